@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { COUNTIES, LEAGUES, countyOf, leagueOf } from './divisions.ts';
+
+describe('divisions', () => {
+  it('knows the 12 leagues and the county-level units of Inner Mongolia', () => {
+    expect(LEAGUES.map((l) => l.code)).toEqual(['1501', '1502', '1503', '1504', '1505', '1506', '1507', '1508', '1509', '1522', '1525', '1529']);
+    expect(COUNTIES.length).toBeGreaterThanOrEqual(103);
+  });
+  it('maps a 9- or 12-digit division code to its county and league', () => {
+    expect(countyOf('150102001')?.name).toBe('新城区');
+    expect(countyOf('152921001002')?.leagueName).toBe('阿拉善盟');
+    expect(leagueOf('150781')).toEqual({ code: '1507', name: '呼伦贝尔市' });
+  });
+  it('knows nothing outside the region or of malformed codes', () => {
+    expect(countyOf('110101001')).toBeUndefined();
+    expect(countyOf('15010')).toBeUndefined();
+  });
+});

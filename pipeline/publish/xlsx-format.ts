@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import type ExcelJS from 'exceljs';
+import type { Severity } from './workbook-data.ts';
+
+/**
+ * Shared formatting for the workbooks in this folder: how dates, money and text become cells,
+ * the fixed document date that keeps workbooks byte-identical, and the look of a header row.
+ *
+ * Everything here is pure or file-level; no wall-clock time is read anywhere (DESIGN.md, Outputs).
+ */
+
+/** A row of the data does not fit the contract. The message names the sheet, row and field, never the value. */
+export class WorkbookDataError extends Error {
+  override name = 'WorkbookDataError';
+}
+
+export const DATE_FORMAT = 'yyyy-mm-dd';
+export const MONEY_FORMAT = '#,##0.00';
+export const TEXT_FORMAT = '@';
+
+export const SEVERITY_LABEL: Record<Severity, string> = { high: '高', medium: '中', low: '低' };
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+/** 'YYYY-MM-DD' → a UTC midnight Date, so exceljs writes the same serial in every time zone. */
+export function utcDate(value: string, where: string): Date {
+  const m = ISO_DATE.exec(value);
+  if (!m) throw new WorkbookDataError(`${where}: not a YYYY-MM-DD date`);
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  if (date.getUTCDate() !== Number(m[3])) throw new WorkbookDataError(`${where}: not a calendar date`);
+  return date;
+}
+
+/** Decimal string ('1234.50') → number for a money cell; the string stays the source of truth upstream. */
+export function money(value: string, where: string): number {
+  if (!DECIMAL.test(value)) throw new WorkbookDataError(`${where}: not a decimal amount`);
+  return Number(value);
+}
+
+/**
+ * The fixed document date of a period's workbooks: the last day of the period, UTC midnight.
+ * Months ('2026-10') and quarters ('2026Q3') are accepted.
+ */
+export function periodDocumentDate(period: string): Date {
+  const month = /^(\d{4})-(\d{2})$/.exec(period);
+  if (month) return new Date(Date.UTC(Number(month[1]), Number(month[2]), 0));
+  const quarter = /^(\d{4})Q([1-4])$/.exec(period);
+  if (quarter) return new Date(Date.UTC(Number(quarter[1]), Number(quarter[2]) * 3, 0));
+  throw new WorkbookDataError(`period: not YYYY-MM or YYYYQn`);
+}
+
+/** Document properties that would otherwise carry the wall clock or the library's name. */
+export function pinDocumentProperties(workbook: ExcelJS.stream.xlsx.WorkbookWriter, when: Date, title: string): void {
+  const props = workbook as unknown as Record<string, unknown>;
+  workbook.created = when;
+  workbook.modified = when;
+  props.lastPrinted = undefined;
+  workbook.creator = 'hedui';
+  workbook.lastModifiedBy = 'hedui';
+  props.title = title;
+}
+
+export interface ColumnSpec {
+  header: string;
+  width: number;
+  /** numFmt for the whole column (also applies to what the county types in later) */
+  numFmt?: string;
+  hidden?: boolean;
+  /** a column the county fills in: its header is tinted */
+  input?: boolean;
+}
+
+const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
+const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
+
+/**
+ * Declares the columns of a streamed sheet and writes its header at row `headerRow`
+ * (rows above it must already be committed). Freezes the rows down to the header and puts
+ * an autoFilter over it.
+ */
+export function writeHeader(sheet: ExcelJS.Worksheet, columns: ColumnSpec[], headerRow = 1): void {
+  sheet.columns = columns.map((c) => ({
+    width: c.width,
+    hidden: c.hidden ?? false,
+    style: c.numFmt ? { numFmt: c.numFmt } : {},
+  }));
+  const row = sheet.getRow(headerRow);
+  columns.forEach((c, i) => {
+    const cell = row.getCell(i + 1);
+    cell.value = c.header;
+    cell.style = {
+      font: { bold: true },
+      fill: c.input ? INPUT_FILL : HEADER_FILL,
+      alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
+      border: { bottom: { style: 'thin' } },
+    };
+  });
+  row.commit();
+  sheet.views = [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }];
+  sheet.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: columns.length } };
+}
+
+/** Excel column letters for a 1-based index (A, B, …, Z, AA…). */
+export function columnLetter(index: number): string {
+  let s = '';
+  for (let n = index; n > 0; n = Math.floor((n - 1) / 26)) s = String.fromCharCode(65 + ((n - 1) % 26)) + s;
+  return s;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+// Characters XML 1.0 cannot carry (exceljs would write them and Excel would refuse the file).
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
+const EXCEL_CELL_MAX = 32_767;
+
+/**
+ * Text from a feed, as a text cell. exceljs writes a JS string as a string cell whatever it
+ * starts with (`=`, `+`, `-`, `@` never become formulas; the tests read the XML back to prove
+ * it). Here we only drop characters XML cannot hold and keep to Excel's cell length.
+ */
+export function text(value: string): string {
+  const clean = value.replace(XML_INVALID, '');
+  return clean.length > EXCEL_CELL_MAX ? `${clean.slice(0, EXCEL_CELL_MAX - 1)}…` : clean;
+}

@@ -1,0 +1,111 @@
+-- The warehouse schema. Applied on every open; every statement is idempotent.
+-- Grain is stated per table. No table here is written outside pipeline/warehouse.ts.
+
+-- loads: one row per department file seen (feed × period × sha256).
+-- status: staged (its rows are in stg_<feed>), rejected (a gate or a format error; nothing staged),
+-- superseded (a later file replaced it; its staged rows were removed, this row is history).
+create table if not exists loads (
+  load_id varchar primary key,
+  feed varchar not null,
+  period varchar not null,
+  file varchar not null,
+  sha256 varchar not null,
+  bytes bigint not null,
+  format varchar,
+  encoding varchar,
+  rows_read integer,
+  rows_staged integer,
+  rows_quarantined integer,
+  status varchar not null,
+  reason varchar,
+  loaded_at timestamp not null,
+  superseded_at timestamp
+);
+
+-- quarantine: one row per rejected source row. Only what is needed to fix the source:
+-- the file, the line, why, and which field — never the row's personal data.
+create table if not exists quarantine (
+  load_id varchar not null,
+  feed varchar not null,
+  file varchar not null,
+  line integer not null,
+  reason varchar not null,
+  field varchar
+);
+
+-- stg_roster: one row per household member, per roster snapshot (load).
+create table if not exists stg_roster (
+  load_id varchar not null,
+  line integer not null,
+  household_id varchar not null,
+  head_id varchar not null,
+  person_id varchar not null,
+  name varchar not null,
+  relation varchar not null,
+  is_covered boolean not null,
+  program varchar not null,
+  division_code varchar not null,
+  county_code varchar not null,
+  household_size integer not null,
+  monthly_amount decimal(18, 2) not null,
+  enrolled_on date not null,
+  authorization_signed_on date,
+  authorization_valid_until date,
+  registered_elsewhere boolean not null,
+  single_member_cover boolean not null
+);
+
+-- stg_provident_fund: one row per provident-fund account.
+create table if not exists stg_provident_fund (
+  load_id varchar not null,
+  line integer not null,
+  id_type varchar,
+  person_id varchar not null,
+  name varchar not null,
+  employer varchar not null,
+  contribution_base decimal(18, 2) not null,
+  monthly_deposit decimal(18, 2),
+  account_status varchar not null,
+  last_deposit_month date not null,
+  balance decimal(18, 2)
+);
+
+-- stg_vehicles: one row per registered vehicle. owner_id is normalised only for person documents;
+-- organisation documents (B, N…) keep their code as written and never match the roster.
+create table if not exists stg_vehicles (
+  load_id varchar not null,
+  line integer not null,
+  owner_id_type varchar not null,
+  owner_id varchar not null,
+  owner_name varchar not null,
+  plate_type varchar not null,
+  plate_no varchar not null,
+  vehicle_type varchar not null,
+  use_nature varchar,
+  first_registered_on date not null,
+  status varchar not null
+);
+
+-- stg_business: one row per person × market entity × role.
+create table if not exists stg_business (
+  load_id varchar not null,
+  line integer not null,
+  credit_code varchar not null,
+  entity_name varchar not null,
+  entity_type varchar not null,
+  registration_status varchar not null,
+  registered_capital decimal(18, 4),
+  established_on date not null,
+  person_id varchar not null,
+  person_name varchar not null,
+  role varchar not null,
+  subscribed_capital decimal(18, 4)
+);
+
+-- drift_acceptances: an operator accepted a feed snapshot whose row count moved past the gate.
+create table if not exists drift_acceptances (
+  feed varchar not null,
+  period varchar not null,
+  rows integer not null,
+  accepted_at timestamp not null
+);
