@@ -61,3 +61,11 @@ export function leagueOf(countyCode: string): { code: string; name: string } | u
 export function isUrbanCounty(countyCode: string): boolean {
   return byCode.get(countyCode)?.name.endsWith('区') ?? false;
 }
+
+/** The division table as SQL rows for the warehouse (reference data, rebuilt on open). */
+export function divisionsSql(): string {
+  const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
+  const rows = COUNTIES.map((c) => `(${q(c.code)}, ${q(c.name)}, ${q(c.leagueCode)}, ${q(c.leagueName)}, ${isUrbanCounty(c.code)})`);
+  return `create or replace table divisions (county_code varchar primary key, county_name varchar not null, league_code varchar not null, league_name varchar not null, is_urban boolean not null);
+insert into divisions values ${rows.join(', ')};`;
+}

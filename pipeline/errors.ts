@@ -32,10 +32,16 @@ export class WarehouseError extends HeduiError {}
  * Keep the shape of the message, drop anything quoted and any long digit run.
  */
 export function scrubMessage(message: string): string {
-  return message
+  const lines: string[] = [];
+  for (const line of message.split('\n')) {
+    if (/^\s*(Possible fixes|LINE \d+:)/.test(line)) break;
+    if (/^\s*Original Line/i.test(line) || line.trim() === '') continue; // DuckDB quotes the raw CSV line here
+    lines.push(line.trim());
+  }
+  return lines
+    .join(' / ')
     .replace(/'[^'\n]*'/g, "'…'")
     .replace(/"[^"\n]*"/g, '"…"')
     .replace(/\d{6,}[\dXx]*/g, '…')
-    .split('\n')[0]
     .slice(0, 400);
 }

@@ -11,6 +11,7 @@ create table if not exists loads (
   file varchar not null,
   sha256 varchar not null,
   bytes bigint not null,
+  mtime_ms bigint,
   format varchar,
   encoding varchar,
   rows_read integer,

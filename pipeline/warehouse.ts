@@ -9,6 +9,7 @@ import { WarehouseError, scrubMessage } from './errors.ts';
 import { idNumberSqlMacros } from '../domain/id-number.ts';
 import { creditCodeSqlMacros } from '../domain/credit-code.ts';
 import { dateSqlMacros } from '../domain/dates.ts';
+import { divisionsSql } from '../domain/divisions.ts';
 
 export type Params = Record<string, string | number | boolean | null>;
 export type Row = Record<string, unknown>;
@@ -47,6 +48,7 @@ export class Warehouse {
     const w = new Warehouse(instance, connection, path);
     await w.exec('macros', idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros());
     await w.exec('schema', SCHEMA_SQL);
+    await w.exec('divisions', divisionsSql());
     return w;
   }
 

@@ -1,0 +1,223 @@
+/**
+ * Stages one department file: decode → map headers → DuckDB read_csv (every column VARCHAR) →
+ * generic checks → the feed's staging SQL → duplicates → staged rows and quarantine, with the
+ * row accounting read = staged + quarantined checked before anything is written.
+ *
+ * A file that cannot be read at all, or whose quarantined share passes the gate, is rejected
+ * whole: a loads row says why and nothing of it is staged. The caller runs this inside a
+ * transaction, so a crash never leaves half a file.
+ */
+import { join } from 'node:path';
+import type { FeedAdapter } from '../feed.ts';
+import { headerKey, type ColumnSpec } from '../columns.ts';
+import { decodeFile, type DecodedFile } from './decode.ts';
+import { genericChecksSql } from './checks.ts';
+import { ident, literal, type Warehouse } from '../../pipeline/warehouse.ts';
+import { FileRejectedError, WarehouseError } from '../../pipeline/errors.ts';
+
+export interface SourceFile {
+  feed: FeedAdapter;
+  period: string;
+  path: string;
+  /** path relative to the data folder: what messages and tables name */
+  relPath: string;
+  sha256: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+export interface StageOutcome {
+  loadId: string;
+  file: string;
+  status: 'staged' | 'rejected';
+  reason?: string;
+  rowsRead: number;
+  rowsStaged: number;
+  rowsQuarantined: number;
+  format?: string;
+  encoding?: string;
+}
+
+export const loadIdOf = (f: SourceFile) => `${f.feed.id}:${f.period}:${f.sha256.slice(0, 16)}`;
+
+/** Which column of the file holds each staged column; fails the file naming a missing required column. */
+export function mapHeaders(columns: readonly ColumnSpec[], header: string[], file: string): Map<string, number> {
+  const keys = header.map(headerKey);
+  const mapping = new Map<string, number>();
+  const used = new Set<number>();
+  const missing: string[] = [];
+  for (const col of columns) {
+    const index = col.headers.map(headerKey).map((h) => keys.findIndex((k, i) => k === h && !used.has(i))).find((i) => i >= 0);
+    if (index !== undefined) {
+      mapping.set(col.name, index);
+      used.add(index);
+    } else if (col.required) {
+      missing.push(`「${col.headers[0]}」(${col.name})`);
+    }
+  }
+  if (missing.length) throw new FileRejectedError(file, `缺少必需列 ${missing.join('、')} (missing required column)`);
+  return mapping;
+}
+
+export interface PreparedFile {
+  file: SourceFile;
+  outcome: StageOutcome;
+  /** temp table of checked rows, when the file could be read */
+  table?: string;
+}
+
+/**
+ * Reads and checks a file into a temp table, writing nothing that persists: a file that cannot be
+ * read fails here, outside the caller's transaction, and becomes a rejected outcome.
+ */
+export async function prepareFile(w: Warehouse, file: SourceFile, tmpDir: string, maxQuarantineShare: number, slot: number): Promise<PreparedFile> {
+  const feed = file.feed;
+  const table = `checked_${slot}`;
+  let decoded: DecodedFile | undefined;
+  try {
+    decoded = await decodeFile(file.path, file.relPath, tmpDir, file.sha256.slice(0, 16));
+    const mapping = mapHeaders(feed.columns, decoded.header, file.relPath);
+    await readRaw(w, file, decoded, mapping);
+    await w.exec(`${feed.id}:typed`, `create or replace temp view typed_${feed.table.slice(4)} as ${genericChecksSql(feed.columns, 'raw_feed')}`);
+    await w.exec(
+      `${feed.id}:check`,
+      `create or replace temp table ${table} as
+       select * exclude (problem),
+         coalesce(problem, case when row_number() over (partition by row_hash order by line) > 1 then 'duplicate_row|' end) as problem
+       from (${feed.stagingSql}) staged`,
+    );
+    const counts = (await w.one<{ read: number; quarantined: number }>(
+      `${feed.id}:count`,
+      `select count(*)::integer as read, count(problem)::integer as quarantined from ${table}`,
+    ))!;
+    if (counts.read === 0) throw new FileRejectedError(file.relPath, '没有数据行 (the file has a header but no data rows)');
+    const share = counts.quarantined / counts.read;
+    const rejected = share > maxQuarantineShare;
+    return {
+      file,
+      table,
+      outcome: {
+        loadId: loadIdOf(file),
+        file: file.relPath,
+        status: rejected ? 'rejected' : 'staged',
+        reason: rejected
+          ? `问题行占比 ${(share * 100).toFixed(1)}% 超过 ${(maxQuarantineShare * 100).toFixed(0)}%，整个文件退回 (quarantined share ${counts.quarantined}/${counts.read} exceeds the gate)`
+          : undefined,
+        rowsRead: counts.read,
+        rowsStaged: rejected ? 0 : counts.read - counts.quarantined,
+        rowsQuarantined: counts.quarantined,
+        format: decoded.format,
+        encoding: decoded.encoding,
+      },
+    };
+  } catch (e) {
+    if (!(e instanceof FileRejectedError)) throw e;
+    return {
+      file,
+      outcome: {
+        loadId: loadIdOf(file),
+        file: file.relPath,
+        status: 'rejected',
+        reason: e.message.slice(file.relPath.length + 2),
+        rowsRead: 0,
+        rowsStaged: 0,
+        rowsQuarantined: 0,
+        format: decoded?.format,
+        encoding: decoded?.encoding,
+      },
+    };
+  } finally {
+    await w.exec('cleanup-raw', 'drop view if exists raw_feed; drop table if exists raw_file');
+  }
+}
+
+/** Writes a prepared file: quarantine rows, staged rows (unless rejected) and its loads row. Run inside a transaction. */
+export async function commitFile(w: Warehouse, p: PreparedFile): Promise<void> {
+  const { file, outcome, table } = p;
+  const feed = file.feed;
+  if (table) {
+    await w.exec(
+      `${feed.id}:quarantine`,
+      `insert into quarantine select $load_id, $feed, $file, line, split_part(problem, '|', 1), nullif(split_part(problem, '|', 2), '') from ${table} where problem is not null`,
+      { load_id: outcome.loadId, feed: feed.id, file: file.relPath },
+    );
+    if (outcome.status === 'staged') {
+      const staged = await w.exec(
+        `${feed.id}:stage`,
+        `insert into ${ident(feed.table)} by name select $load_id as load_id, * exclude (problem, row_hash) from ${table} where problem is null`,
+        { load_id: outcome.loadId },
+      );
+      if (staged + outcome.rowsQuarantined !== outcome.rowsRead) {
+        throw new WarehouseError(`row accounting failed for ${file.relPath}: read ${outcome.rowsRead}, staged ${staged}, quarantined ${outcome.rowsQuarantined}`);
+      }
+    }
+  }
+  await recordLoad(w, file, outcome);
+}
+
+export async function dropPrepared(w: Warehouse, p: PreparedFile): Promise<void> {
+  if (p.table) await w.exec('cleanup-checked', `drop table if exists ${p.table}`);
+}
+
+/** DuckDB reads the (decoded) CSV, every column VARCHAR; then one view gives the staged names. */
+async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, mapping: Map<string, number>): Promise<void> {
+  const width = decoded.header.length + (decoded.hasLineColumn ? 1 : 0);
+  const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  try {
+    await w.exec(
+      `${file.feed.id}:read_csv`,
+      `create or replace temp table raw_file as select * from read_csv(${literal(decoded.csvPath)},
+         header = false, skip = 1, all_varchar = true, auto_detect = false, columns = {${columns}},
+         delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`,
+    );
+  } catch (e) {
+    // DuckDB's CSV errors quote the offending line: keep only the line number and the kind of fault.
+    const message = (e as Error).message;
+    const line = /on Line: (\d+)/i.exec(message)?.[1];
+    const where = line ? `第 ${line} 行：` : '';
+    const kind = /Expected Number of Columns/i.test(message)
+      ? '列数与表头不符，文件可能被截断或分隔符有误 (column count differs from the header: truncated or malformed)'
+      : /quote/i.test(message)
+        ? '引号不成对 (unterminated quote)'
+        : /unicode|utf-?8/i.test(message)
+          ? '含有无效的 UTF-8 字节 (invalid UTF-8)'
+          : 'CSV 格式错误 (malformed CSV)';
+    throw new FileRejectedError(file.relPath, `${where}${kind}`);
+  }
+  const offset = decoded.hasLineColumn ? 1 : 0;
+  const dataCols = Array.from({ length: decoded.header.length }, (_, i) => `c${i + offset}`);
+  const select = file.feed.columns.map((col) => {
+    const index = mapping.get(col.name);
+    return index === undefined ? `null::varchar as ${ident(col.name)}` : `nullif(trim(c${index + offset}), '') as ${ident(col.name)}`;
+  });
+  const line = decoded.hasLineColumn ? 'c0::integer' : '(rowid + 2)::integer';
+  await w.exec(
+    `${file.feed.id}:raw`,
+    `create or replace temp view raw_feed as select ${line} as line, hash(${dataCols.join(', ')}) as row_hash, ${select.join(', ')} from raw_file`,
+  );
+}
+
+async function recordLoad(w: Warehouse, file: SourceFile, o: StageOutcome): Promise<void> {
+  await w.exec(
+    'record-load',
+    `insert or replace into loads (load_id, feed, period, file, sha256, bytes, mtime_ms, format, encoding, rows_read, rows_staged, rows_quarantined, status, reason, loaded_at)
+     values ($load_id, $feed, $period, $file, $sha256, $bytes, $mtime, $format, $encoding, $read, $staged, $quarantined, $status, $reason, now())`,
+    {
+      load_id: o.loadId,
+      feed: file.feed.id,
+      period: file.period,
+      file: file.relPath,
+      sha256: file.sha256,
+      bytes: file.bytes,
+      mtime: Math.round(file.mtimeMs),
+      format: o.format ?? null,
+      encoding: o.encoding ?? null,
+      read: o.rowsRead,
+      staged: o.rowsStaged,
+      quarantined: o.rowsQuarantined,
+      status: o.status,
+      reason: o.reason ?? null,
+    },
+  );
+}
+

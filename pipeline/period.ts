@@ -1,0 +1,62 @@
+/**
+ * Periods are half-open calendar ranges named as departments name them: a month '2026-10',
+ * a quarter '2026Q3'. A run is for a month; feeds deliver monthly or quarterly snapshots.
+ */
+import { UsageError } from './errors.ts';
+
+export interface Period {
+  name: string;
+  kind: 'month' | 'quarter';
+  /** first day, 'YYYY-MM-DD' */
+  start: string;
+  /** last day, 'YYYY-MM-DD' (inclusive) */
+  end: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const lastDay = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+export function parsePeriod(name: string): Period {
+  let m = /^(\d{4})-(\d{2})$/.exec(name);
+  if (m) {
+    const y = Number(m[1]);
+    const mo = Number(m[2]);
+    if (mo >= 1 && mo <= 12) return { name, kind: 'month', start: `${y}-${pad(mo)}-01`, end: `${y}-${pad(mo)}-${pad(lastDay(y, mo))}` };
+  }
+  m = /^(\d{4})Q([1-4])$/.exec(name);
+  if (m) {
+    const y = Number(m[1]);
+    const q = Number(m[2]);
+    const first = (q - 1) * 3 + 1;
+    return { name, kind: 'quarter', start: `${y}-${pad(first)}-01`, end: `${y}-${pad(first + 2)}-${pad(lastDay(y, first + 2))}` };
+  }
+  throw new UsageError(`not a period: "${name}" (expected YYYY-MM, e.g. 2026-10, or YYYYQn, e.g. 2026Q3)`);
+}
+
+export function parseMonth(name: string): Period {
+  const p = parsePeriod(name);
+  if (p.kind !== 'month') throw new UsageError(`a run is for a month (YYYY-MM), not ${name}`);
+  return p;
+}
+
+/** Whole months from the end of `older` to the end of `newer` (0 when they end in the same month). */
+export function monthsBetween(olderEnd: string, newerEnd: string): number {
+  const [y1, m1] = olderEnd.split('-').map(Number);
+  const [y2, m2] = newerEnd.split('-').map(Number);
+  return (y2 - y1) * 12 + (m2 - m1);
+}
+
+/** The month `n` months before (negative: after) the given month. */
+export function shiftMonth(month: string, n: number): string {
+  const [y, m] = month.split('-').map(Number);
+  const total = y * 12 + (m - 1) - n;
+  return `${Math.floor(total / 12)}-${pad((total % 12) + 1)}`;
+}
+
+/** 'YYYY-MM-DD' plus days. */
+export function addDays(day: string, days: number): string {
+  const t = Date.parse(`${day}T00:00:00Z`) + days * 86_400_000;
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export const isPeriodName = (name: string) => /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$/.test(name);
