@@ -110,3 +110,73 @@ create table if not exists drift_acceptances (
   rows integer not null,
   accepted_at timestamp not null
 );
+
+-- whitelist: one row per entry. A person, for a rule or a source feed (scope), optionally one
+-- record (plate, credit code, employer) and an evidence fingerprint; always with an expiry.
+create table if not exists whitelist (
+  entry_id varchar primary key,
+  person_id varchar not null,
+  scope varchar not null,
+  record_key varchar,
+  fingerprint varchar,
+  reason varchar not null,
+  added_by varchar not null,
+  valid_from date not null,
+  valid_until date not null,
+  created_at timestamp not null,
+  revoked_at timestamp,
+  revoked_by varchar
+);
+
+-- audit: one row per change to the whitelist (and later: logins, downloads, feedback).
+-- subject is an entry id or a file name; detail never holds personal data.
+create table if not exists audit (
+  occurred_at timestamp not null,
+  actor varchar not null,
+  action varchar not null,
+  subject varchar,
+  detail varchar
+);
+
+-- flags: one row per period × flag (rule × person × evidence). A re-run of a period replaces its rows.
+-- status: issued (in the county's workbook) or suppressed (a whitelist entry matched: kept, counted).
+create table if not exists flags (
+  period varchar not null,
+  flag_id varchar not null,
+  rule_id varchar not null,
+  person_id varchar not null,
+  household_id varchar not null,
+  county_code varchar not null,
+  severity varchar not null,
+  record_key varchar,
+  evidence_key varchar not null,
+  evidence varchar not null,
+  fingerprint varchar not null,
+  source_feed varchar not null,
+  source_period varchar not null,
+  status varchar not null,
+  whitelist_entry varchar,
+  first_issued_period varchar not null,
+  issued_on date not null,
+  due_on date not null,
+  primary key (period, flag_id)
+);
+
+-- pending_authorization: one row per period × household not matched for lack of a valid
+-- authorization. Household and county only: names and IDs stay in the roster.
+create table if not exists pending_authorization (
+  period varchar not null,
+  household_id varchar not null,
+  county_code varchar not null,
+  reason varchar not null
+);
+
+-- period_snapshots: which snapshot of each feed a period's run used.
+create table if not exists period_snapshots (
+  period varchar not null,
+  feed varchar not null,
+  snapshot_period varchar not null,
+  rows integer not null,
+  age_months integer not null,
+  stale boolean not null
+);

@@ -2,7 +2,7 @@
  * The warehouse: the only module that runs SQL (STYLE.md, 6). Every statement has a step name;
  * its duration and row count are logged, never its values. Values are bound as parameters.
  */
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { logger } from './log.ts';
 import { WarehouseError, scrubMessage } from './errors.ts';
@@ -11,8 +11,35 @@ import { creditCodeSqlMacros } from '../domain/credit-code.ts';
 import { dateSqlMacros } from '../domain/dates.ts';
 import { divisionsSql } from '../domain/divisions.ts';
 
-export type Params = Record<string, string | number | boolean | null>;
+export type Params = Record<string, string | number | boolean | null | string[]>;
 export type Row = Record<string, unknown>;
+
+/** Lists of strings (code lists from config) bind as VARCHAR[]; everything else as it is. */
+function bind(params?: Params): [Record<string, DuckDBValue> | undefined, Record<string, DuckDBType> | undefined] {
+  if (!params) return [undefined, undefined];
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const [k, v] of Object.entries(params)) {
+    if (Array.isArray(v)) {
+      values[k] = listValue(v);
+      types[k] = LIST(VARCHAR);
+    } else {
+      values[k] = v;
+    }
+  }
+  return [values, types];
+}
+
+function splitStatements(sql: string): string[] {
+  return sql
+    .split(/;[ \t]*(?:\r?\n|$)/)
+    .filter((s) => s.replace(/--[^\n]*/g, '').trim() !== '');
+}
+
+function paramsUsedBy(sql: string, params: Params): Params {
+  const used = new Set([...sql.replace(/--[^\n]*/g, '').matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+  return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(k)));
+}
 
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
@@ -52,12 +79,20 @@ export class Warehouse {
     return w;
   }
 
-  /** Runs statements; returns the number of rows changed (for a single DML statement). */
+  /**
+   * Runs statements; returns the number of rows changed (of the last statement). With parameters,
+   * a script is split at statement ends (';' at the end of a line) and each statement gets the
+   * parameters it names: DuckDB binds parameters to one statement and refuses unused ones.
+   */
   async exec(step: string, sql: string, params?: Params): Promise<number> {
     const started = performance.now();
     try {
-      const result = await this.connection.run(sql, params as never);
-      const rows = Number(result.rowsChanged ?? 0);
+      let rows = 0;
+      const statements = params ? splitStatements(sql) : [sql];
+      for (const statement of statements) {
+        const result = await this.connection.run(statement, ...bind(params && paramsUsedBy(statement, params)));
+        rows = Number(result.rowsChanged ?? 0);
+      }
       logger().debug({ step, ms: Math.round(performance.now() - started), rows }, 'sql');
       return rows;
     } catch (e) {
@@ -69,7 +104,7 @@ export class Warehouse {
   async rows<T = Row>(step: string, sql: string, params?: Params): Promise<T[]> {
     const started = performance.now();
     try {
-      const reader = await this.connection.runAndReadAll(sql, params as never);
+      const reader = await this.connection.runAndReadAll(sql, ...bind(params && paramsUsedBy(sql, params)));
       const rows = reader.getRowObjectsJson() as T[];
       logger().debug({ step, ms: Math.round(performance.now() - started), rows: rows.length }, 'sql');
       return rows;

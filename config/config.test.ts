@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_CONFIG_PATH, loadConfig, validateConfig } from './config.ts';
+
+const shipped = () => JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+
+describe('configuration', () => {
+  it('the shipped Inner Mongolia configuration validates, with the region floor 829 / 625', () => {
+    const { config, sha256 } = loadConfig();
+    expect(config.standards.floor).toEqual({ urban: 829, rural: 625 });
+    expect(config.deadline_days).toBe(15);
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  const bad: [string, (c: any) => void, RegExp][] = [
+    ['a negative standard', (c) => (c.standards.floor.rural = -5), /config\.standards\.floor\.rural: expected a number from 1 to 100000/],
+    ['an unknown league', (c) => (c.standards.leagues['1599'] = { urban: 900, rural: 700 }), /config\.standards\.leagues\.1599: expected a league code/],
+    ['a quarantine share above 1', (c) => (c.gates.max_quarantine_share = 1.5), /config\.gates\.max_quarantine_share: expected a number from 0 to 1/],
+    ['a fractional deadline', (c) => (c.deadline_days = 15.5), /config\.deadline_days: expected an integer from 1 to 90/],
+    ['a misspelt key', (c) => (c.rules['vehicle-owned'].exempt_plate_type = ['07']), /config\.rules\.vehicle-owned\.exempt_plate_type: expected no such key/],
+    ['a missing key', (c) => delete c.rules['business-role'].capital_threshold_wan, /capital_threshold_wan: expected a value \(the key is missing\)/],
+    ['a three-digit plate type', (c) => (c.rules['vehicle-owned'].exempt_plate_types = ['007']), /exempt_plate_types\[0\]: expected a two-digit plate type/],
+  ];
+  it.each(bad)('refuses %s, naming the key and the allowed range', (_d, mutate, message) => {
+    const c = shipped();
+    mutate(c);
+    expect(() => validateConfig(c)).toThrow(message);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * One rule = one module made with `defineRule`. A rule is metadata plus one SQL SELECT over the
+ * month's match context; it never reads config itself: the pipeline binds the rule's parameters
+ * (config.rules[id]) and the period as $names.
+ *
+ * The match context a rule may read:
+ *   int_matched_people  person_id, household_id, county_code, league_code, is_urban, program,
+ *                       household_size, name, relation, is_covered — authorized households only
+ *   int_households      household_id, county_code, league_code, is_urban, program, household_size
+ *   int_standards       league_code, urban, rural (低保 standards from config)
+ *   snap_<feed>         the staged rows of the snapshot chosen for the month
+ *   divisions           county_code, county_name, league_code, league_name, is_urban
+ *   $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'
+ *
+ * The SELECT yields one row per flag: person_id, household_id, county_code, severity
+ * ('high' | 'medium' | 'low'), record_key (plate, credit code, employer…, what a whitelist entry
+ * may pin), evidence_key (what makes the flag distinct for this person), evidence (Chinese, for
+ * the county), fingerprint_source (the material fields, '|'-joined: when they change, a
+ * whitelist entry pinned to them no longer applies).
+ */
+import { readFileSync } from 'node:fs';
+import type { FeedId } from '../adapters/columns.ts';
+import type { Severity } from '../pipeline/publish/workbook-data.ts';
+
+export interface RuleDefinition<P extends object = object> {
+  id: string;
+  /** Chinese title, shown to counties */
+  title: string;
+  /** what it detects, why, and the grain of its rows */
+  description: string;
+  /** the highest severity its flags carry */
+  severity: Severity;
+  sources: FeedId[];
+  /** names of the parameters it takes from config.rules[id] */
+  params: (keyof P & string)[];
+  sql: string;
+}
+
+export function defineRule<P extends object>(def: Omit<RuleDefinition<P>, 'sql'>, sqlUrl: URL): RuleDefinition<P> {
+  return { ...def, sql: readFileSync(sqlUrl, 'utf8') };
+}
+
+export const SEVERITY_TITLES: Record<Severity, string> = { high: '高', medium: '中', low: '低' };

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { household, makeId, runRules } from '../test-support.ts';
+
+const owner = makeId('150102', '19800101', '011');
+const spouse = makeId('150102', '19820202', '022');
+const car = (plate: string, extra: Record<string, string> = {}) => ({ owner_id: owner, plate_no: plate, ...extra });
+const flag = (plate: string, plateType = '02') => ({ rule: 'vehicle-owned', household: 'H1', person: owner, evidence_key: `${plateType}:${plate}`, severity: 'medium', status: 'issued' });
+
+const cases = [
+  { description: 'a car in normal status', vehicles: [car('蒙A00001')], expect: [flag('蒙A00001')] },
+  { description: 'status GQ (overdue inspection, violations) is still held', vehicles: [car('蒙A00002', { status: 'GQ' })], expect: [flag('蒙A00002')] },
+  { description: 'deregistered (E)', vehicles: [car('蒙A00003', { status: 'E' })], expect: [] },
+  { description: 'forced deregistration within several letters (GM)', vehicles: [car('蒙A00004', { status: 'GM' })], expect: [] },
+  { description: 'moved away (B)', vehicles: [car('蒙A00005', { status: 'B' })], expect: [] },
+  { description: 'exempt motorcycle plate 07', vehicles: [car('蒙A00006', { plate_type: '07', vehicle_type: 'M21' })], expect: [] },
+  { description: 'exempt two-wheel type M22 on another plate', vehicles: [car('蒙A00007', { plate_type: '02', vehicle_type: 'M22' })], expect: [] },
+  { description: 'owned by an organisation document', vehicles: [car('蒙A00008', { owner_id_type: 'B' })], expect: [] },
+  { description: 'someone not on the roster', vehicles: [{ owner_id: makeId('150102', '19900101', '033'), plate_no: '蒙A00009' }], expect: [] },
+];
+
+describe('vehicle-owned', () => {
+  for (const c of cases) {
+    it(c.description, async () => {
+      const flags = await runRules({ roster: household('H1', {}, [{ person_id: owner }, { person_id: spouse, relation: '配偶' }]), vehicles: c.vehicles });
+      expect(flags).toEqual(c.expect);
+    });
+  }
+
+  it('an exempt plate from config (残疾人代步车) does not flag', async () => {
+    const flags = await runRules({ roster: household('H1', {}, [{ person_id: owner }]), vehicles: [car('蒙A00010')] }, (cfg) => {
+      cfg.rules['vehicle-owned'].exempt_plates = ['蒙A00010'];
+    });
+    expect(flags).toEqual([]);
+  });
+
+  it('a household without a valid authorization is never matched', async () => {
+    const flags = await runRules({
+      roster: [
+        ...household('H1', { authorization_signed_on: null }, [{ person_id: owner }]),
+        ...household('H2', { authorization_valid_until: '2026-10-30' }, [{ person_id: spouse }]),
+      ],
+      vehicles: [car('蒙A00011'), { owner_id: spouse, plate_no: '蒙A00012' }],
+    });
+    expect(flags).toEqual([]);
+  });
+
+  it('authorization signed on the last day of the period counts; valid until that day counts', async () => {
+    const flags = await runRules({
+      roster: household('H1', { authorization_signed_on: '2026-10-31', authorization_valid_until: '2026-10-31' }, [{ person_id: owner }]),
+      vehicles: [car('蒙A00013')],
+    });
+    expect(flags).toEqual([flag('蒙A00013')]);
+  });
+
+  it('in a 单人保 household only the covered member is matched', async () => {
+    const flags = await runRules({
+      roster: household('H1', { single_member_cover: true, household_size: 1 }, [{ person_id: owner, is_covered: true }, { person_id: spouse, is_covered: false }]),
+      vehicles: [car('蒙A00014'), { owner_id: spouse, plate_no: '蒙A00015' }],
+    });
+    expect(flags).toEqual([flag('蒙A00014')]);
+  });
+
+  it('whitelist: an entry suppresses, an expired one does not, a fingerprint for other evidence does not', async () => {
+    const run = (entry: Record<string, string>) =>
+      runRules({ roster: household('H1', {}, [{ person_id: owner }]), vehicles: [car('蒙A00016', { status: 'GQ' })], whitelist: [{ person_id: owner, scope: 'vehicle-owned', ...entry }] });
+    expect(await run({})).toEqual([{ ...flag('蒙A00016'), status: 'suppressed' }]);
+    expect(await run({ scope: 'vehicles', record_key: '蒙A00016' })).toEqual([{ ...flag('蒙A00016'), status: 'suppressed' }]);
+    expect(await run({ record_key: '蒙A99999' })).toEqual([flag('蒙A00016')]);
+    expect(await run({ valid_until: '2026-10-30' })).toEqual([flag('蒙A00016')]);
+    const { createHash } = await import('node:crypto');
+    const fp = (status: string) => createHash('sha256').update(`02|蒙A00016|K33|${status}`).digest('hex').slice(0, 16);
+    expect(await run({ fingerprint: fp('GQ') })).toEqual([{ ...flag('蒙A00016'), status: 'suppressed' }]);
+    expect(await run({ fingerprint: fp('A') })).toEqual([flag('蒙A00016')]);
+  });
+});
