@@ -37,6 +37,8 @@ export interface Config {
     'duplicate-enrolment': Record<string, never>;
   };
   deadline_days: number;
+  /** allowed values of 核实结果, in dropdown order */
+  dispositions: string[];
   whitelist_default_months: number;
   gates: { max_quarantine_share: number; max_row_count_change: number };
   feeds: Record<'roster' | 'provident-fund' | 'vehicles' | 'business', { max_age_months: number }>;
@@ -116,6 +118,7 @@ const schema = object({
     'duplicate-enrolment': object({}),
   }),
   deadline_days: num(1, 90, true),
+  dispositions: list(text, 1),
   whitelist_default_months: num(1, 60, true),
   gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10) }),
   feeds: object({ roster: maxAge, 'provident-fund': maxAge, vehicles: maxAge, business: maxAge }),

@@ -23,6 +23,8 @@ export interface Snapshot {
   rows: number;
   ageMonths: number;
   stale: boolean;
+  /** the loads that make the snapshot, sorted and ','-joined: what a re-run compares */
+  loadIds: string;
 }
 
 export interface GateFinding {
@@ -50,9 +52,9 @@ export function issueDates(month: Period, deadlineDays: number): { issuedOn: str
 export async function chooseSnapshots(w: Warehouse, month: Period, config: Config): Promise<Snapshot[]> {
   const snapshots: Snapshot[] = [];
   for (const feed of FEEDS) {
-    const periods = await w.rows<{ period: string; rows: number }>(
+    const periods = await w.rows<{ period: string; rows: number; load_ids: string }>(
       'snapshot-candidates',
-      "select period, sum(rows_staged)::integer as rows from loads where feed = $feed and status = 'staged' group by period",
+      "select period, sum(rows_staged)::integer as rows, string_agg(load_id, ',' order by load_id) as load_ids from loads where feed = $feed and status = 'staged' group by period",
       { feed: feed.id },
     );
     const eligible = periods.map((p) => ({ ...p, end: parsePeriod(p.period).end })).filter((p) => p.end <= month.end);
@@ -60,7 +62,7 @@ export async function chooseSnapshots(w: Warehouse, month: Period, config: Confi
     const chosen = eligible.at(-1);
     if (!chosen) continue;
     const ageMonths = monthsBetween(chosen.end, month.end);
-    snapshots.push({ feed, period: chosen.period, rows: chosen.rows, ageMonths, stale: ageMonths > config.feeds[feed.id].max_age_months });
+    snapshots.push({ feed, period: chosen.period, rows: chosen.rows, ageMonths, stale: ageMonths > config.feeds[feed.id].max_age_months, loadIds: chosen.load_ids });
   }
   return snapshots;
 }
@@ -118,12 +120,10 @@ function ruleParams(rule: RuleDefinition<any>, config: Config, context: Params):
   return { ...(config.rules as Record<string, Params>)[rule.id], low_income_multiplier: config.low_income_multiplier, ...context };
 }
 
-/** Builds the match context, runs the rules and replaces the period's flags. */
-export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<MatchResult> {
-  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
-  const snapshotOf = new Map(snapshots.map((s) => [s.feed.id, s]));
+/** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
+export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): Promise<void> {
   for (const feed of FEEDS) {
-    const s = snapshotOf.get(feed.id);
+    const s = snapshots.find((x) => x.feed.id === feed.id);
     await w.exec(
       `snapshot:${feed.id}`,
       `create or replace temp view snap_${feed.table.slice(4)} as
@@ -131,6 +131,13 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
        where load_id in (select load_id from loads where feed = ${literal(feed.id)} and period = ${literal(s?.period ?? '')} and status = 'staged')`,
     ); // a view takes no parameters; both values come from the feed registry and a validated period name
   }
+}
+
+/** Builds the match context, runs the rules and replaces the period's flags. */
+export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<MatchResult> {
+  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
+  const snapshotOf = new Map(snapshots.map((s) => [s.feed.id, s]));
+  await createSnapshotViews(w, snapshots);
   const standards = LEAGUES.map((l) => {
     const s = standardOf(config, l.code);
     return `('${l.code}', ${s.urban}, ${s.rural})`;
@@ -169,7 +176,8 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
     await w.exec('pending:insert', 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', { period: month.name });
     await w.exec('snapshots:clear', 'delete from period_snapshots where period = $period', { period: month.name });
     for (const s of snapshots) {
-      await w.exec('snapshots:insert', 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale)', {
+      await w.exec('snapshots:insert', 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale, $load_ids)', {
+        load_ids: s.loadIds,
         period: month.name,
         feed: s.feed.id,
         snapshot: s.period,

@@ -178,5 +178,19 @@ create table if not exists period_snapshots (
   snapshot_period varchar not null,
   rows integer not null,
   age_months integer not null,
-  stale boolean not null
+  stale boolean not null,
+  load_ids varchar not null
+);
+
+-- runs: the run history, one row per run of a command. Wall-clock time lives here, never in
+-- published files. detail is JSON of counts, file names and gate findings — no personal data.
+create table if not exists runs (
+  run_id varchar primary key,
+  command varchar not null,
+  period varchar,
+  pid integer not null,
+  started_at timestamp not null,
+  ended_at timestamp,
+  outcome varchar not null,
+  detail varchar
 );

@@ -91,7 +91,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
         w,
         feed.table,
         rows.map((r, i) => {
-          const row = { load_id: loadId, line: i + 2, ...DEFAULTS[feed.id], ...r };
+          const row: Row = { load_id: loadId, line: i + 2, ...DEFAULTS[feed.id], ...r };
           if (feed.id === 'roster') return { county_code: String(row.division_code).slice(0, 6), ...row, head_id: row.head_id || row.person_id };
           return row;
         }),

@@ -75,17 +75,40 @@ export interface ColumnSpec {
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
 const INPUT_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 
+export interface TableSheetOptions {
+  /** lines written above the header, one cell each (the header then sits below them) */
+  preamble?: { text: string; font?: Partial<ExcelJS.Font> }[];
+}
+
 /**
- * Declares the columns of a streamed sheet and writes its header at row `headerRow`
- * (rows above it must already be committed). Freezes the rows down to the header and puts
- * an autoFilter over it.
+ * Adds a streamed sheet laid out as one table: its columns, any preamble lines, then a bold,
+ * tinted header (yellow where the county fills in), frozen below the header, with an
+ * autoFilter over it. Returns the sheet ready for data rows; the header row number is
+ * `preamble.length + 1`.
+ *
+ * Views must be given when the sheet is created: the streaming writer emits them at once.
  */
-export function writeHeader(sheet: ExcelJS.Worksheet, columns: ColumnSpec[], headerRow = 1): void {
+export function addTableSheet(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  name: string,
+  columns: ColumnSpec[],
+  options: TableSheetOptions = {},
+): ExcelJS.Worksheet {
+  const preamble = options.preamble ?? [];
+  const headerRow = preamble.length + 1;
+  const sheet = workbook.addWorksheet(name, {
+    views: [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }],
+  });
   sheet.columns = columns.map((c) => ({
     width: c.width,
     hidden: c.hidden ?? false,
     style: c.numFmt ? { numFmt: c.numFmt } : {},
   }));
+  for (const line of preamble) {
+    const row = sheet.addRow([line.text]);
+    if (line.font) row.getCell(1).font = line.font;
+    row.commit();
+  }
   const row = sheet.getRow(headerRow);
   columns.forEach((c, i) => {
     const cell = row.getCell(i + 1);
@@ -94,12 +117,11 @@ export function writeHeader(sheet: ExcelJS.Worksheet, columns: ColumnSpec[], hea
       font: { bold: true },
       fill: c.input ? INPUT_FILL : HEADER_FILL,
       alignment: { vertical: 'middle', horizontal: 'center', wrapText: true },
-      border: { bottom: { style: 'thin' } },
     };
   });
   row.commit();
-  sheet.views = [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }];
   sheet.autoFilter = { from: { row: headerRow, column: 1 }, to: { row: headerRow, column: columns.length } };
+  return sheet;
 }
 
 /** Excel column letters for a 1-based index (A, B, …, Z, AA…). */

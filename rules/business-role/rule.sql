@@ -2,10 +2,11 @@
 -- What: a matched member is legal representative, operator or investor ($roles) of a market
 --   entity that is live.
 -- Why: running or owning a business is income or property the household must declare.
--- Grading: a 个体工商户 ($individual_business_types) that is live ($live_statuses) is a low-severity
---   lead whatever its capital; otherwise the larger of registered and subscribed capital must
---   reach $capital_threshold_wan 万元: high when live, medium when 吊销未注销
---   ($lower_severity_statuses). Cancelled, revoked-and-cancelled or moved-out entities never flag.
+-- Grading: a 个体工商户 ($individual_business_types) is graded on its own: a low-severity lead when
+--   live ($live_statuses), whatever its capital, and nothing otherwise (a revoked one no longer
+--   trades). Other entities need the larger of registered and subscribed capital to reach
+--   $capital_threshold_wan 万元: high when live, medium when 吊销未注销 ($lower_severity_statuses).
+--   Cancelled, revoked-and-cancelled or moved-out entities never flag.
 -- Grain: one row per matched member × entity × role.
 with roles as (
   select
@@ -23,7 +24,8 @@ graded as (
   select
     *,
     case
-      when list_contains($individual_business_types, entity_type) and list_contains($live_statuses, registration_status) then 'low'
+      when list_contains($individual_business_types, entity_type) then
+        case when list_contains($live_statuses, registration_status) then 'low' end
       when list_contains($live_statuses, registration_status) and capital >= $capital_threshold_wan then 'high'
       when list_contains($lower_severity_statuses, registration_status) and capital >= $capital_threshold_wan then 'medium'
     end as severity

@@ -13,6 +13,7 @@ const cases = [
   { description: 'capital 5万 under the threshold', rows: [entity({ registered_capital: 5 })], expect: [] },
   { description: '吊销未注销 with 20万: lower severity', rows: [entity({ registration_status: '吊销未注销', registered_capital: 20 })], expect: [flag('medium')] },
   { description: '个体工商户 operator, live, no capital: low', rows: [entity({ entity_type: '9600', role: '经营者', registered_capital: null })], expect: [flag('low', '经营者')] },
+  { description: '个体工商户 revoked (吊销未注销) with 20万: no longer trades, no flag', rows: [entity({ entity_type: '9600', role: '经营者', registration_status: '吊销未注销', registered_capital: 20 })], expect: [] },
   { description: 'supervisor (监事) is not a role that flags', rows: [entity({ role: '监事' })], expect: [] },
   { description: 'moved out (迁出)', rows: [entity({ registration_status: '迁出' })], expect: [] },
 ];

@@ -1,0 +1,218 @@
+/**
+ * The hedui command line. It only declares commands: each parses its options, calls one pipeline
+ * function and prints. Errors are typed; this file alone turns them into words and exit codes.
+ *
+ * Exit codes: 0 done · 1 failure · 2 usage or configuration · 3 a gate held publication ·
+ *             4 another run holds the data folder
+ */
+import { Command, Option } from 'commander';
+import { resolve } from 'node:path';
+import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../pipeline/errors.ts';
+import { startLogging } from '../pipeline/log.ts';
+import { nightly, runMonth, withSession } from '../pipeline/run.ts';
+import { quarantineReport, status } from '../pipeline/status.ts';
+import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
+
+export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
+
+const dataDirOption = () => new Option('--data-dir <dir>', 'the data folder (default: $HEDUI_DATA_DIR or ./data)');
+const configOption = () => new Option('--config <file>', 'region configuration (default: the shipped Inner Mongolia configuration)');
+const dataDirOf = (o: { dataDir?: string }) => resolve(o.dataDir ?? process.env.HEDUI_DATA_DIR ?? 'data');
+const today = () => new Date().toISOString().slice(0, 10);
+
+function print(value: unknown, json: boolean): void {
+  if (json) {
+    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    return;
+  }
+  if (Array.isArray(value)) {
+    if (value.length === 0) return void process.stdout.write('(none)\n');
+    console.table(value);
+    return;
+  }
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** A session for a command that changes the data folder: logging, lock, warehouse, run history. */
+function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string }, fn: Parameters<typeof withSession<T>>[1]): Promise<T> {
+  const dataDir = dataDirOf(o);
+  startLogging(dataDir);
+  return withSession({ dataDir, configPath: o.config, command, period: o.period }, fn);
+}
+
+export function program(): Command {
+  const cli = new Command('hedui')
+    .description('社会救助家庭经济状况核对 — match department feeds against the assistance roster and publish county workbooks')
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      `
+Examples:
+  hedui fixtures --scale tiny --seed 1 --period 2026-10 --out data   sample data in the inbox layout
+  hedui run --period 2026-10                                         load, match and publish October
+  hedui run --period 2026-10 --accept-drift vehicles                 accept a vehicles snapshot that moved >30%
+  hedui nightly                                                      what cron runs
+  hedui status --period 2026-10 --json
+  hedui quarantine --period 2026-10 --feed vehicles > 退回机动车.csv
+  hedui whitelist import 白名单.xlsx
+
+Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publication, 4 another run holds the data folder.`,
+    );
+
+  cli
+    .command('run')
+    .description('load what the inbox holds for the month, match and publish it (a re-run replaces the month)')
+    .requiredOption('--period <YYYY-MM>', 'the month')
+    .option('--accept-drift <feed...>', 'accept a snapshot whose row count moved past the gate')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (o) => {
+      const report = await session('run', o, (s) => runMonth(s, o.period, { acceptDrift: o.acceptDrift }));
+      if (o.json) return print(report, true);
+      process.stdout.write(
+        `${report.period}: ${report.match.issued} flags issued, ${report.match.suppressed} suppressed by the whitelist, ` +
+          `${report.match.pendingAuthorization} households waiting for authorization\n` +
+          `county workbooks (${report.published.counties}): ${report.published.folder}\n`,
+      );
+    });
+
+  cli
+    .command('nightly')
+    .description('load new feed files and re-run every month whose inputs changed; nothing new, nothing done')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (o) => {
+      const report = await session('nightly', o, (s) => nightly(s));
+      if (o.json) return print(report, true);
+      if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
+      process.stdout.write(`${report.load.files} new files; months re-run: ${report.months.map((m) => `${m.period} (${m.issued} flags)`).join(', ') || 'none'}\n`);
+    });
+
+  cli
+    .command('status')
+    .description('runs, loads and flag counts (of one month with --period)')
+    .option('--period <YYYY-MM>', 'the month')
+    .addOption(dataDirOption())
+    .option('--json', 'print as JSON')
+    .action(async (o) => {
+      const report = await session('status', o, (s) => status(s.w, o.period));
+      if (o.json) return print(report, true);
+      for (const [title, rows] of Object.entries(report)) {
+        process.stdout.write(`\n${title}\n`);
+        print(rows, false);
+      }
+    });
+
+  cli
+    .command('quarantine')
+    .description('the quarantined rows of a month: file, line, reason, field — to send back to a department')
+    .requiredOption('--period <YYYY-MM>', 'the month')
+    .option('--feed <feed>', 'one feed only')
+    .addOption(dataDirOption())
+    .option('--json', 'print as JSON instead of CSV')
+    .action(async (o) => {
+      const rows = await session('quarantine', o, (s) => quarantineReport(s.w, o.period, o.feed));
+      if (o.json) return print(rows, true);
+      process.stdout.write('feed,period,file,line,reason,field\n');
+      for (const r of rows) process.stdout.write(`${r.feed},${r.period},"${String(r.file).replaceAll('"', '""')}",${r.line},${r.reason},${r.field ?? ''}\n`);
+    });
+
+  const whitelist = cli.command('whitelist').description('people whose department data is known to be wrong (白名单)');
+  whitelist
+    .command('add')
+    .description('add an entry')
+    .requiredOption('--id <id-number>', 'the person (身份证号)')
+    .requiredOption('--scope <rule-or-feed>', 'a rule id or a feed')
+    .option('--record <key>', 'one record only: plate, credit code, employer')
+    .option('--fingerprint <hex>', 'only while the evidence is unchanged (the flag’s fingerprint)')
+    .requiredOption('--reason <text>', 'why')
+    .requiredOption('--by <who>', 'who decided')
+    .option('--from <date>', 'valid from (default today)')
+    .option('--until <date>', 'valid until (default: from + whitelist_default_months)')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .action(async (o) => {
+      const r = await session('whitelist add', o, (s) =>
+        addEntry(s.w, { personId: o.id, scope: o.scope, recordKey: o.record, fingerprint: o.fingerprint, reason: o.reason, addedBy: o.by, validFrom: o.from ?? today(), validUntil: o.until }, s.config.config),
+      );
+      process.stdout.write(r.added ? `added ${r.entryId}\n` : `unchanged: ${r.entryId} already exists\n`);
+    });
+  whitelist
+    .command('list')
+    .description('entries and their state (people shown by a hashed key)')
+    .addOption(dataDirOption())
+    .option('--json', 'print as JSON')
+    .action(async (o) => print(await session('whitelist list', o, (s) => listEntries(s.w, today())), Boolean(o.json)));
+  whitelist
+    .command('revoke <entry-id>')
+    .description('revoke an entry (it stays in the history)')
+    .requiredOption('--by <who>', 'who revokes')
+    .requiredOption('--reason <text>', 'why')
+    .addOption(dataDirOption())
+    .action(async (entryId, o) => {
+      await session('whitelist revoke', o, (s) => revokeEntry(s.w, entryId, o.by, o.reason));
+      process.stdout.write(`revoked ${entryId}\n`);
+    });
+  whitelist
+    .command('import <file>')
+    .description('import entries from CSV or xlsx (身份证号,规则编号,记录,证据指纹,原因,登记人,生效日期,失效日期)')
+    .option('--by <who>', 'who imports (for entries without 登记人)', 'import')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .action(async (file, o) => {
+      const r = await session('whitelist import', o, (s) => importEntries(s.w, resolve(file), s.config.config, o.by));
+      process.stdout.write(`${r.file}: ${r.rows} rows, ${r.added} added, ${r.unchanged} unchanged, ${r.rejected.length} rejected\n`);
+      for (const x of r.rejected) process.stdout.write(`  line ${x.line}: ${x.reason}\n`);
+      if (r.rejected.length) process.exitCode = EXIT.failure;
+    });
+  whitelist
+    .command('export <file>')
+    .description('write all entries to a CSV or xlsx file')
+    .option('--by <who>', 'who exports', 'export')
+    .addOption(dataDirOption())
+    .action(async (file, o) => {
+      const n = await session('whitelist export', o, (s) => exportEntries(s.w, resolve(file), o.by));
+      process.stdout.write(`${n} entries written to ${file}\n`);
+    });
+
+  cli
+    .command('fixtures')
+    .description('write synthetic sample data in the inbox layout, with its answer key')
+    .addOption(new Option('--scale <scale>', 'how much').choices(['tiny', 'county', 'province']).default('tiny'))
+    .option('--seed <n>', 'random seed (same seed, same bytes)', '1')
+    .option('--period <YYYY-MM>', 'the month', '2026-10')
+    .requiredOption('--out <dir>', 'where (a data folder)')
+    .action(async (o) => {
+      const { generateFixtures } = await import('../fixtures/generate/index.ts');
+      const summary = await generateFixtures({ scale: o.scale, seed: Number(o.seed), period: o.period, out: resolve(o.out) });
+      process.stdout.write(`fixtures (${o.scale}, seed ${o.seed}, ${o.period}) written to ${o.out}\n`);
+      if (summary && typeof summary === 'object' && 'files' in summary) {
+        for (const f of (summary as { files: { path: string; dataRows?: number }[] }).files) process.stdout.write(`  ${f.path}\n`);
+      }
+    });
+
+  return cli;
+}
+
+/** Words and exit codes for errors. Messages are ours (typed) and carry no personal data. */
+export function exitCodeOf(e: unknown): number {
+  if (e instanceof LockHeldError) return EXIT.locked;
+  if (e instanceof GateHeldError) return EXIT.held;
+  if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
+  return EXIT.failure;
+}
+
+async function main(): Promise<void> {
+  try {
+    await program().parseAsync(process.argv);
+  } catch (e) {
+    const code = exitCodeOf(e);
+    const message = e instanceof HeduiError ? e.message : `internal error (${(e as Error)?.name ?? 'unknown'}); see data/logs for the stage`;
+    process.stderr.write(`hedui: ${message}\n`);
+    process.exitCode = code;
+  }
+}
+
+await main();

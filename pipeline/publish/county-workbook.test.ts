@@ -1,0 +1,228 @@
+import { describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
+import { existsSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  DETAIL_COLUMNS,
+  FIXED_CELLS,
+  HOUSEHOLD_COLUMN,
+  HOUSEHOLD_COLUMNS,
+  PENDING_COLUMNS,
+  PENDING_HEADER_ROW,
+  SHEET,
+  writeCountyWorkbook,
+} from './county-workbook.ts';
+import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
+import { readZipText } from './test-zip.ts';
+import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
+import { WorkbookDataError, sha256File } from './xlsx-format.ts';
+
+const dir = await mkdtemp(join(tmpdir(), 'hedui-county-'));
+
+async function writeAndRead(name: string, data = sampleCountyData()) {
+  const path = join(dir, name);
+  const result = await writeCountyWorkbook(path, data);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(path);
+  return { path, result, wb };
+}
+
+const rowValues = (ws: ExcelJS.Worksheet, n: number): unknown[] => (ws.getRow(n).values as unknown[]).slice(1);
+const utc = (s: string): Date => new Date(`${s}T00:00:00Z`);
+
+describe('writeCountyWorkbook', () => {
+  it('lays out the four sheets in order with their Chinese headers, frozen and filtered', async () => {
+    const { wb, result } = await writeAndRead('layout.xlsx');
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权']);
+    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2 });
+
+    const tables: [string, string[], number][] = [
+      [SHEET.households, HOUSEHOLD_COLUMNS.map((c) => c.header), 1],
+      [SHEET.details, DETAIL_COLUMNS.map((c) => c.header), 1],
+      [SHEET.pending, PENDING_COLUMNS.map((c) => c.header), PENDING_HEADER_ROW],
+    ];
+    for (const [name, headers, headerRow] of tables) {
+      const ws = wb.getWorksheet(name)!;
+      expect(rowValues(ws, headerRow)).toEqual(headers);
+      expect(ws.getRow(headerRow).getCell(1).font?.bold).toBe(true);
+      expect(ws.views[0]).toMatchObject({ state: 'frozen', ySplit: headerRow });
+      expect(ws.autoFilter).toBeTruthy();
+      expect(ws.getColumn(2).width).toBeGreaterThan(8);
+    }
+    expect(HOUSEHOLD_COLUMNS.map((c) => c.header)).toEqual([
+      '序号', '户编号', '户主姓名', '户主身份证号', '保障类别', '保障人数', '月保障金(元)', '人户分离', '疑点规则', '最高风险等级',
+      '首次下发期', '下发日期', '反馈截止日期', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
+    ]);
+    expect(rowValues(wb.getWorksheet(SHEET.pending)!, 1)[0]).toMatch(/未与任何部门数据比对.*核对授权书/);
+  });
+
+  it('writes households with text IDs, numeric money, real dates and the hidden flag ids', async () => {
+    const { wb } = await writeAndRead('households.xlsx');
+    const data = sampleCountyData();
+    const ws = wb.getWorksheet(SHEET.households)!;
+    expect(rowValues(ws, 2)).toEqual([
+      1, '1501020001', '=HYPERLINK("x")', data.households[0].headId, '城市低保', 3, 1234.5, '是',
+      '名下有机动车；市场主体任职', '高', '2026-09', utc('2026-10-03'), utc('2026-10-18'),
+      undefined, undefined, undefined, undefined, 'f-0001,f-0002',
+    ]);
+    expect(data.households[0].headId).toMatch(/^\d{17}X$/);
+    expect(ws.getCell('C3').value).toBe('+1');
+    expect(ws.getCell('C4').value).toBe('@SUM(A1)');
+    expect(ws.getCell('G2').numFmt).toBe('#,##0.00');
+    expect(ws.getCell('L2').value).toBeInstanceOf(Date);
+    expect(ws.getCell('L2').numFmt).toBe('yyyy-mm-dd');
+    expect(ws.getCell('D2').type).toBe(ExcelJS.ValueType.String);
+    expect(ws.getColumn(HOUSEHOLD_COLUMN.flagIds).hidden).toBe(true);
+    expect(ws.getColumn(HOUSEHOLD_COLUMN.disposition).hidden).toBe(false);
+    expect(ws.getCell('R4').value).toBe('f-0004');
+    expect(ws.rowCount).toBe(4);
+  });
+
+  it('puts a dropdown with an error alert on 核实结果 and a date check on 核实日期', async () => {
+    const { wb } = await writeAndRead('validation.xlsx');
+    const ws = wb.getWorksheet(SHEET.households)!;
+    for (const address of ['N2', 'N4']) {
+      const dv = ws.getCell(address).dataValidation;
+      expect(dv).toMatchObject({ type: 'list', showErrorMessage: true, errorStyle: 'stop', allowBlank: true });
+      expect(dv.formulae).toEqual([`"${DISPOSITIONS.join(',')}"`]);
+    }
+    expect(ws.getCell('N5').dataValidation).toBeUndefined();
+    const date = ws.getCell('Q3').dataValidation;
+    expect(date).toMatchObject({ type: 'date', operator: 'greaterThanOrEqual', showErrorMessage: true });
+  });
+
+  it('falls back to the list on 说明 when the dispositions do not fit an inline list', async () => {
+    const data = sampleCountyData();
+    data.meta.dispositions = ['属实,已处理', ...DISPOSITIONS];
+    const { wb } = await writeAndRead('fallback.xlsx', data);
+    const formula = wb.getWorksheet(SHEET.households)!.getCell('N2').dataValidation.formulae[0] as string;
+    const m = /^'说明'!\$A\$(\d+):\$A\$(\d+)$/.exec(formula);
+    expect(m).not.toBeNull();
+    const readme = wb.getWorksheet(SHEET.readme)!;
+    const listed = [];
+    for (let r = Number(m![1]); r <= Number(m![2]); r++) listed.push(readme.getCell(`A${r}`).value);
+    expect(listed).toEqual(data.meta.dispositions);
+  });
+
+  it('writes flag details and pending households', async () => {
+    const { wb } = await writeAndRead('details.xlsx');
+    const data = sampleCountyData();
+    const ws = wb.getWorksheet(SHEET.details)!;
+    expect(rowValues(ws, 2)).toEqual([
+      1, 'f-0001', '1501020001', data.details[0].personId, '=HYPERLINK("x")', '本人', '是', 'vehicle-owned', '名下有机动车', '高',
+      '机动车登记 2026Q1', '=1+1 号牌 蒙A12345 小型轿车 初次登记 2019-05-01', '2026-09', utc('2026-10-03'), utc('2026-10-18'),
+    ]);
+    expect(ws.getCell('E3').value).toBe('-张三');
+    expect(ws.getCell('L4').value).toBe('缴存基数 4500.00 元，最近缴存 2026-09'); // control character dropped
+    const pending = wb.getWorksheet(SHEET.pending)!;
+    expect(rowValues(pending, 3)).toEqual([1, '1501020009', '-李四', data.pendingAuthorization[0].headId, '城市低保', 2, '未签署核对授权书']);
+    expect(pending.getCell('D4').value).toMatch(/X$/);
+  });
+
+  it('states period, county, dates, snapshots, counts and the schema version at fixed places on 说明', async () => {
+    const { wb } = await writeAndRead('readme.xlsx');
+    const ws = wb.getWorksheet(SHEET.readme)!;
+    expect(ws.getCell('A1').value).toBe('新城区 2026-10 社会救助家庭经济状况核对疑点');
+    expect(ws.getCell(FIXED_CELLS.schemaVersion.cell).value).toBe(WORKBOOK_SCHEMA_VERSION);
+    expect(ws.getCell(FIXED_CELLS.period.cell).value).toBe('2026-10');
+    expect(ws.getCell(FIXED_CELLS.countyCode.cell).value).toBe('150102');
+    expect(wb.definedNames.getRanges(FIXED_CELLS.schemaVersion.name).ranges).toEqual(["'说明'!$B$2"]);
+    expect(wb.definedNames.getRanges(FIXED_CELLS.countyCode.name).ranges).toEqual(["'说明'!$B$4"]);
+    const cells = new Map<string, unknown>();
+    ws.eachRow((row) => cells.set(String(row.getCell(1).value), row.getCell(2).value));
+    expect(cells.get('下发日期')).toEqual(utc('2026-11-03'));
+    expect(cells.get('反馈截止日期')).toEqual(utc('2026-11-18'));
+    expect(cells.get('反馈时限')).toMatch(/下发之日起15日内核实并反馈/);
+    expect(cells.get('疑点家庭（户）')).toBe(3);
+    expect(cells.get('疑点明细（条）')).toBe(4);
+    expect(cells.get('白名单已屏蔽（条）')).toBe(2);
+    expect(cells.get('待补授权（户）')).toBe(2);
+    expect(cells.get('机动车登记')).toBe('2026Q1');
+    const all = [...cells.keys()].join('\n');
+    expect(all).toMatch(/严禁"一刀切"/);
+    expect(all).not.toMatch(/本期无疑点家庭/);
+    let staleRow = 0;
+    ws.eachRow((row, n) => row.getCell(1).value === '机动车登记' && (staleRow = n));
+    expect(ws.getCell(`D${staleRow}`).value).toMatch(/较旧/);
+  });
+
+  it('says so clearly for a county without flags, and still lays out every sheet', async () => {
+    const { wb, result } = await writeAndRead('empty.xlsx', emptyCountyData());
+    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权']);
+    const readme = wb.getWorksheet(SHEET.readme)!;
+    const firstColumn: unknown[] = [];
+    readme.eachRow((row) => firstColumn.push(row.getCell(1).value));
+    expect(firstColumn).toContain('本期无疑点家庭');
+    expect(wb.getWorksheet(SHEET.households)!.rowCount).toBe(1);
+    expect(wb.getWorksheet(SHEET.details)!.rowCount).toBe(1);
+    expect(wb.getWorksheet(SHEET.pending)!.getCell('A1').value).toBe('本期无待补授权家庭。');
+  });
+
+  it('gives byte-identical files for identical data, and reports their sha256', async () => {
+    const a = await writeCountyWorkbook(join(dir, 'same-a.xlsx'), sampleCountyData());
+    await new Promise((r) => setTimeout(r, 2100)); // past the zip's 2-second time resolution
+    const b = await writeCountyWorkbook(join(dir, 'same-b.xlsx'), sampleCountyData());
+    expect(a.sha256).toBe(b.sha256);
+    expect(await sha256File(join(dir, 'same-a.xlsx'))).toBe(a.sha256);
+    const e1 = await writeCountyWorkbook(join(dir, 'empty-a.xlsx'), emptyCountyData());
+    const e2 = await writeCountyWorkbook(join(dir, 'empty-b.xlsx'), emptyCountyData());
+    expect(e1.sha256).toBe(e2.sha256);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dir, 'same-a.xlsx'));
+    expect(wb.created).toEqual(utc('2026-10-31'));
+    expect(wb.modified).toEqual(utc('2026-10-31'));
+    expect(wb.creator).toBe('hedui');
+  });
+
+  it('never turns feed text into a formula (raw XML: string cells, no <f>)', async () => {
+    const { path } = await writeAndRead('injection.xlsx');
+    const entries = await readZipText(path);
+    const sheets = [...entries.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
+    expect(sheets).toHaveLength(4);
+    for (const name of sheets) expect(entries.get(name)).not.toMatch(/<f[ >]/);
+    const households = entries.get('xl/worksheets/sheet2.xml')!;
+    const details = entries.get('xl/worksheets/sheet3.xml')!;
+    const cell = (xml: string, ref: string): string => new RegExp(`<c r="${ref}"[^>]*?(/>|>.*?</c>)`).exec(xml)![0];
+    for (const [xml, ref, value] of [
+      [households, 'C2', '=HYPERLINK(&quot;x&quot;)'],
+      [households, 'C3', '+1'],
+      [households, 'C4', '@SUM(A1)'],
+      [details, 'E3', '-张三'],
+      [details, 'L2', '=1+1 号牌'],
+      [details, 'L3', '@法定代表人'],
+    ] as const) {
+      const c = cell(xml, ref);
+      expect(c, ref).toMatch(/ t="(str|inlineStr|s)"/);
+      expect(c, ref).toContain(value);
+    }
+    // ID numbers are strings too (an 18-digit number would lose its last digits).
+    expect(cell(households, 'D2')).toMatch(/ t="str"><v>\d{17}X<\/v>/);
+    expect(cell(households, 'D3')).toMatch(/ t="str"><v>\d{18}<\/v>/);
+    expect(entries.get('docProps/core.xml')).toContain('2026-10-31T00:00:00Z');
+  });
+
+  it('rejects data that breaks the contract without quoting any value, and leaves no file', async () => {
+    const data = sampleCountyData();
+    data.households[1].monthlyAmount = '1,234.5';
+    const path = join(dir, 'bad-money.xlsx');
+    const error = await writeCountyWorkbook(path, data).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WorkbookDataError);
+    expect((error as Error).message).toBe('疑点家庭 row 3 monthlyAmount: not a decimal amount');
+    expect(existsSync(path)).toBe(false);
+
+    const counts = sampleCountyData();
+    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2 } });
+    await expect(writeCountyWorkbook(join(dir, 'bad-counts.xlsx'), counts)).rejects.toThrow(/meta.counts.households is 9 but 3/);
+
+    const date = sampleCountyData();
+    date.details[0].dueOn = '2026-02-30';
+    await expect(writeCountyWorkbook(join(dir, 'bad-date.xlsx'), date)).rejects.toThrow('疑点明细 row 2 dueOn: not a calendar date');
+  });
+
+  it('rejects (does not crash) when the folder does not exist', async () => {
+    await expect(writeCountyWorkbook(join(dir, 'no-such-folder', 'x.xlsx'), sampleCountyData())).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+});

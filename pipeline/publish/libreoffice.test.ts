@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { writeCountyWorkbook } from './county-workbook.ts';
+import { writeSummaryWorkbook } from './summary-workbook.ts';
+import { emptyCountyData, sampleCountyData, sampleSummary } from './test-data.ts';
+
+/**
+ * Every workbook must open in LibreOffice (and so, in practice, in WPS and Excel): convert each
+ * sheet to CSV with `soffice --headless` and check what it read. LibreOffice is installed by
+ * .ci/run (libreoffice-calc-nogui); without it this test fails on purpose rather than skip.
+ */
+
+const run = promisify(execFile);
+const dir = await mkdtemp(join(tmpdir(), 'hedui-lo-'));
+// Token 12 = -1: one CSV per sheet (LibreOffice ≥ 7.2). Raw values, not "as shown".
+const CSV_ALL_SHEETS = 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1';
+
+async function soffice(): Promise<string> {
+  for (const bin of ['soffice', 'libreoffice']) {
+    try {
+      await run(bin, ['--version']);
+      return bin;
+    } catch {
+      // try the next name
+    }
+  }
+  throw new Error(
+    'LibreOffice (soffice) is not installed, so the "opens in LibreOffice" check cannot run. ' +
+      'Install it: apt-get install -y --no-install-recommends libreoffice-calc-nogui (.ci/run does this).',
+  );
+}
+
+/** Converts every sheet of `xlsx` to CSV; returns sheet name → rows of cells. */
+async function sheetsAsCsv(xlsx: string): Promise<Map<string, string[][]>> {
+  const bin = await soffice();
+  const out = await mkdtemp(join(dir, 'csv-'));
+  // A private profile, so parallel runs (and other users of soffice) do not collide.
+  const profile = pathToFileURL(await mkdtemp(join(dir, 'profile-'))).href;
+  await run(bin, [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', CSV_ALL_SHEETS, '--outdir', out, xlsx], { timeout: 120_000 });
+  const stem = xlsx.split('/').pop()!.replace(/\.xlsx$/, '');
+  const sheets = new Map<string, string[][]>();
+  for (const file of (await readdir(out)).sort()) {
+    sheets.set(file.slice(stem.length + 1, -'.csv'.length), parseCsv(await readFile(join(out, file), 'utf8')));
+  }
+  return sheets;
+}
+
+function parseCsv(body: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (quoted) {
+      if (ch === '"' && body[i + 1] === '"') (cell += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else cell += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(cell), (cell = '');
+    else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    else if (ch !== '\r') cell += ch;
+  }
+  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
+  return rows;
+}
+
+describe('workbooks open in LibreOffice', () => {
+  it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', async () => {
+    const path = join(dir, 'county.xlsx');
+    const data = sampleCountyData();
+    await writeCountyWorkbook(path, data);
+    const sheets = await sheetsAsCsv(path);
+    expect([...sheets.keys()].sort()).toEqual(['待补授权', '疑点家庭', '疑点明细', '说明'].sort());
+
+    const households = sheets.get('疑点家庭')!;
+    expect(households[0]).toEqual([
+      '序号', '户编号', '户主姓名', '户主身份证号', '保障类别', '保障人数', '月保障金(元)', '人户分离', '疑点规则', '最高风险等级',
+      '首次下发期', '下发日期', '反馈截止日期', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
+    ]);
+    expect(households[1]).toEqual([
+      '1', '1501020001', '=HYPERLINK("x")', data.households[0].headId, '城市低保', '3', '1234.5', '是', '名下有机动车；市场主体任职', '高',
+      '2026-09', '2026-10-03', '2026-10-18', '', '', '', '', 'f-0001,f-0002',
+    ]);
+    expect(households[2][2]).toBe('+1');
+    expect(households[3][2]).toBe('@SUM(A1)');
+    expect(households).toHaveLength(4);
+
+    const details = sheets.get('疑点明细')!;
+    expect(details).toHaveLength(5);
+    expect(details[1][11]).toBe('=1+1 号牌 蒙A12345 小型轿车 初次登记 2019-05-01');
+    expect(details[2][4]).toBe('-张三');
+
+    const pending = sheets.get('待补授权')!;
+    expect(pending[1][0]).toBe('序号');
+    expect(pending[3][3]).toMatch(/^\d{17}X$/);
+
+    const readme = sheets.get('说明')!;
+    expect(readme[1].slice(0, 2)).toEqual(['格式版本', 'hedui-county-1']);
+    expect(readme.find((r) => r[0] === '反馈截止日期')?.[1]).toBe('2026-11-18');
+  });
+
+  it('reads an empty county workbook and the summary workbook', async () => {
+    const empty = join(dir, 'empty.xlsx');
+    await writeCountyWorkbook(empty, emptyCountyData());
+    const county = await sheetsAsCsv(empty);
+    expect(county.get('疑点家庭')).toHaveLength(1);
+    expect(county.get('说明')!.some((r) => r[0] === '本期无疑点家庭')).toBe(true);
+
+    const summaryPath = join(dir, 'summary.xlsx');
+    await writeSummaryWorkbook(summaryPath, sampleSummary());
+    const summary = await sheetsAsCsv(summaryPath);
+    expect([...summary.keys()].sort()).toEqual(['汇总', '分县', '数据质量', '数据源', '闸门'].sort());
+    expect(summary.get('汇总')![5].slice(0, 7)).toEqual(['', '全区合计', '3', '8', '11', '3', '5']);
+    expect(summary.get('分县')![1].slice(0, 4)).toEqual(['150100', '呼和浩特市', '150102', '新城区']);
+  });
+});

@@ -1,0 +1,310 @@
+/**
+ * Publishes a period: every county's workbook, summary.xlsx and manifest.json, written into a new
+ * release folder and then made visible at once by swapping the `out/<period>` symlink (rename(2)
+ * is atomic). A failed or killed run leaves the previous release in place; the next run removes
+ * what a failed one left behind.
+ *
+ *   out/<period> → .releases/<period>.<run>/
+ *                    <league code>_<league name>/<county code>_<county name>_<period>_核对疑点.xlsx
+ *                    summary.xlsx
+ *                    manifest.json
+ */
+import { mkdir, readdir, readlink, rename, rm, symlink, writeFile, lstat } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { COUNTIES } from '../../domain/divisions.ts';
+import { RULES, ruleById } from '../../rules/index.ts';
+import { FEEDS, feedById } from '../../adapters/index.ts';
+import type { Config } from '../../config/config.ts';
+import type { Warehouse } from '../warehouse.ts';
+import type { Period } from '../period.ts';
+import { createSnapshotViews, issueDates, type GateFinding, type Snapshot } from '../match.ts';
+import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
+import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
+import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
+import { HeduiError } from '../errors.ts';
+import { logger } from '../log.ts';
+
+/** SQL condition: loads row `l` belongs to a snapshot the period used. */
+const USED_BY_PERIOD = 'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
+
+const PUBLISH_SQL = readFileSync(new URL('../sql/publish.sql', import.meta.url), 'utf8');
+
+export const PENDING_REASON_TEXT: Record<string, string> = {
+  missing: '未签署核对授权书',
+  expired: '核对授权书已过期',
+  signed_after_period: '授权书签署日期晚于核对期末',
+};
+
+export const REASON_TITLES: Record<string, string> = {
+  missing_value: '必填项为空',
+  id_masked: '身份证号被遮蔽',
+  id_scientific: '身份证号被科学计数法破坏',
+  id_bad_checksum: '身份证号校验位错误',
+  id_bad_date: '身份证号出生日期无效',
+  id_bad_length: '身份证号位数错误',
+  bad_date: '日期无法识别',
+  bad_amount: '金额无法识别',
+  bad_number: '数字无法识别',
+  unknown_code: '代码不在代码表中',
+  bad_credit_code: '统一社会信用代码校验错误',
+  duplicate_row: '重复行',
+};
+
+export interface PublishContext {
+  month: Period;
+  config: Config;
+  configSha256: string;
+  codeVersion: string;
+  snapshots: Snapshot[];
+  gates: GateFinding[];
+  /** distinguishes this run's release folder */
+  runId: string;
+}
+
+export interface PublishedFile {
+  path: string; // relative to out/<period>
+  sha256: string;
+  rows: Record<string, number>;
+}
+
+export interface PublishResult {
+  folder: string; // out/<period>
+  files: PublishedFile[];
+  counties: number;
+}
+
+const workbookName = (period: string, c: { code: string; name: string; leagueCode: string; leagueName: string }) =>
+  join(`${c.leagueCode}_${c.leagueName}`, `${c.code}_${c.name}_${period}_核对疑点.xlsx`);
+
+function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
+  return FEEDS.flatMap((f) => {
+    const s = snapshots.find((x) => x.feed.id === f.id);
+    return s ? [{ feed: f.id, feedTitle: f.title, period: s.period, ageMonths: s.ageMonths, stale: s.stale }] : [];
+  });
+}
+
+async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COUNTIES)[number]): Promise<CountyWorkbookData> {
+  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+  const params = { county: county.code };
+  const households = await w.rows<Record<string, any>>('pub:households', 'select * from pub_households where county_code = $county order by household_id', params);
+  const details = await w.rows<Record<string, any>>(
+    'pub:details',
+    `select * from pub_details where county_code = $county
+     order by household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`,
+    params,
+  );
+  const pending = await w.rows<Record<string, any>>('pub:pending', 'select * from pub_pending where county_code = $county order by household_id', params);
+  const suppressed = await w.one<{ n: number }>(
+    'pub:suppressed',
+    "select count(*)::integer as n from flags where period = $period and county_code = $county and status = 'suppressed'",
+    { period: ctx.month.name, county: county.code },
+  );
+  const severity = (rank: number): Severity => (rank === 1 ? 'high' : rank === 2 ? 'medium' : 'low');
+  const sourceTitle = (feed: string, period: string) => `${feedById(feed)?.title ?? feed} ${period}`;
+  return {
+    meta: {
+      schemaVersion: WORKBOOK_SCHEMA_VERSION,
+      period: ctx.month.name,
+      countyCode: county.code,
+      countyName: county.name,
+      leagueCode: county.leagueCode,
+      leagueName: county.leagueName,
+      issuedOn,
+      dueOn,
+      deadlineDays: ctx.config.deadline_days,
+      snapshots: snapshotsUsed(ctx.snapshots),
+      counts: { households: households.length, flags: details.length, suppressed: suppressed?.n ?? 0, pendingAuthorization: pending.length },
+      dispositions: ctx.config.dispositions,
+    },
+    households: households.map((h) => ({
+      householdId: h.household_id,
+      headName: h.head_name,
+      headId: h.head_id,
+      program: h.program,
+      householdSize: Number(h.household_size),
+      monthlyAmount: String(h.monthly_amount),
+      rules: RULES.filter((r) => (h.rule_ids as string[]).includes(r.id)).map((r) => r.title).join('；'),
+      severity: severity(Number(h.severity_rank)),
+      firstIssuedPeriod: h.first_issued_period,
+      issuedOn: h.issued_on,
+      dueOn: h.due_on,
+      registeredElsewhere: Boolean(h.registered_elsewhere),
+      flagIds: h.flag_ids as string[],
+    })),
+    details: details.map((d) => ({
+      flagId: d.flag_id,
+      householdId: d.household_id,
+      personId: d.person_id,
+      personName: d.person_name,
+      relation: d.relation,
+      isCovered: Boolean(d.is_covered),
+      ruleId: d.rule_id,
+      ruleTitle: ruleById(d.rule_id)?.title ?? d.rule_id,
+      severity: d.severity as Severity,
+      source: sourceTitle(d.source_feed, d.source_period),
+      evidence: d.evidence,
+      firstIssuedPeriod: d.first_issued_period,
+      issuedOn: d.issued_on,
+      dueOn: d.due_on,
+    })),
+    pendingAuthorization: pending.map((p) => ({
+      householdId: p.household_id,
+      headName: p.head_name,
+      headId: p.head_id,
+      program: p.program,
+      householdSize: Number(p.household_size),
+      reason: PENDING_REASON_TEXT[p.reason] ?? p.reason,
+    })),
+  };
+}
+
+/** ORDER BY expression that sorts rule ids in registry order. */
+function ruleOrderSql(column: string): string {
+  return `case ${column} ${RULES.map((r, i) => `when '${r.id}' then ${i}`).join(' ')} else 99 end`;
+}
+
+async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryData> {
+  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+  const period = ctx.month.name;
+  const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number }>(
+    'summary:counties',
+    `select d.county_code,
+        (select count(*) from pub_households h where h.county_code = d.county_code)::integer as households,
+        (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'issued')::integer as flags,
+        (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'suppressed')::integer as suppressed,
+        (select count(*) from pending_authorization p where p.period = $period and p.county_code = d.county_code)::integer as pending
+     from divisions d order by d.county_code`,
+    { period },
+  );
+  const byRule = await w.rows<{ county_code: string; rule_id: string; n: number }>(
+    'summary:by-rule',
+    "select county_code, rule_id, count(*)::integer as n from flags where period = $period and status = 'issued' group by all order by all",
+    { period },
+  );
+  const countyByCode = new Map(COUNTIES.map((c) => [c.code, c]));
+  const loads = await w.rows<{ load_id: string; feed: string; file: string; rows_read: number; rows_staged: number; rows_quarantined: number }>(
+    'summary:loads',
+    `select load_id, feed, file, coalesce(rows_read, 0) as rows_read, coalesce(rows_staged, 0) as rows_staged, coalesce(rows_quarantined, 0) as rows_quarantined
+     from loads l where status <> 'superseded' and ${USED_BY_PERIOD}
+     order by feed, file`,
+    { period },
+  );
+  const reasons = await w.rows<{ load_id: string; reason: string; n: number }>(
+    'summary:reasons',
+    `select load_id, reason, count(*)::integer as n from quarantine
+     where load_id in (select load_id from loads l where status <> 'superseded' and ${USED_BY_PERIOD})
+     group by all order by all`,
+    { period },
+  );
+  return {
+    period,
+    issuedOn,
+    dueOn,
+    counties: perCounty.map((c) => {
+      const county = countyByCode.get(c.county_code)!;
+      return {
+        leagueCode: county.leagueCode,
+        leagueName: county.leagueName,
+        countyCode: county.code,
+        countyName: county.name,
+        households: c.households,
+        flags: c.flags,
+        suppressed: c.suppressed,
+        pendingAuthorization: c.pending,
+        byRule: Object.fromEntries(byRule.filter((r) => r.county_code === c.county_code).map((r) => [r.rule_id, r.n])),
+      };
+    }),
+    rules: RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
+    quarantine: loads.map((l) => ({
+      feed: l.feed,
+      file: l.file,
+      rowsRead: l.rows_read,
+      staged: l.rows_staged,
+      quarantined: l.rows_quarantined,
+      byReason: Object.fromEntries(reasons.filter((r) => r.load_id === l.load_id).map((r) => [r.reason, r.n])),
+    })),
+    gates: [
+      ...ctx.gates.map((g) => ({ gate: g.gate, subject: g.subject, outcome: 'accepted', detail: g.detail })),
+      ...ctx.snapshots.filter((s) => s.stale).map((s) => ({ gate: 'snapshot_age', subject: s.feed.id, outcome: 'warn', detail: `${s.feed.id} ${s.period}: ${s.ageMonths} months old` })),
+      ...FEEDS.filter((f) => !ctx.snapshots.some((s) => s.feed.id === f.id)).map((f) => ({ gate: 'missing_feed', subject: f.id, outcome: 'warn', detail: `no ${f.id} snapshot on or before ${ctx.month.end}` })),
+    ],
+    snapshots: snapshotsUsed(ctx.snapshots),
+    reasonTitles: REASON_TITLES,
+  };
+}
+
+/** Removes release folders no symlink points at, and staging left by a killed run. */
+async function collectGarbage(outDir: string): Promise<void> {
+  const releases = join(outDir, '.releases');
+  const live = new Set<string>();
+  for (const name of await readdir(outDir).catch(() => [] as string[])) {
+    const path = join(outDir, name);
+    if ((await lstat(path)).isSymbolicLink()) live.add(relative(releases, join(outDir, await readlink(path))));
+    else if (name.startsWith('.link-')) await rm(path, { force: true });
+  }
+  for (const name of await readdir(releases).catch(() => [] as string[])) {
+    if (!live.has(name)) await rm(join(releases, name), { recursive: true, force: true });
+  }
+}
+
+export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishContext): Promise<PublishResult> {
+  const period = ctx.month.name;
+  const outDir = join(dataDir, 'out');
+  const releaseName = `${period}.${ctx.runId}`;
+  const release = join(outDir, '.releases', releaseName);
+  await collectGarbage(outDir);
+  await mkdir(release, { recursive: true });
+
+  await createSnapshotViews(w, ctx.snapshots);
+  await w.exec('publish:rows', PUBLISH_SQL, { period });
+
+  const leagues = [...new Set(COUNTIES.map((c) => `${c.leagueCode}_${c.leagueName}`))];
+  for (const l of leagues) await mkdir(join(release, l), { recursive: true });
+  async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
+    for (const county of COUNTIES) {
+      yield { path: join(release, workbookName(period, county)), data: await countyData(w, ctx, county) };
+    }
+  }
+  const outcomes = await writeCountyWorkbooks(jobs());
+  const failed = outcomes.filter((o) => !o.ok);
+  if (failed.length) {
+    throw new HeduiError(`${failed.length} county workbooks failed, first: ${failed[0].ok ? '' : failed[0].error.message}`);
+  }
+  const files: PublishedFile[] = outcomes.map((o) => (o.ok ? { path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows } : (undefined as never)));
+  const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx));
+  files.push({ path: 'summary.xlsx', sha256: summary.sha256, rows: summary.rows });
+  await w.exec('publish:cleanup', 'drop table if exists pub_members; drop table if exists pub_heads; drop table if exists pub_details; drop table if exists pub_households; drop table if exists pub_pending');
+
+  const inputs = await w.rows<Record<string, unknown>>(
+    'manifest:inputs',
+    `select l.feed, l.period as snapshot_period, l.file, l.sha256, l.bytes, l.format, l.encoding, l.rows_read, l.rows_staged, l.rows_quarantined, l.status
+     from loads l where l.status <> 'superseded' and ${USED_BY_PERIOD}
+     order by l.feed, l.file`,
+    { period },
+  );
+  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+  const manifest = {
+    schema: 'hedui-manifest-1',
+    period,
+    issued_on: issuedOn,
+    due_on: dueOn,
+    code_version: ctx.codeVersion,
+    config_sha256: ctx.configSha256,
+    snapshots: snapshotsUsed(ctx.snapshots),
+    inputs,
+    outputs: files.sort((a, b) => (a.path < b.path ? -1 : 1)),
+  };
+  await writeFile(join(release, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+
+  // The swap: a new symlink renamed over the old one. Until this rename, counties see the previous release.
+  const link = join(outDir, period);
+  const existing = await lstat(link).catch(() => undefined);
+  if (existing && !existing.isSymbolicLink()) await rm(link, { recursive: true, force: true }); // a folder from an older layout
+  const tmpLink = join(outDir, `.link-${period}.${ctx.runId}`);
+  await symlink(join('.releases', releaseName), tmpLink);
+  await rename(tmpLink, link);
+  await collectGarbage(outDir);
+  logger().info({ period, counties: outcomes.length, files: files.length + 1 }, 'published');
+  return { folder: link, files, counties: outcomes.length };
+}
