@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# make demo: sample data for October 2026, its whitelist, and the month run end to end on the
+# embedded DuckDB. Everything lands in ./demo-data (replaced on every demo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DIR="${HEDUI_DEMO_DIR:-demo-data}"
+rm -rf "$DIR"
+node bin/hedui.js fixtures --scale tiny --seed 1 --period 2026-10 --out "$DIR"
+node bin/hedui.js whitelist import "$DIR/whitelist.csv" --data-dir "$DIR" --by demo
+node bin/hedui.js run --period 2026-10 --data-dir "$DIR"
+echo
+echo "County workbooks: $DIR/out/2026-10/ (one folder per league)"
+find -L "$DIR/out/2026-10" -name '*.xlsx' | sort | head -5
+echo "  … $(find -L "$DIR/out/2026-10" -name '*核对疑点.xlsx' | wc -l) county workbooks, plus summary.xlsx and manifest.json"
+echo "Answer key of the sample data: $DIR/answer-key/"
