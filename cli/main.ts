@@ -5,7 +5,7 @@
  * Exit codes: 0 done · 1 failure · 2 usage or configuration · 3 a gate held publication ·
  *             4 another run holds the data folder
  */
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../pipeline/errors.ts';
 import { startLogging } from '../pipeline/log.ts';
@@ -42,6 +42,7 @@ function session<T>(command: string, o: { dataDir?: string; config?: string; per
 
 export function program(): Command {
   const cli = new Command('hedui')
+    .exitOverride()
     .description('社会救助家庭经济状况核对 — match department feeds against the assistance roster and publish county workbooks')
     .showHelpAfterError()
     .addHelpText(
@@ -198,6 +199,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
 /** Words and exit codes for errors. Messages are ours (typed) and carry no personal data. */
 export function exitCodeOf(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
   if (e instanceof LockHeldError) return EXIT.locked;
   if (e instanceof GateHeldError) return EXIT.held;
   if (e instanceof UsageError || e instanceof ConfigError) return EXIT.usage;
@@ -209,6 +211,10 @@ async function main(): Promise<void> {
     await program().parseAsync(process.argv);
   } catch (e) {
     const code = exitCodeOf(e);
+    if (e instanceof CommanderError) {
+      process.exitCode = code; // commander has already printed its message and the help
+      return;
+    }
     const message = e instanceof HeduiError ? e.message : `internal error (${(e as Error)?.name ?? 'unknown'}); see data/logs for the stage`;
     process.stderr.write(`hedui: ${message}\n`);
     process.exitCode = code;

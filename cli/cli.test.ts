@@ -1,0 +1,158 @@
+/**
+ * The command line as cron and operators use it, on the tiny fixtures: exit codes, the lock,
+ * SIGKILL at random moments, a no-op nightly, and no personal data in anything printed or logged.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import iconv from 'iconv-lite';
+import ExcelJS from 'exceljs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const TINY = join(ROOT, 'fixtures/tiny');
+const BIN = join(ROOT, 'bin/hedui.js');
+
+function hedui(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+async function freshDataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hedui-cli-'));
+  await cp(TINY, dir, { recursive: true });
+  return dir;
+}
+
+async function publishedHashes(dir: string): Promise<Record<string, string>> {
+  const manifest = JSON.parse(await readFile(join(dir, 'out/2026-10/manifest.json'), 'utf8')) as { outputs: { path: string; sha256: string }[] };
+  const out: Record<string, string> = {};
+  for (const o of manifest.outputs) {
+    const actual = createHash('sha256').update(await readFile(join(dir, 'out/2026-10', o.path))).digest('hex');
+    expect(actual, `${o.path} matches its manifest`).toBe(o.sha256);
+    out[o.path] = actual;
+  }
+  out['manifest.json'] = createHash('sha256').update(await readFile(join(dir, 'out/2026-10/manifest.json'))).digest('hex');
+  return out;
+}
+
+let reference: Record<string, string>;
+beforeAll(async () => {
+  const dir = await freshDataDir();
+  expect(hedui(['run', '--period', '2026-10', '--data-dir', dir]).code).toBe(0);
+  reference = await publishedHashes(dir);
+});
+
+describe('hedui CLI', () => {
+  it('exits 2 on bad usage and on a bad configuration, naming the problem', async () => {
+    expect(hedui(['run', '--period', '2026-13', '--data-dir', await freshDataDir()]).code).toBe(2);
+    expect(hedui(['run']).code).toBe(2);
+    expect(hedui(['whitelist', 'add', '--id', 'x']).code).toBe(2);
+    expect(hedui(['--help']).code).toBe(0);
+    const cfg = join(await freshDataDir(), 'bad.json');
+    const shipped = JSON.parse(await readFile(join(ROOT, 'config/inner-mongolia.json'), 'utf8'));
+    shipped.gates.max_quarantine_share = 2;
+    await writeFile(cfg, JSON.stringify(shipped));
+    const r = hedui(['run', '--period', '2026-10', '--config', cfg, '--data-dir', await freshDataDir()]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/config key config\.gates\.max_quarantine_share: expected a number from 0 to 1/);
+  });
+
+  it('a second run while one holds the data folder exits at once with code 4, naming the holder', async () => {
+    const dir = await freshDataDir();
+    const first = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir]);
+    for (let i = 0; i < 100 && !(await readdir(dir)).includes('hedui.lock'); i++) await new Promise((r) => setTimeout(r, 50));
+    const started = Date.now();
+    const second = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+    expect(second.code).toBe(4);
+    expect(second.stderr).toMatch(new RegExp(`another run holds the data folder: pid ${first.pid} \\(run\\), started \\d{4}-`));
+    expect(Date.now() - started).toBeLessThan(5000);
+    const code = await new Promise((r) => first.on('exit', r));
+    expect(code).toBe(0);
+  });
+
+  it('SIGKILL at random moments leaves the last publication whole; a clean run then gives the same bytes', async () => {
+    const dir = await freshDataDir();
+    for (const delay of [300, 900, 1600, 2300, 3000, 3800]) {
+      const child = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir], { stdio: 'ignore' });
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.on('exit', r));
+      if ((await readdir(join(dir, 'out')).catch(() => [])).includes('2026-10')) expect(await publishedHashes(dir)).toEqual(reference);
+    }
+    const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await publishedHashes(dir)).toEqual(reference);
+  });
+
+  it('nightly publishes new months, then is a no-op (exit 0) when nothing changed', async () => {
+    const dir = await freshDataDir();
+    const first = hedui(['nightly', '--data-dir', dir, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout).months).toMatchObject([{ period: '2026-10', outcome: 'published' }]);
+    const second = hedui(['nightly', '--data-dir', dir]);
+    expect(second).toMatchObject({ code: 0, stdout: 'nothing new\n' });
+  });
+
+  it('exits 3 when a gate holds publication, and says which file', async () => {
+    const dir = await freshDataDir();
+    await writeFile(join(dir, 'inbox/business/2026-10/extra.csv'), '统一社会信用代码;企业名称\n1;2\n');
+    const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/rejected_file: inbox\/business\/2026-10\/extra\.csv: .*wrong delimiter/);
+  });
+
+  it('prints and logs no ID number and no name, even at the most verbose level', async () => {
+    const dir = await freshDataDir();
+    const env = { HEDUI_LOG_LEVEL: 'trace' };
+    const outputs = [
+      hedui(['whitelist', 'import', join(dir, 'whitelist.csv'), '--data-dir', dir], env),
+      hedui(['run', '--period', '2026-10', '--data-dir', dir, '--json'], env),
+      hedui(['status', '--period', '2026-10', '--data-dir', dir], env),
+      hedui(['status', '--data-dir', dir, '--json'], env),
+      hedui(['quarantine', '--period', '2026-10', '--data-dir', dir], env),
+      hedui(['whitelist', 'list', '--data-dir', dir], env),
+      hedui(['nightly', '--data-dir', dir], env),
+    ];
+    for (const o of outputs) expect(o.code, o.stderr).toBe(0);
+    const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));
+    const printed = [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...logs].join('\n');
+    expect(logs.join('').length).toBeGreaterThan(1000);
+
+    // every ID and name in the inputs, in every form the feeds hold them
+    const secrets = new Set<string>();
+    const inbox = join(dir, 'inbox');
+    const add = (v: unknown) => {
+      const s = String(v ?? '').trim();
+      if (s.length >= 2) secrets.add(s);
+    };
+    const nameColumns = ['姓名', '户主身份证号', '身份证号', '证件号码', '身份证明号码', '所有人', '人员证件号码', '人员姓名', '成员姓名', '职工姓名'];
+    for (const feed of await readdir(inbox)) {
+      for (const period of await readdir(join(inbox, feed))) {
+        for (const file of await readdir(join(inbox, feed, period))) {
+          const path = join(inbox, feed, period, file);
+          let rows: Record<string, string>[];
+          if (file.endsWith('.xlsx')) {
+            const wb = new ExcelJS.Workbook();
+            await wb.xlsx.readFile(path);
+            const sheet = wb.worksheets[0];
+            const header = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+            rows = [];
+            sheet.eachRow((row, n) => n > 1 && rows.push(Object.fromEntries(header.map((h, i) => [h, String(row.getCell(i + 1).value ?? '')]))));
+          } else {
+            const bytes = await readFile(path);
+            const text = feed === 'vehicles' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+            rows = parse(text, { columns: true, relax_column_count: true }) as Record<string, string>[];
+          }
+          for (const r of rows) for (const c of nameColumns) if (c in r) add(r[c]);
+        }
+      }
+    }
+    expect(secrets.size).toBeGreaterThan(1000);
+    const leaks = [...secrets].filter((s) => printed.includes(s));
+    expect(leaks).toEqual([]);
+  });
+});
