@@ -40,6 +40,8 @@ export async function codeVersion(): Promise<string> {
   }
 }
 
+let sessionsInProcess = 0;
+
 /** Takes the data folder's lock, opens the warehouse, records the run; always releases both. */
 export async function withSession<T>(options: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
   const config = loadConfig(options.configPath);
@@ -47,7 +49,7 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
   const release = await acquireLock(options.dataDir, options.command);
   let w: Warehouse | undefined;
   const started = new Date();
-  const runId = `${started.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${process.pid}`;
+  const runId = `${started.toISOString().replace(/[-:]/g, '')}-${process.pid}-${++sessionsInProcess}`;
   try {
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
     await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
