@@ -81,7 +81,7 @@ describe('hedui CLI', () => {
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
       await new Promise((r) => child.on('exit', r));
-      if ((await readdir(join(dir, 'out')).catch(() => [])).includes('2026-10')) expect(await publishedHashes(dir)).toEqual(reference);
+      if ((await readdir(join(dir, 'out')).catch(() => [] as string[])).includes('2026-10')) expect(await publishedHashes(dir)).toEqual(reference);
     }
     const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
     expect(r.code, r.stderr).toBe(0);

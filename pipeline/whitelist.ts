@@ -21,6 +21,7 @@ import { decodeFile } from '../adapters/common/decode.ts';
 import { headerKey } from '../adapters/columns.ts';
 import { UsageError } from './errors.ts';
 import type { Warehouse } from './warehouse.ts';
+import { recordAudit } from './audit.ts';
 
 export interface WhitelistEntryInput {
   personId: string;
@@ -93,9 +94,7 @@ export function validateEntry(input: WhitelistEntryInput, config: Config): Requi
 const entryIdOf = (e: Required<WhitelistEntryInput>) =>
   'W' + createHash('sha256').update([e.personId, e.scope, e.recordKey ?? '', e.fingerprint ?? '', e.validFrom, e.validUntil].join('|')).digest('hex').slice(0, 11);
 
-async function audit(w: Warehouse, actor: string, action: string, subject: string, detail: string): Promise<void> {
-  await w.exec('audit', 'insert into audit values (now(), $actor, $action, $subject, $detail)', { actor, action, subject, detail });
-}
+const audit = (w: Warehouse, actor: string, action: string, subject: string, detail: string) => recordAudit(w, { actor, action, subject, detail });
 
 /** Adds an entry; adding the same entry again is a no-op. Returns its id and whether it was new. */
 export async function addEntry(w: Warehouse, input: WhitelistEntryInput, config: Config): Promise<{ entryId: string; added: boolean }> {
