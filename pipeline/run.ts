@@ -27,6 +27,8 @@ export interface SessionOptions {
   configPath?: string;
   command: string;
   period?: string;
+  /** record the command in the run history (the portal's short sessions do not) */
+  recordRun?: boolean;
 }
 
 /** The code version for the manifest: the package version and, in a git checkout, the commit. */
@@ -52,19 +54,22 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
   const runId = `${started.toISOString().replace(/[-:]/g, '')}-${process.pid}-${++sessionsInProcess}`;
   try {
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
-    await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
-      id: runId,
-      command: options.command,
-      period: options.period ?? null,
-      pid: process.pid,
-    });
+    const record = options.recordRun ?? true;
+    if (record) {
+      await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
+        id: runId,
+        command: options.command,
+        period: options.period ?? null,
+        pid: process.pid,
+      });
+    }
     try {
       const result = await fn({ w, dataDir: options.dataDir, config, runId });
-      await w.exec('run:end', "update runs set ended_at = now(), outcome = 'ok', detail = $detail where run_id = $id", { id: runId, detail: JSON.stringify(result ?? null) });
+      if (record) await w.exec('run:end', "update runs set ended_at = now(), outcome = 'ok', detail = $detail where run_id = $id", { id: runId, detail: JSON.stringify(result ?? null) });
       return result;
     } catch (e) {
       const outcome = e instanceof GateHeldError ? 'held' : e instanceof UsageError ? 'usage' : 'failed';
-      await w
+      if (record) await w
         .exec('run:end', 'update runs set ended_at = now(), outcome = $outcome, detail = $detail where run_id = $id', {
           id: runId,
           outcome,
