@@ -35,10 +35,13 @@ export interface Config {
       individual_business_types: string[];
     };
     'duplicate-enrolment': Record<string, never>;
+    'benefit-not-stopped': { stopped_results: string[] };
   };
   deadline_days: number;
   /** allowed values of 核实结果, in dropdown order */
   dispositions: string[];
+  /** what the dispositions mean: each list a subset of dispositions */
+  feedback: { confirmed: string[]; data_error: string[]; open: string[] };
   whitelist_default_months: number;
   gates: { max_quarantine_share: number; max_row_count_change: number };
   feeds: Record<'roster' | 'provident-fund' | 'vehicles' | 'business', { max_age_months: number }>;
@@ -116,9 +119,11 @@ const schema = object({
       individual_business_types: list(pattern(/^\d{4}$/, 'a four-digit entity type (9600 …)')),
     }),
     'duplicate-enrolment': object({}),
+    'benefit-not-stopped': object({ stopped_results: list(text, 1) }),
   }),
   deadline_days: num(1, 90, true),
   dispositions: list(text, 1),
+  feedback: object({ confirmed: list(text), data_error: list(text), open: list(text) }),
   whitelist_default_months: num(1, 60, true),
   gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10) }),
   feeds: object({ roster: maxAge, 'provident-fund': maxAge, vehicles: maxAge, business: maxAge }),
@@ -128,6 +133,13 @@ export function validateConfig(raw: unknown): Config {
   schema(raw, 'config');
   const c = raw as Config;
   oneOf(['15'])(c.region.code, 'config.region.code');
+  const subsets: [string[], string][] = [
+    [c.feedback.confirmed, 'config.feedback.confirmed'],
+    [c.feedback.data_error, 'config.feedback.data_error'],
+    [c.feedback.open, 'config.feedback.open'],
+    [c.rules['benefit-not-stopped'].stopped_results, 'config.rules.benefit-not-stopped.stopped_results'],
+  ];
+  for (const [values, key] of subsets) values.forEach((v, i) => oneOf(c.dispositions)(v, `${key}[${i}]`));
   return c;
 }
 

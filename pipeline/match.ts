@@ -16,6 +16,7 @@ import { logger } from './log.ts';
 const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
 const HOUSEHOLDS_SQL = sqlFile('int_households.sql');
 const FLAGS_SQL = sqlFile('flags.sql');
+const ANSWERS_SQL = sqlFile('int_answers.sql');
 
 export interface Snapshot {
   feed: FeedAdapter;
@@ -38,7 +39,7 @@ export interface MatchResult {
   issued: number;
   suppressed: number;
   pendingAuthorization: number;
-  byRule: Record<string, { issued: number; suppressed: number }>;
+  byRule: Record<string, { issued: number; suppressed: number; closed: number }>;
   skippedRules: string[];
 }
 
@@ -144,6 +145,7 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
   });
   await w.exec('standards', `create or replace temp table int_standards (league_code varchar, urban decimal(18, 2), rural decimal(18, 2)); insert into int_standards values ${standards.join(', ')}`);
   await w.exec('households', HOUSEHOLDS_SQL, { period_end: month.end });
+  await w.exec('answers', ANSWERS_SQL);
   await w.exec(
     'rule-hits:create',
     `create or replace temp table int_rule_hits (rule_id varchar, source_feed varchar, source_period varchar, person_id varchar, household_id varchar,
@@ -157,7 +159,7 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
       logger().warn({ rule: rule.id, feed: rule.sources[0] }, 'rule skipped: no snapshot of its source feed');
       continue;
     }
-    const params = ruleParams(rule, config, { period_month: month.start, period_end: month.end });
+    const params = ruleParams(rule, config, { period: month.name, period_month: month.start, period_end: month.end });
     const hits = await w.exec(
       `rule:${rule.id}`,
       `insert into int_rule_hits
@@ -171,7 +173,7 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
 
   await w.transaction(`flags:${month.name}`, async () => {
     await w.exec('flags:clear', 'delete from flags where period = $period', { period: month.name });
-    await w.exec('flags:insert', FLAGS_SQL, { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn });
+    await w.exec('flags:insert', FLAGS_SQL, { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn, open_results: config.feedback.open });
     await w.exec('pending:clear', 'delete from pending_authorization where period = $period', { period: month.name });
     await w.exec('pending:insert', 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', { period: month.name });
     await w.exec('snapshots:clear', 'delete from period_snapshots where period = $period', { period: month.name });
@@ -187,15 +189,15 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
       });
     }
   });
-  await w.exec('match:cleanup', 'drop table if exists int_rule_hits; drop table if exists int_matched_people; drop table if exists int_households; drop table if exists int_pending_authorization');
+  await w.exec('match:cleanup', 'drop table if exists int_rule_hits; drop table if exists int_matched_people; drop table if exists int_households; drop table if exists int_pending_authorization; drop view if exists int_answers');
 
   const byRuleRows = await w.rows<{ rule_id: string; status: string; n: number }>(
     'flags:count',
     'select rule_id, status, count(*)::integer as n from flags where period = $period group by all',
     { period: month.name },
   );
-  const byRule: MatchResult['byRule'] = Object.fromEntries(RULES.map((r) => [r.id, { issued: 0, suppressed: 0 }]));
-  for (const r of byRuleRows) byRule[r.rule_id][r.status as 'issued' | 'suppressed'] = r.n;
+  const byRule: MatchResult['byRule'] = Object.fromEntries(RULES.map((r) => [r.id, { issued: 0, suppressed: 0, closed: 0 }]));
+  for (const r of byRuleRows) byRule[r.rule_id][r.status as 'issued' | 'suppressed' | 'closed'] = r.n;
   const issued = byRuleRows.filter((r) => r.status === 'issued').reduce((a, r) => a + r.n, 0);
   const suppressed = byRuleRows.filter((r) => r.status === 'suppressed').reduce((a, r) => a + r.n, 0);
   const pending = await w.one<{ n: number }>('pending:count', 'select count(*)::integer as n from pending_authorization where period = $period', { period: month.name });

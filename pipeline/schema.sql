@@ -189,6 +189,7 @@ create table if not exists flags (
   first_issued_period varchar not null,
   issued_on date not null,
   due_on date not null,
+  carried_over boolean not null default false,
   primary key (period, flag_id)
 );
 
@@ -223,4 +224,39 @@ create table if not exists runs (
   ended_at timestamp,
   outcome varchar not null,
   detail varchar
+);
+
+-- feedback_imports: one row per returned county workbook read (sha256), refused ones included.
+create table if not exists feedback_imports (
+  import_id varchar primary key,
+  file varchar not null,
+  sha256 varchar not null,
+  county_code varchar,
+  period varchar,
+  actor varchar not null,
+  remote varchar,
+  received_on date not null,
+  imported_at timestamp not null,
+  status varchar not null,
+  reason varchar,
+  accepted integer not null,
+  rejected integer not null,
+  unanswered integer not null,
+  superseded_by varchar
+);
+
+-- dispositions: one row per flag answered in a returned workbook (核实结果 and the rest).
+-- A later import for the same county and period supersedes the earlier one as a whole
+-- (feedback_imports.superseded_by); the current answer of a flag is its latest unsuperseded row.
+create table if not exists dispositions (
+  import_id varchar not null,
+  flag_id varchar not null,
+  period varchar not null,
+  county_code varchar not null,
+  household_id varchar not null,
+  result varchar not null,
+  note varchar,
+  verifier varchar,
+  verified_on date,
+  received_on date not null
 );

@@ -117,9 +117,23 @@ export class Warehouse {
     return (await this.rows<T>(step, sql, params))[0];
   }
 
-  /** Runs `fn` in a transaction: all of it lands, or none of it. */
+  private transactionDepth = 0;
+
+  /**
+   * Runs `fn` in a transaction: all of it lands, or none of it. Nested calls join the outer
+   * transaction (DuckDB has no savepoints): the outermost one commits or rolls back.
+   */
   async transaction<T>(step: string, fn: () => Promise<T>): Promise<T> {
+    if (this.transactionDepth > 0) {
+      this.transactionDepth++;
+      try {
+        return await fn();
+      } finally {
+        this.transactionDepth--;
+      }
+    }
     await this.exec(`${step}:begin`, 'begin transaction');
+    this.transactionDepth = 1;
     try {
       const result = await fn();
       await this.exec(`${step}:commit`, 'commit');
@@ -127,6 +141,8 @@ export class Warehouse {
     } catch (e) {
       await this.connection.run('rollback').catch(() => undefined);
       throw e;
+    } finally {
+      this.transactionDepth = 0;
     }
   }
 

@@ -4,13 +4,15 @@
  * (config.rules[id]) and the period as $names.
  *
  * The match context a rule may read:
- *   int_matched_people  person_id, household_id, county_code, league_code, is_urban, program,
+ *   int_matched_people  person_id, household_id, is_head, county_code, league_code, is_urban, program,
  *                       household_size, name, relation, is_covered — authorized households only
  *   int_households      household_id, county_code, league_code, is_urban, program, household_size
  *   int_standards       league_code, urban, rural (低保 standards from config)
  *   snap_<feed>         the staged rows of the snapshot chosen for the month
  *   divisions           county_code, county_name, league_code, league_name, is_urban
- *   $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'
+ *   int_answers         the current answer of every flag from returned workbooks: flag_id,
+ *                       period (of the workbook), household_id, county_code, result, verified_on
+ *   $period ('YYYY-MM'), $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'
  *
  * The SELECT yields one row per flag: person_id, household_id, county_code, severity
  * ('high' | 'medium' | 'low'), record_key (plate, credit code, employer…, what a whitelist entry

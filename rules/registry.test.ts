@@ -4,7 +4,7 @@ import { RULES } from './index.ts';
 import { loadConfig } from '../config/config.ts';
 
 const dirs = readdirSync(new URL('.', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const CONTEXT_PARAMS = ['period_month', 'period_end'];
+const CONTEXT_PARAMS = ['period', 'period_month', 'period_end'];
 
 describe('rule registry (meta)', () => {
   it('every rule folder is registered, and every registered rule has a folder named by its id', () => {
@@ -58,6 +58,11 @@ describe('rule registry (meta)', () => {
           "duplicate-enrolment",
           "high",
           "重复在保（跨户、跨类别或跨县）",
+        ],
+        [
+          "benefit-not-stopped",
+          "high",
+          "核实已停保但仍在保（整改未落实）",
         ],
       ]
     `);

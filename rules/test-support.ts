@@ -20,6 +20,8 @@ export interface Given {
   vehicles?: Row[];
   business?: Row[];
   whitelist?: Row[];
+  /** answers from returned workbooks: flag_id, period, household_id, county_code, result, verified_on */
+  answers?: Row[];
 }
 
 export interface ExpectedFlag {
@@ -102,6 +104,14 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
       'whitelist',
       (given.whitelist ?? []).map((e, i) => ({ entry_id: `w${i}`, reason: '数据源错误', added_by: 'test', valid_from: '2026-01-01', valid_until: '2027-01-01', created_at: '2026-01-01', ...e })),
     );
+    if (given.answers?.length) {
+      await w.exec('given-import', "insert into feedback_imports values ('Ftest', 'given.xlsx', 'x', null, null, 'test', null, '2026-10-05', now(), 'imported', null, 0, 0, 0, null)");
+      await insertRows(
+        w,
+        'dispositions',
+        given.answers.map((a) => ({ import_id: 'Ftest', county_code: '150102', note: null, verifier: '核实人', received_on: '2026-10-05', ...a })),
+      );
+    }
     const month = parseMonth('2026-10');
     await matchMonth(w, month, c, await chooseSnapshots(w, month, c));
     return w.rows<ExpectedFlag>(

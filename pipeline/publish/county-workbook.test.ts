@@ -53,7 +53,7 @@ describe('writeCountyWorkbook', () => {
     }
     expect(HOUSEHOLD_COLUMNS.map((c) => c.header)).toEqual([
       '序号', '户编号', '户主姓名', '户主身份证号', '保障类别', '保障人数', '月保障金(元)', '人户分离', '疑点规则', '最高风险等级',
-      '首次下发期', '下发日期', '反馈截止日期', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
+      '首次下发期', '下发日期', '反馈截止日期', '逾期天数', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
     ]);
     expect(rowValues(wb.getWorksheet(SHEET.pending)!, 1)[0]).toMatch(/未与任何部门数据比对.*核对授权书/);
   });
@@ -64,7 +64,7 @@ describe('writeCountyWorkbook', () => {
     const ws = wb.getWorksheet(SHEET.households)!;
     expect(rowValues(ws, 2)).toEqual([
       1, '1501020001', '=HYPERLINK("x")', data.households[0].headId, '城市低保', 3, 1234.5, '是',
-      '名下有机动车；市场主体任职', '高', '2026-09', utc('2026-10-03'), utc('2026-10-18'),
+      '名下有机动车；市场主体任职', '高', '2026-09', utc('2026-10-03'), utc('2026-10-18'), 12,
       undefined, undefined, undefined, undefined, 'f-0001,f-0002',
     ]);
     expect(data.households[0].headId).toMatch(/^\d{17}X$/);
@@ -76,20 +76,21 @@ describe('writeCountyWorkbook', () => {
     expect(ws.getCell('D2').type).toBe(ExcelJS.ValueType.String);
     expect(ws.getColumn(HOUSEHOLD_COLUMN.flagIds).hidden).toBe(true);
     expect(ws.getColumn(HOUSEHOLD_COLUMN.disposition).hidden).toBe(false);
-    expect(ws.getCell('R4').value).toBe('f-0004');
+    expect(ws.getCell('S4').value).toBe('f-0004');
+    expect(ws.getCell('N3').value).toBeNull(); // not yet due: blank, not 0
     expect(ws.rowCount).toBe(4);
   });
 
   it('puts a dropdown with an error alert on 核实结果 and a date check on 核实日期', async () => {
     const { wb } = await writeAndRead('validation.xlsx');
     const ws = wb.getWorksheet(SHEET.households)!;
-    for (const address of ['N2', 'N4']) {
+    for (const address of ['O2', 'O4']) {
       const dv = ws.getCell(address).dataValidation;
       expect(dv).toMatchObject({ type: 'list', showErrorMessage: true, errorStyle: 'stop', allowBlank: true });
       expect(dv.formulae).toEqual([`"${DISPOSITIONS.join(',')}"`]);
     }
-    expect(ws.getCell('N5').dataValidation).toBeUndefined();
-    const date = ws.getCell('Q3').dataValidation;
+    expect(ws.getCell('O5').dataValidation).toBeUndefined();
+    const date = ws.getCell('R3').dataValidation;
     expect(date).toMatchObject({ type: 'date', operator: 'greaterThanOrEqual', showErrorMessage: true });
   });
 
@@ -97,7 +98,7 @@ describe('writeCountyWorkbook', () => {
     const data = sampleCountyData();
     data.meta.dispositions = ['属实,已处理', ...DISPOSITIONS];
     const { wb } = await writeAndRead('fallback.xlsx', data);
-    const formula = wb.getWorksheet(SHEET.households)!.getCell('N2').dataValidation.formulae[0] as string;
+    const formula = wb.getWorksheet(SHEET.households)!.getCell('O2').dataValidation.formulae[0] as string;
     const m = /^'说明'!\$A\$(\d+):\$A\$(\d+)$/.exec(formula);
     expect(m).not.toBeNull();
     const readme = wb.getWorksheet(SHEET.readme)!;

@@ -32,8 +32,8 @@ import {
  * - sheet names below, headers in row 1 of 疑点家庭 and 疑点明细;
  * - 说明!B2 holds the schema version, B3 the period, B4 the county code; the defined names
  *   hedui_schema_version, hedui_period and hedui_county_code point at those cells;
- * - 疑点家庭 column R (疑点编号, hidden) holds the row's flag ids joined by ',';
- *   columns N–Q (核实结果, 核实说明, 核实人, 核实日期) are what the county fills in;
+ * - 疑点家庭 column S (疑点编号, hidden) holds the row's flag ids joined by ',';
+ *   columns O–R (核实结果, 核实说明, 核实人, 核实日期); N 逾期天数 is the days past due of a carried-over flag are what the county fills in;
  * - 疑点明细 column B holds the flag id of each row.
  */
 
@@ -65,6 +65,7 @@ export const HOUSEHOLD_COLUMNS: ColumnSpec[] = [
   { header: '首次下发期', width: 11 },
   { header: '下发日期', width: 12, numFmt: DATE_FORMAT },
   { header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
+  { header: '逾期天数', width: 9 },
   { header: '核实结果', width: 22, input: true },
   { header: '核实说明', width: 40, input: true, numFmt: TEXT_FORMAT },
   { header: '核实人', width: 10, input: true, numFmt: TEXT_FORMAT },
@@ -75,11 +76,12 @@ export const HOUSEHOLD_COLUMNS: ColumnSpec[] = [
 /** 1-based column numbers in 疑点家庭 that other code refers to. */
 export const HOUSEHOLD_COLUMN = {
   householdId: 2,
-  disposition: 14,
-  note: 15,
-  verifiedBy: 16,
-  verifiedOn: 17,
-  flagIds: 18,
+  daysOverdue: 14,
+  disposition: 15,
+  note: 16,
+  verifiedBy: 17,
+  verifiedOn: 18,
+  flagIds: 19,
 } as const;
 
 export const DETAIL_COLUMNS: ColumnSpec[] = [
@@ -284,6 +286,7 @@ function writeHouseholds(
         h.firstIssuedPeriod,
         issuedOn,
         utcDate(h.dueOn, `${where} dueOn`),
+        h.daysOverdue > 0 ? h.daysOverdue : null,
         null,
         null,
         null,

@@ -1,3 +1,4 @@
+import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
@@ -81,11 +82,11 @@ describe('workbooks open in LibreOffice', () => {
     const households = sheets.get('疑点家庭')!;
     expect(households[0]).toEqual([
       '序号', '户编号', '户主姓名', '户主身份证号', '保障类别', '保障人数', '月保障金(元)', '人户分离', '疑点规则', '最高风险等级',
-      '首次下发期', '下发日期', '反馈截止日期', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
+      '首次下发期', '下发日期', '反馈截止日期', '逾期天数', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
     ]);
     expect(households[1]).toEqual([
       '1', '1501020001', '=HYPERLINK("x")', data.households[0].headId, '城市低保', '3', '1234.5', '是', '名下有机动车；市场主体任职', '高',
-      '2026-09', '2026-10-03', '2026-10-18', '', '', '', '', 'f-0001,f-0002',
+      '2026-09', '2026-10-03', '2026-10-18', '12', '', '', '', '', 'f-0001,f-0002',
     ]);
     expect(households[2][2]).toBe('+1');
     expect(households[3][2]).toBe('@SUM(A1)');
@@ -101,7 +102,7 @@ describe('workbooks open in LibreOffice', () => {
     expect(pending[3][3]).toMatch(/^\d{17}X$/);
 
     const readme = sheets.get('说明')!;
-    expect(readme[1].slice(0, 2)).toEqual(['格式版本', 'hedui-county-1']);
+    expect(readme[1].slice(0, 2)).toEqual(['格式版本', WORKBOOK_SCHEMA_VERSION]);
     expect(readme.find((r) => r[0] === '反馈截止日期')?.[1]).toBe('2026-11-18');
   });
 

@@ -71,7 +71,7 @@ describe('publishing a month', () => {
         expect(details, county.code).toEqual(flags.map((f) => [f.flag_id, f.household_id, f.person_id, f.rule_id]).sort());
         const households = rowsOf('疑点家庭', 2, [2]).map((r) => r[0]);
         expect(households, county.code).toEqual([...new Set(flags.map((f) => f.household_id))].sort());
-        const hiddenIds = rowsOf('疑点家庭', 2, [18]).flatMap((r) => r[0].split(','));
+        const hiddenIds = rowsOf('疑点家庭', 2, [19]).flatMap((r) => r[0].split(','));
         expect(hiddenIds.sort(), county.code).toEqual(flags.map((f) => f.flag_id).sort());
         const pending = rowsOf('待补授权', 3, [2]).map((r) => r[0]);
         const expectedPending = await w.rows<{ household_id: string }>('t', "select household_id from pending_authorization where period = '2026-10' and county_code = $c order by 1", { c: county.code });

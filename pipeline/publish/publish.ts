@@ -17,7 +17,7 @@ import { RULES, ruleById } from '../../rules/index.ts';
 import { FEEDS, feedById } from '../../adapters/index.ts';
 import type { Config } from '../../config/config.ts';
 import type { Warehouse } from '../warehouse.ts';
-import type { Period } from '../period.ts';
+import { daysBetween, type Period } from '../period.ts';
 import { createSnapshotViews, issueDates, type GateFinding, type Snapshot } from '../match.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
@@ -129,6 +129,7 @@ async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COU
       firstIssuedPeriod: h.first_issued_period,
       issuedOn: h.issued_on,
       dueOn: h.due_on,
+      daysOverdue: Math.max(0, daysBetween(h.due_on, issuedOn)),
       registeredElsewhere: Boolean(h.registered_elsewhere),
       flagIds: h.flag_ids as string[],
     })),

@@ -5,7 +5,7 @@
  * DuckDB value objects, so rows can cross to a worker thread as they are.
  */
 
-export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-1';
+export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-2';
 
 export type Severity = 'high' | 'medium' | 'low';
 
@@ -51,6 +51,7 @@ export interface HouseholdRow {
   firstIssuedPeriod: string; // earliest period any open flag of the household was issued
   issuedOn: string; // earliest issue date of its open flags
   dueOn: string; // earliest due date of its open flags
+  daysOverdue: number; // days from that due date to this publication's issue date (0 when not yet due)
   registeredElsewhere: boolean; // 人户分离
   flagIds: string[]; // hidden column: the flags this row answers for
 }

@@ -1,10 +1,17 @@
--- flags for one period, from the rule hits of the run (int_rule_hits).
+-- flags for one period, from the rule hits of the run (int_rule_hits) and the open flags of the
+-- previous period.
 -- flag_id: stable across months, from rule, household, person and evidence key.
--- fingerprint: the material evidence, so a whitelist entry pinned to it lapses when it changes.
--- Suppression: an entry for the person, scoped to the rule or its source feed, optionally to the
---   record and the fingerprint, valid on the period's last day and not revoked. Suppressed flags
---   are kept with the entry that suppressed them.
--- Carry-over: a flag issued in an earlier period keeps its first period, issue and due dates.
+-- fingerprint: the material evidence, so a whitelist entry or an answer pinned to it lapses when
+--   the evidence changes.
+-- status:
+--   closed      the county answered it (a result not in $open_results) for this same evidence:
+--               kept and counted, not shown again;
+--   suppressed  a whitelist entry for the person, scoped to the rule or its source feed, optionally
+--               to the record and the fingerprint, valid on the period's last day, not revoked;
+--   issued      otherwise: in the county's workbook.
+-- Carry-over: a flag issued earlier keeps its first period, issue and due dates. An open flag of
+--   the previous period that the rules no longer find is carried over as it was (carried_over),
+--   while its household is still matched, so the county still owes its answer.
 -- Grain: one row per flag_id (the same hit twice in a feed yields one flag, the first by evidence).
 insert into flags
 with keyed as (
@@ -16,18 +23,16 @@ with keyed as (
   qualify row_number() over (partition by rule_id, household_id, person_id, evidence_key order by evidence, fingerprint_source) = 1
 ),
 
-suppressing as (
-  select k.flag_id, min(e.entry_id) as entry_id
-  from keyed k
-  join whitelist e
-    on e.person_id = k.person_id
-    and (e.scope = k.rule_id or e.scope = k.source_feed)
-    and (e.record_key is null or e.record_key = k.record_key)
-    and (e.fingerprint is null or e.fingerprint = k.fingerprint)
-    and e.valid_from <= $period_end::date
-    and e.valid_until >= $period_end::date
-    and e.revoked_at is null
-  group by k.flag_id
+answers as (
+  select
+    d.flag_id,
+    arg_max(d.result, (d.received_on, i.imported_at)) as result,
+    arg_max(f.fingerprint, (d.received_on, i.imported_at)) as answered_fingerprint
+  from dispositions d
+  join feedback_imports i using (import_id)
+  join flags f on f.period = d.period and f.flag_id = d.flag_id
+  where i.status = 'imported' and i.superseded_by is null and d.period < $period
+  group by d.flag_id
 ),
 
 earlier as (
@@ -39,27 +44,75 @@ earlier as (
   from flags
   where period < $period and status = 'issued'
   group by flag_id
+),
+
+previous_open as (
+  select f.* exclude (period, status, whitelist_entry, carried_over)
+  from flags f
+  left join answers a using (flag_id)
+  where f.period = (select max(period) from flags where period < $period)
+    and f.status = 'issued'
+    and (a.result is null or list_contains($open_results, a.result) or a.answered_fingerprint <> f.fingerprint)
+    and f.flag_id not in (select flag_id from keyed)
+    and f.household_id in (select household_id from int_households where authorization_problem is null)
+),
+
+candidates as (
+  select
+    k.flag_id, k.rule_id, k.person_id, k.household_id, k.county_code, k.severity, k.record_key, k.evidence_key,
+    k.evidence, k.fingerprint, k.source_feed, k.source_period,
+    coalesce(e.first_issued_period, $period) as first_issued_period,
+    coalesce(e.issued_on, $issued_on::date) as issued_on,
+    coalesce(e.due_on, $due_on::date) as due_on,
+    false as carried_over
+  from keyed k
+  left join earlier e using (flag_id)
+  union all
+  select
+    flag_id, rule_id, person_id, household_id, county_code, severity, record_key, evidence_key,
+    evidence, fingerprint, source_feed, source_period, first_issued_period, issued_on, due_on,
+    true as carried_over
+  from previous_open
+),
+
+suppressing as (
+  select c.flag_id, min(e.entry_id) as entry_id
+  from candidates c
+  join whitelist e
+    on e.person_id = c.person_id
+    and (e.scope = c.rule_id or e.scope = c.source_feed)
+    and (e.record_key is null or e.record_key = c.record_key)
+    and (e.fingerprint is null or e.fingerprint = c.fingerprint)
+    and e.valid_from <= $period_end::date
+    and e.valid_until >= $period_end::date
+    and e.revoked_at is null
+  group by c.flag_id
 )
 
 select
   $period as period,
-  k.flag_id,
-  k.rule_id,
-  k.person_id,
-  k.household_id,
-  k.county_code,
-  k.severity,
-  k.record_key,
-  k.evidence_key,
-  k.evidence,
-  k.fingerprint,
-  k.source_feed,
-  k.source_period,
-  case when s.entry_id is null then 'issued' else 'suppressed' end as status,
+  c.flag_id,
+  c.rule_id,
+  c.person_id,
+  c.household_id,
+  c.county_code,
+  c.severity,
+  c.record_key,
+  c.evidence_key,
+  c.evidence,
+  c.fingerprint,
+  c.source_feed,
+  c.source_period,
+  case
+    when a.result is not null and not list_contains($open_results, a.result) and a.answered_fingerprint = c.fingerprint then 'closed'
+    when s.entry_id is not null then 'suppressed'
+    else 'issued'
+  end as status,
   s.entry_id as whitelist_entry,
-  coalesce(e.first_issued_period, $period) as first_issued_period,
-  coalesce(e.issued_on, $issued_on::date) as issued_on,
-  coalesce(e.due_on, $due_on::date) as due_on
-from keyed k
+  c.first_issued_period,
+  c.issued_on,
+  c.due_on,
+  c.carried_over
+from candidates c
 left join suppressing s using (flag_id)
-left join earlier e using (flag_id)
+left join answers a using (flag_id)

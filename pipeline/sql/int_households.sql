@@ -53,6 +53,7 @@ create or replace temp table int_matched_people as
 select
   r.person_id,
   r.household_id,
+  r.person_id = r.head_id as is_head,
   h.county_code,
   h.league_code,
   h.is_urban,

@@ -1,0 +1,242 @@
+/**
+ * County feedback: a returned county workbook (疑点家庭 with 核实结果, 核实说明, 核实人, 核实日期
+ * and the hidden 疑点编号) becomes dispositions of the flags it answers.
+ *
+ * Refused whole (nothing recorded but the refusal): not an xlsx we wrote, an unknown schema
+ * version, another county than expected, a period with no flags. Row by row: every flag id must
+ * exist as an issued flag of that county and period, 核实结果 must be an allowed value, 核实人 and
+ * 核实日期 must be given and the date must lie between the flag's issue and the day received.
+ * Bad rows are reported by sheet row number and reason; good rows count. A row without 核实结果 is
+ * unanswered, not an error. The same file twice is a no-op; a later file for the same county and
+ * period supersedes the earlier one whole. 不属实-数据源错误 puts the person on the whitelist for
+ * that rule and record, pinned to the evidence the county saw.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Config } from '../config/config.ts';
+import { parseDepartmentDate } from '../domain/dates.ts';
+import { countyOf } from '../domain/divisions.ts';
+import type { Warehouse } from './warehouse.ts';
+import { recordAudit } from './audit.ts';
+import { addEntry } from './whitelist.ts';
+import { WORKBOOK_SCHEMA_VERSION } from './publish/workbook-data.ts';
+import { FIXED_CELLS, SHEET } from './publish/county-workbook.ts';
+
+export interface FeedbackImportResult {
+  file: string;
+  sha256: string;
+  county: string | null;
+  period: string | null;
+  status: 'imported' | 'unchanged' | 'refused';
+  /** why refused (no personal data) */
+  reason?: string;
+  accepted: number;
+  unanswered: number;
+  whitelisted: number;
+  /** row = sheet row number in 疑点家庭 */
+  rejected: { row: number; reason: string }[];
+}
+
+export interface FeedbackOptions {
+  config: Config;
+  actor: string;
+  /** refuse a workbook of any other county (the portal passes the uploader's county) */
+  expectCounty?: string;
+  remote?: string;
+  /** the day the workbook reached the region (default today): what timeliness is measured by */
+  receivedOn?: string;
+}
+
+class Refused extends Error {}
+
+const HEADERS = { household: '户编号', result: '核实结果', note: '核实说明', verifier: '核实人', verifiedOn: '核实日期', flagIds: '疑点编号' } as const;
+
+function cellText(value: ExcelJS.CellValue): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString().slice(0, 10);
+  if (typeof value === 'object') {
+    const v = value as { richText?: { text: string }[]; text?: unknown; result?: unknown };
+    if (v.richText) return v.richText.map((r) => r.text).join('').trim();
+    if (v.result !== undefined) return cellText(v.result as ExcelJS.CellValue);
+    if (v.text !== undefined) return String(v.text).trim();
+  }
+  return String(value).trim();
+}
+
+interface ReturnedRow {
+  row: number;
+  householdId: string;
+  result: string;
+  note: string;
+  verifier: string;
+  verifiedOn: string;
+  flagIds: string[];
+}
+
+async function readReturnedWorkbook(path: string): Promise<{ schema: string; period: string; county: string; rows: ReturnedRow[] }> {
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.readFile(path);
+  } catch {
+    throw new Refused('不是可读取的 .xlsx 文件 (not a readable xlsx workbook)');
+  }
+  const readme = wb.getWorksheet(SHEET.readme);
+  const sheet = wb.getWorksheet(SHEET.households);
+  if (!readme || !sheet) throw new Refused(`不是本系统下发的核对表：缺少工作表「${SHEET.readme}」或「${SHEET.households}」 (not a hedui county workbook)`);
+  const schema = cellText(readme.getCell(FIXED_CELLS.schemaVersion.cell).value);
+  const period = cellText(readme.getCell(FIXED_CELLS.period.cell).value);
+  const county = cellText(readme.getCell(FIXED_CELLS.countyCode.cell).value);
+  const header = new Map<string, number>();
+  sheet.getRow(1).eachCell((cell, col) => header.set(cellText(cell.value), col));
+  const col = (name: string) => {
+    const c = header.get(name);
+    if (!c) throw new Refused(`「${SHEET.households}」缺少列「${name}」 (the returned workbook's layout was changed)`);
+    return c;
+  };
+  const cols = Object.fromEntries(Object.entries(HEADERS).map(([k, h]) => [k, col(h)])) as Record<keyof typeof HEADERS, number>;
+  const rows: ReturnedRow[] = [];
+  sheet.eachRow((r, n) => {
+    if (n === 1) return;
+    const get = (c: number) => cellText(r.getCell(c).value);
+    const flagIds = get(cols.flagIds).split(/[,，\s]+/).filter(Boolean);
+    if (!flagIds.length && !get(cols.household)) return;
+    rows.push({ row: n, householdId: get(cols.household), result: get(cols.result), note: get(cols.note), verifier: get(cols.verifier), verifiedOn: get(cols.verifiedOn), flagIds });
+  });
+  return { schema, period, county, rows };
+}
+
+export async function importFeedback(w: Warehouse, path: string, options: FeedbackOptions): Promise<FeedbackImportResult> {
+  const bytes = await readFile(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const file = basename(path);
+  const receivedOn = options.receivedOn ?? new Date().toISOString().slice(0, 10);
+  const result: FeedbackImportResult = { file, sha256, county: null, period: null, status: 'imported', accepted: 0, unanswered: 0, whitelisted: 0, rejected: [] };
+  const importId = `F${sha256.slice(0, 15)}`;
+
+  const seen = await w.one<{ status: string; county_code: string; period: string }>('feedback:seen', "select status, county_code, period from feedback_imports where import_id = $id and status = 'imported'", { id: importId });
+  if (seen) return { ...result, status: 'unchanged', county: seen.county_code, period: seen.period };
+
+  let returned: Awaited<ReturnType<typeof readReturnedWorkbook>>;
+  try {
+    if (bytes.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw new Refused('不是 .xlsx 文件 (not an xlsx file)');
+    returned = await readReturnedWorkbook(path);
+    result.county = returned.county || null;
+    result.period = returned.period || null;
+    if (returned.schema !== WORKBOOK_SCHEMA_VERSION) throw new Refused(`核对表版本「${returned.schema || '无'}」不受支持，应为 ${WORKBOOK_SCHEMA_VERSION} (unknown schema version)`);
+    if (!countyOf(returned.county)) throw new Refused('核对表中的区划代码无效 (unknown county code)');
+    if (options.expectCounty && returned.county !== options.expectCounty) {
+      throw new Refused(`这是 ${returned.county} 的核对表，不是 ${options.expectCounty} 的 (a workbook of another county)`);
+    }
+    const issued = await w.one<{ n: number }>('feedback:period', "select count(*)::integer as n from flags where period = $period and county_code = $county and status = 'issued'", { period: returned.period, county: returned.county });
+    if (!issued?.n) throw new Refused(`${returned.period} 没有向 ${returned.county} 下发过疑点 (no flags issued to this county in this period)`);
+  } catch (e) {
+    if (!(e instanceof Refused)) throw e;
+    await recordImport(w, importId, result, options, receivedOn, 'refused', e.message);
+    await recordAudit(w, { actor: options.actor, action: 'feedback.refused', subject: file, detail: e.message, remote: options.remote, period: result.period });
+    return { ...result, status: 'refused', reason: e.message };
+  }
+
+  const { county, period } = returned;
+  const flags = new Map(
+    (
+      await w.rows<{ flag_id: string; household_id: string; person_id: string; rule_id: string; record_key: string | null; fingerprint: string; issued_on: string }>(
+        'feedback:flags',
+        "select flag_id, household_id, person_id, rule_id, record_key, fingerprint, issued_on from flags where period = $period and county_code = $county and status = 'issued'",
+        { period, county },
+      )
+    ).map((f) => [f.flag_id, f]),
+  );
+  const allowed = new Set(options.config.dispositions);
+  const accepted: (ReturnedRow & { verifiedOn: string })[] = [];
+  for (const r of returned.rows) {
+    if (!r.result) {
+      result.unanswered++;
+      continue;
+    }
+    const reason = (() => {
+      if (!allowed.has(r.result)) return `核实结果不在可选范围内 (not one of the allowed results)`;
+      if (r.flagIds.length === 0) return '疑点编号为空 (the hidden flag id was removed)';
+      const unknown = r.flagIds.filter((id) => flags.get(id)?.household_id !== r.householdId);
+      if (unknown.length) return `疑点编号不属于本县本期或与户编号不符 (${unknown.length} flag id(s) not of this county, period and household)`;
+      if (!r.verifier) return '缺少核实人 (verifier missing)';
+      const day = parseDepartmentDate(r.verifiedOn);
+      if (!day) return '核实日期缺失或无法识别 (verification date missing or not a date)';
+      const earliest = r.flagIds.map((id) => flags.get(id)!.issued_on).sort()[0];
+      if (day < earliest) return `核实日期早于下发日期 ${earliest} (before the issue date)`;
+      if (day > receivedOn) return `核实日期晚于收到日期 ${receivedOn} (after the day received)`;
+      r.verifiedOn = day;
+      return null;
+    })();
+    if (reason) result.rejected.push({ row: r.row, reason });
+    else accepted.push(r);
+  }
+
+  await w.transaction('feedback:import', async () => {
+    await w.exec(
+      'feedback:supersede',
+      "update feedback_imports set superseded_by = $id where county_code = $county and period = $period and status = 'imported' and superseded_by is null",
+      { id: importId, county, period },
+    );
+    for (const r of accepted) {
+      for (const flagId of r.flagIds) {
+        await w.exec(
+          'feedback:disposition',
+          'insert into dispositions values ($import_id, $flag_id, $period, $county, $household, $result, $note, $verifier, $verified_on::date, $received_on::date)',
+          { import_id: importId, flag_id: flagId, period, county, household: r.householdId, result: r.result, note: r.note || null, verifier: r.verifier, verified_on: r.verifiedOn, received_on: receivedOn },
+        );
+        if (options.config.feedback.data_error.includes(r.result)) {
+          const f = flags.get(flagId)!;
+          const { added } = await addEntry(
+            w,
+            {
+              personId: f.person_id,
+              scope: f.rule_id,
+              recordKey: f.record_key,
+              fingerprint: f.fingerprint,
+              reason: `县级核实「${r.result}」（${period} 下发）${r.note ? '：' + r.note : ''}`,
+              addedBy: `${countyOf(county)!.name} ${r.verifier}`,
+              validFrom: r.verifiedOn,
+            },
+            options.config,
+          );
+          if (added) result.whitelisted++;
+        }
+      }
+      result.accepted++;
+    }
+    await recordImport(w, importId, result, options, receivedOn, 'imported');
+    await recordAudit(w, {
+      actor: options.actor,
+      action: 'feedback.import',
+      subject: file,
+      detail: `county=${county} accepted=${result.accepted} rejected=${result.rejected.length} unanswered=${result.unanswered} whitelisted=${result.whitelisted}`,
+      remote: options.remote,
+      period,
+    });
+  });
+  return result;
+}
+
+async function recordImport(w: Warehouse, importId: string, r: FeedbackImportResult, o: FeedbackOptions, receivedOn: string, status: string, reason?: string): Promise<void> {
+  await w.exec(
+    'feedback:record',
+    `insert or replace into feedback_imports values ($id, $file, $sha, $county, $period, $actor, $remote, $received::date, now(), $status, $reason, $accepted, $rejected, $unanswered, null)`,
+    {
+      id: importId,
+      file: r.file,
+      sha: r.sha256,
+      county: r.county,
+      period: r.period,
+      actor: o.actor,
+      remote: o.remote ?? null,
+      received: receivedOn,
+      status,
+      reason: reason ?? null,
+      accepted: r.accepted,
+      rejected: r.rejected.length,
+      unanswered: r.unanswered,
+    },
+  );
+}
