@@ -116,7 +116,7 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
   const importId = `F${sha256.slice(0, 15)}`;
 
   const seen = await w.one<{ status: string; county_code: string; period: string }>('feedback:seen', "select status, county_code, period from feedback_imports where import_id = $id and status = 'imported'", { id: importId });
-  if (seen) return { ...result, status: 'unchanged', county: seen.county_code, period: seen.period };
+  if (seen && (!options.expectCounty || seen.county_code === options.expectCounty)) return { ...result, status: 'unchanged', county: seen.county_code, period: seen.period };
 
   let returned: Awaited<ReturnType<typeof readReturnedWorkbook>>;
   try {
@@ -133,7 +133,8 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
     if (!issued?.n) throw new Refused(`${returned.period} 没有向 ${returned.county} 下发过疑点 (no flags issued to this county in this period)`);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
-    await recordImport(w, importId, result, options, receivedOn, 'refused', e.message);
+    // a refusal is recorded under its own id: it must never overwrite the import of the same file
+    await recordImport(w, `R${sha256.slice(0, 15)}`, result, options, receivedOn, 'refused', e.message);
     await recordAudit(w, { actor: options.actor, action: 'feedback.refused', subject: file, detail: e.message, remote: options.remote, period: result.period });
     return { ...result, status: 'refused', reason: e.message };
   }

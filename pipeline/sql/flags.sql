@@ -4,10 +4,11 @@
 -- fingerprint: the material evidence, so a whitelist entry or an answer pinned to it lapses when
 --   the evidence changes.
 -- status:
+--   suppressed  a whitelist entry for the person, scoped to the rule or its source feed, optionally
+--               to the record and the fingerprint, valid on the period's last day, not revoked
+--               (a data-error answer puts one there, so such flags count as suppressed);
 --   closed      the county answered it (a result not in $open_results) for this same evidence:
 --               kept and counted, not shown again;
---   suppressed  a whitelist entry for the person, scoped to the rule or its source feed, optionally
---               to the record and the fingerprint, valid on the period's last day, not revoked;
 --   issued      otherwise: in the county's workbook.
 -- Carry-over: a flag issued earlier keeps its first period, issue and due dates. An open flag of
 --   the previous period that the rules no longer find is carried over as it was (carried_over),
@@ -104,8 +105,8 @@ select
   c.source_feed,
   c.source_period,
   case
-    when a.result is not null and not list_contains($open_results, a.result) and a.answered_fingerprint = c.fingerprint then 'closed'
     when s.entry_id is not null then 'suppressed'
+    when a.result is not null and not list_contains($open_results, a.result) and a.answered_fingerprint = c.fingerprint then 'closed'
     else 'issued'
   end as status,
   s.entry_id as whitelist_entry,
