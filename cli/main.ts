@@ -12,6 +12,8 @@ import { startLogging } from '../pipeline/log.ts';
 import { nightly, runMonth, withSession } from '../pipeline/run.ts';
 import { quarantineReport, status } from '../pipeline/status.ts';
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
+import { importFeedback } from '../pipeline/feedback.ts';
+import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
 
@@ -176,6 +178,50 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .action(async (file, o) => {
       const n = await session('whitelist export', o, (s) => exportEntries(s.w, resolve(file), o.by));
       process.stdout.write(`${n} entries written to ${file}\n`);
+    });
+
+  const feedback = cli.command('feedback').description('counties’ returned workbooks (核实结果)');
+  feedback
+    .command('import <files...>')
+    .description('read returned county workbooks: dispositions, whitelist entries for data errors; re-importing a file is a no-op')
+    .option('--county <code>', 'refuse workbooks of any other county')
+    .option('--received-on <date>', 'the day the workbooks reached the region (default today)')
+    .option('--by <who>', 'who imports', 'import')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the results as JSON')
+    .action(async (files: string[], o) => {
+      const results = await session('feedback import', o, async (s) => {
+        const out = [];
+        for (const f of files) out.push(await importFeedback(s.w, resolve(f), { config: s.config.config, actor: o.by, expectCounty: o.county, receivedOn: o.receivedOn }));
+        return out;
+      });
+      if (o.json) print(results, true);
+      else {
+        for (const r of results) {
+          process.stdout.write(
+            r.status === 'refused'
+              ? `${r.file}: refused — ${r.reason}\n`
+              : `${r.file}: ${r.status}, county ${r.county} ${r.period}: ${r.accepted} accepted, ${r.rejected.length} rejected, ${r.unanswered} unanswered, ${r.whitelisted} whitelisted\n`,
+          );
+          for (const x of r.rejected) process.stdout.write(`  row ${x.row}: ${x.reason}\n`);
+        }
+      }
+      if (results.some((r) => r.status === 'refused' || r.rejected.length)) process.exitCode = EXIT.failure;
+    });
+
+  cli
+    .command('kpi')
+    .description('the 15-day record of a period’s flags per county and league (考核)')
+    .requiredOption('--period <YYYY-MM>', 'the issuing month')
+    .option('--as-of <date>', 'count answers received up to this day (default today)')
+    .option('--league', 'league totals instead of counties')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .action(async (o) => {
+      const rows = await session('kpi', o, (s) => kpiReport(s.w, o.period, o.asOf ?? today(), s.config.config));
+      print(o.league ? kpiByLeague(rows) : rows, Boolean(o.json));
     });
 
   cli

@@ -152,5 +152,14 @@ describe('feedback', () => {
       confirmedShare: Math.round((n(0) / answered) * 10000) / 10000,
     });
     expect(rows.filter((r) => r.countyCode !== county.code).every((r) => r.answeredOnTime === 0)).toBe(true);
+
+    // the November summary carries October's record as of its own issue date, 2026-12-01
+    const summary = new ExcelJS.Workbook();
+    await summary.xlsx.readFile(join(dataDir, 'out/2026-11/summary.xlsx'));
+    let row: unknown[] | undefined;
+    summary.getWorksheet('考核')!.eachRow((r) => {
+      if (r.getCell(3).value === county.code) row = (r.values as unknown[]).slice(1, 12);
+    });
+    expect(row).toEqual([county.leagueCode, county.leagueName, county.code, county.name, issued, answered, 0, issued - answered, issued - answered, n(0), n(1)]);
   });
 });

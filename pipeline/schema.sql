@@ -260,3 +260,6 @@ create table if not exists dispositions (
   verified_on date,
   received_on date not null
 );
+
+-- Migrations for warehouses created by earlier versions (create table if not exists adds no column).
+alter table flags add column if not exists carried_over boolean default false;

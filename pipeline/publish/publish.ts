@@ -17,7 +17,8 @@ import { RULES, ruleById } from '../../rules/index.ts';
 import { FEEDS, feedById } from '../../adapters/index.ts';
 import type { Config } from '../../config/config.ts';
 import type { Warehouse } from '../warehouse.ts';
-import { daysBetween, type Period } from '../period.ts';
+import { daysBetween, shiftMonth, type Period } from '../period.ts';
+import { kpiReport } from '../kpi.ts';
 import { createSnapshotViews, issueDates, type GateFinding, type Snapshot } from '../match.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
@@ -232,6 +233,8 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
     ],
     snapshots: snapshotsUsed(ctx.snapshots),
     reasonTitles: REASON_TITLES,
+    // the previous month's 15-day record, as of this publication's issue date
+    kpi: { period: shiftMonth(period, 1), asOf: issuedOn, rows: await kpiReport(w, shiftMonth(period, 1), issuedOn, ctx.config) },
   };
 }
 

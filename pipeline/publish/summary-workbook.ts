@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
 import type { Severity, SnapshotUsed } from './workbook-data.ts';
+import type { KpiRow } from '../kpi.ts';
 import {
   type ColumnSpec,
   SEVERITY_LABEL,
@@ -31,6 +32,7 @@ export const SUMMARY_SHEET = {
   quality: '数据质量',
   sources: '数据源',
   gates: '闸门',
+  kpi: '考核',
 } as const;
 
 export interface SummaryCountyRow {
@@ -77,6 +79,8 @@ export interface SummaryData {
   quarantine: SummaryQuarantineRow[];
   gates: SummaryGateRow[];
   snapshots: SnapshotUsed[];
+  /** the 15-day record of an earlier issuing period (考核), one row per county */
+  kpi?: { period: string; asOf: string; rows: KpiRow[] };
   /** optional Chinese labels for quarantine reason codes (column headers of 数据质量) */
   reasonTitles?: Record<string, string>;
 }
@@ -122,6 +126,7 @@ export async function writeSummaryWorkbook(path: string, data: SummaryData): Pro
     writeQuality(workbook, data);
     writeSources(workbook, data);
     writeGates(workbook, data);
+    if (data.kpi) writeKpi(workbook, data.kpi);
     await workbook.commit();
     if (!out.closed) await once(out, 'close');
     await pinZipTimestamps(path, when);
@@ -279,6 +284,40 @@ function writeSources(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summar
     const row = sheet.addRow([s.feed, text(s.feedTitle), s.period, s.ageMonths, s.stale ? '过期：超过最长间隔' : '正常']);
     if (s.stale) row.getCell(5).font = WARN;
     row.commit();
+  }
+  sheet.commit();
+}
+
+function writeKpi(workbook: ExcelJS.stream.xlsx.WorkbookWriter, kpi: NonNullable<SummaryData['kpi']>): void {
+  const percent = (v: number | null) => (v === null ? null : v);
+  const sheet = addTableSheet(
+    workbook,
+    SUMMARY_SHEET.kpi,
+    [
+      { header: '盟市代码', width: 10 },
+      { header: '盟市', width: 14 },
+      { header: '旗县市区代码', width: 13 },
+      { header: '旗县市区', width: 16 },
+      { header: '下发疑点', width: 10 },
+      { header: '按期反馈', width: 10 },
+      { header: '逾期反馈', width: 10 },
+      { header: '未反馈', width: 10 },
+      { header: '已逾期未反馈', width: 13 },
+      { header: '属实', width: 8 },
+      { header: '数据源错误', width: 11 },
+      { header: '属实占比', width: 10, numFmt: '0.0%' },
+      { header: '数据源错误占比', width: 14, numFmt: '0.0%' },
+    ],
+    { preamble: [{ text: `${kpi.period} 下发疑点的15日反馈情况，统计至 ${kpi.asOf}（以核对表送达日期计）` }] },
+  );
+  const rows = [...kpi.rows].sort((a, b) => cmp(a.countyCode, b.countyCode));
+  for (const r of rows) {
+    sheet
+      .addRow([
+        r.leagueCode, text(r.leagueName), r.countyCode, text(r.countyName), r.issued, r.answeredOnTime, r.answeredLate,
+        r.unanswered, r.overdue, r.confirmed, r.dataErrors, percent(r.confirmedShare), percent(r.dataErrorShare),
+      ])
+      .commit();
   }
   sheet.commit();
 }
