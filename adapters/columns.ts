@@ -5,6 +5,7 @@
  */
 export type ColumnKind =
   | 'id_number' // resident ID, normalised by domain/id-number
+  | 'document_number' // a resident ID for person documents, an organisation code otherwise: the feed's staging SQL decides
   | 'text'
   | 'code' // a value from a code table, checked by the feed's staging SQL
   | 'date' // any of the date forms departments write (domain/dates)

@@ -14,6 +14,7 @@ import { quarantineReport, status } from '../pipeline/status.ts';
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
 import { importFeedback } from '../pipeline/feedback.ts';
 import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
+import { registerPortalCommands } from '../portal/commands.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
 
@@ -240,6 +241,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       }
     });
 
+  registerPortalCommands(cli);
   return cli;
 }
 

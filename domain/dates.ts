@@ -41,29 +41,34 @@ export function parseYearMonth(raw: string): string | null {
 }
 
 /**
- * `hedui_date(s)` → DATE or NULL and `hedui_year_month(s)` → DATE (first of month) or NULL.
- * strptime's %m and %d accept one or two digits, which covers 2022/3/3.
+ * The DuckDB macros. DuckDB expands a macro by substituting its argument text at every reference,
+ * so the costly steps are split: `hedui_date_text(raw)` (clean the text once, as a column), then
+ * `hedui_date_of_text(t)` / `hedui_year_month_of_text(t)` over that column, then
+ * `hedui_date_in_range(d)`. Bulk loading computes each step as a column of its own
+ * (adapters/common/checks.ts); `hedui_date(raw)` and `hedui_year_month(raw)` compose them for
+ * single values. strptime's %m and %d accept one or two digits, which covers 2022/3/3.
  */
 export function dateSqlMacros(): string {
   return `
 create or replace macro hedui_date_text(s) as
   regexp_replace(translate(trim(s), '０１２３４５６７８９／－．', '0123456789/-.'), '[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$', '');
-create or replace macro hedui_date_any(s) as
+create or replace macro hedui_date_of_text(t) as
   case
-    when regexp_full_match(trim(s), '[0-9]{5}(\\.[0-9]+)?') then (date '1899-12-30' + cast(floor(cast(trim(s) as double)) as integer))
-    when regexp_full_match(hedui_date_text(s), '[0-9]{8}') then try_strptime(hedui_date_text(s), '%Y%m%d')::date
-    when regexp_full_match(hedui_date_text(s), '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') then
-      try_strptime(regexp_replace(hedui_date_text(s), '[/.]', '-', 'g'), '%Y-%m-%d')::date
-    when regexp_full_match(hedui_date_text(s), '[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日') then try_strptime(hedui_date_text(s), '%Y年%m月%d日')::date
+    when regexp_full_match(t, '[0-9]{5}(\\.[0-9]+)?') then (date '1899-12-30' + cast(floor(cast(t as double)) as integer))
+    when regexp_full_match(t, '[0-9]{8}') then try_strptime(t, '%Y%m%d')::date
+    when regexp_full_match(t, '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') then try_strptime(regexp_replace(t, '[/.]', '-', 'g'), '%Y-%m-%d')::date
+    when regexp_full_match(t, '[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日') then try_strptime(t, '%Y年%m月%d日')::date
   end;
-create or replace macro hedui_date(s) as
-  case when year(hedui_date_any(s)) between 1880 and 2200 then hedui_date_any(s) end;
-create or replace macro hedui_year_month(s) as
+create or replace macro hedui_date_in_range(d) as
+  case when year(d) between 1880 and 2200 then d end;
+create or replace macro hedui_year_month_of_text(t) as
   case
-    when regexp_full_match(trim(s), '[0-9]{6}') then try_strptime(trim(s) || '01', '%Y%m%d')::date
-    when regexp_full_match(trim(s), '[0-9]{4}[-/.年][0-9]{1,2}月?') then
-      try_strptime(regexp_replace(regexp_replace(trim(s), '月$', ''), '[-/.年]', '-') || '-01', '%Y-%m-%d')::date
-    else date_trunc('month', hedui_date(s))::date
+    when regexp_full_match(t, '[0-9]{6}') then try_strptime(t || '01', '%Y%m%d')::date
+    when regexp_full_match(t, '[0-9]{4}[-/.年][0-9]{1,2}月?') then
+      try_strptime(regexp_replace(regexp_replace(t, '月$', ''), '[-/.年]', '-') || '-01', '%Y-%m-%d')::date
+    else date_trunc('month', hedui_date_in_range(hedui_date_of_text(t)))::date
   end;
+create or replace macro hedui_date(s) as hedui_date_in_range(hedui_date_of_text(hedui_date_text(s)));
+create or replace macro hedui_year_month(s) as hedui_year_month_of_text(hedui_date_text(s));
 `;
 }

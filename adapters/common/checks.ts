@@ -4,6 +4,15 @@
  * the first failing check of the row, in column order, becomes its reason. Feed-specific code
  * tables are checked afterwards in the feed's own staging.sql.
  *
+ * The SQL is layered so that each costly step runs once per value: DuckDB expands a macro by
+ * repeating its argument at every reference, so a macro is only ever applied to a column.
+ *   prepared  ID text stripped (<col>__s), date text cleaned (<col>__t)
+ *   parsed    ID upgraded (<col>__c), dates parsed (<col>__d)
+ *   valued    the cleaned values under the column names, ID statuses (<col>__status)
+ *   checked   generic_problem
+ * For a `document_number` column the value stays as written; <col>__id and <col>__status are left
+ * for the feed's staging SQL, which knows which documents carry a resident ID.
+ *
  * Reason codes (also in adapters/README.md):
  *   missing_value, id_masked, id_scientific, id_bad_checksum, id_bad_date, id_bad_length,
  *   bad_date, bad_amount, bad_number, unknown_code, bad_credit_code, duplicate_row
@@ -27,67 +36,97 @@ export const REASONS = [
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
+const q = (name: string, suffix = '') => ident(`${name}${suffix}`);
+const isDate = (c: ColumnSpec) => c.kind === 'date' || c.kind === 'year_month';
+/** Columns whose staged value differs from the text read: their text is kept as <col>__raw. */
+const isTransformed = (c: ColumnSpec) => !['text', 'code', 'document_number'].includes(c.kind);
+const rawOf = (c: ColumnSpec) => (isTransformed(c) ? q(c.name, '__raw') : q(c.name));
+
 /** Text of an amount without thousands separators and a trailing unit. */
 const amountText = (c: string) => `regexp_replace(replace(${c}, ',', ''), '(万元|元)$', '')`;
 
-function cleaned(col: ColumnSpec): string {
-  const c = ident(col.name);
+function prepared(col: ColumnSpec): string[] {
+  const raw = rawOf(col);
+  const out = isTransformed(col) ? [`${q(col.name)} as ${raw}`] : [];
+  if (col.kind === 'id_number' || col.kind === 'document_number') out.push(`hedui_id_stripped(${q(col.name)}) as ${q(col.name, '__s')}`);
+  if (isDate(col)) out.push(`hedui_date_text(${q(col.name)}) as ${q(col.name, '__t')}`);
+  return out;
+}
+
+function parsed(col: ColumnSpec): string[] {
+  if (col.kind === 'id_number' || col.kind === 'document_number') return [`hedui_id_upgraded(${q(col.name, '__s')}) as ${q(col.name, '__c')}`];
+  if (col.kind === 'date') return [`hedui_date_in_range(hedui_date_of_text(${q(col.name, '__t')})) as ${q(col.name, '__d')}`];
+  if (col.kind === 'year_month') return [`hedui_year_month_of_text(${q(col.name, '__t')}) as ${q(col.name, '__d')}`];
+  return [];
+}
+
+/** The staged value of a column and its helper columns, from the parsed layer. */
+function valued(col: ColumnSpec): string[] {
+  const c = q(col.name);
+  const raw = rawOf(col);
+  const status = `hedui_id_status_of(${q(col.name, '__s')}, ${q(col.name, '__c')}) as ${q(col.name, '__status')}`;
   switch (col.kind) {
     case 'id_number':
-      return `hedui_id_clean(${c})`;
+      return [`${q(col.name, '__c')} as ${c}`, status];
+    case 'document_number':
+      return [`${q(col.name, '__c')} as ${q(col.name, '__id')}`, status];
     case 'date':
-      return `hedui_date(${c})`;
     case 'year_month':
-      return `hedui_year_month(${c})`;
+      return [`${q(col.name, '__d')} as ${c}`];
     case 'yuan':
-      return `try_cast(${amountText(c)} as decimal(18, 2))`;
+      return [`try_cast(${amountText(raw)} as decimal(18, 2)) as ${c}`];
     case 'wan_yuan':
-      return `try_cast(${amountText(c)} as decimal(18, 4))`;
+      return [`try_cast(${amountText(raw)} as decimal(18, 4)) as ${c}`];
     case 'integer':
-      return `try_cast(${c} as integer)`;
+      return [`try_cast(${raw} as integer) as ${c}`];
     case 'yes_no':
-      return `case when upper(${c}) in ('是', 'Y', 'YES', '1', 'TRUE') then true when upper(${c}) in ('否', 'N', 'NO', '0', 'FALSE') then false end`;
+      return [`case when upper(${raw}) in ('是', 'Y', 'YES', '1', 'TRUE') then true when upper(${raw}) in ('否', 'N', 'NO', '0', 'FALSE') then false end as ${c}`];
     default:
-      return c;
+      return [];
   }
 }
 
-/** The reason this column fails, as a SQL CASE yielding 'reason|field' or NULL. */
-function problem(col: ColumnSpec): string {
-  const c = ident(col.name);
+/** The reason this column fails, as a SQL CASE yielding 'reason|field' or NULL, over the valued layer. */
+function problem(col: ColumnSpec): string | null {
+  const c = q(col.name);
+  const raw = rawOf(col);
   const parts: string[] = [];
-  if (col.required) parts.push(`when ${c} is null then 'missing_value'`);
+  if (col.required) parts.push(`when ${raw} is null then 'missing_value'`);
+  const unparsed = (reason: string) => parts.push(`when ${raw} is not null and ${c} is null then '${reason}'`);
   switch (col.kind) {
     case 'id_number':
-      parts.push(`when ${c} is not null and hedui_id_status(${c}) not in ('ok', 'upgraded_15') then 'id_' || hedui_id_status(${c})`);
+      parts.push(`when ${raw} is not null and ${q(col.name, '__status')} not in ('ok', 'upgraded_15') then 'id_' || ${q(col.name, '__status')}`);
       break;
     case 'date':
     case 'year_month':
-      parts.push(`when ${c} is not null and ${cleaned(col)} is null then 'bad_date'`);
+      unparsed('bad_date');
       break;
     case 'yuan':
     case 'wan_yuan':
-      parts.push(`when ${c} is not null and ${cleaned(col)} is null then 'bad_amount'`);
+      unparsed('bad_amount');
       break;
     case 'integer':
-      parts.push(`when ${c} is not null and ${cleaned(col)} is null then 'bad_number'`);
+      unparsed('bad_number');
       break;
     case 'yes_no':
-      parts.push(`when ${c} is not null and ${cleaned(col)} is null then 'unknown_code'`);
+      unparsed('unknown_code');
       break;
   }
-  if (parts.length === 0) return 'null';
-  return `case ${parts.join(' ')} end || '|${col.name}'`;
+  return parts.length ? `case ${parts.join(' ')} end || '|${col.name}'` : null;
 }
 
 /**
  * SELECT over `source` (canonical varchar columns + line + row_hash) giving: line, row_hash,
- * each column cleaned, and `generic_problem` ('reason|field' or NULL).
+ * each column cleaned (plus the helper columns above), and `generic_problem` ('reason|field' or NULL).
  */
 export function genericChecksSql(columns: readonly ColumnSpec[], source: string): string {
-  const values = columns.map((col) => `${cleaned(col)} as ${ident(col.name)}`);
-  const problems = columns.map(problem).filter((p) => p !== 'null');
-  return `select line, row_hash, ${values.join(', ')},
-  coalesce(${problems.join(',\n    ')}) as generic_problem
-from ${source}`;
+  const renamed = columns.filter(isTransformed).map((c) => q(c.name));
+  const exclude = (names: string[]) => (names.length ? ` exclude (${names.join(', ')})` : '');
+  const select = (star: string, extra: string[]) => [star, ...extra].join(', ');
+  const problems = columns.map(problem).filter((p): p is string => p !== null);
+  return `with prepared as (select ${select(`*${exclude(renamed)}`, columns.flatMap(prepared))} from ${source}),
+parsed as (select ${select('*', columns.flatMap(parsed))} from prepared),
+valued as (select ${select('*', columns.flatMap(valued))} from parsed)
+select *, coalesce(${problems.join(',\n    ')}) as generic_problem
+from valued`;
 }

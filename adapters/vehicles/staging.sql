@@ -2,7 +2,8 @@
 -- Reads typed_vehicles and applies the GA 24 code tables:
 --   身份证明名称: letters, or the document's name (居民身份证 → A …). Only person documents
 --     (A 居民身份证, H 居民户口簿, M 临时居民身份证) carry a resident ID, so only their numbers are
---     normalised and checked; organisation codes (B, N…) are kept as written and never match.
+--     normalised and checked (owner_id__id, owner_id__status from the generic checks);
+--     organisation codes (B, N…) are kept as written and never match.
 --   号牌种类: two digits; vendors send "2" for "02".
 --   车辆类型: a letter and up to two digits/letters (K33, M21…).
 --   机动车状态: one or more letters A–Q (e.g. "GQ").
@@ -29,7 +30,7 @@ final as (
     line,
     row_hash,
     owner_id_type_code as owner_id_type,
-    case when owner_id_type_code in ('A', 'H', 'M') then hedui_id_clean(owner_id) else upper(trim(owner_id)) end as owner_id,
+    case when owner_id_type_code in ('A', 'H', 'M') then owner_id__id else upper(owner_id) end as owner_id,
     owner_name,
     plate_type_code as plate_type,
     plate_no_clean as plate_no,
@@ -41,8 +42,8 @@ final as (
       generic_problem,
       case
         when not regexp_full_match(owner_id_type_code, '[A-Z]') then 'unknown_code|owner_id_type'
-        when owner_id_type_code in ('A', 'H', 'M') and hedui_id_status(owner_id) not in ('ok', 'upgraded_15')
-          then 'id_' || hedui_id_status(owner_id) || '|owner_id'
+        when owner_id_type_code in ('A', 'H', 'M') and owner_id__status not in ('ok', 'upgraded_15')
+          then 'id_' || owner_id__status || '|owner_id'
         when plate_type_code not in (
           '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16',
           '17', '18', '19', '20', '21', '22', '23', '24', '25', '26', '31', '32', '51', '52', '99'

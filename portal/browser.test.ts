@@ -1,0 +1,82 @@
+/**
+ * The portal in a real browser (Debian's chromium driven by playwright-core): a county logs in,
+ * downloads its workbook, uploads a filled-in copy through the plain form and reads the result
+ * page. Chromium is installed by .ci/run; without it this test fails on purpose rather than skip.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext } from 'playwright-core';
+import { loadConfig } from '../config/config.ts';
+import { COUNTIES } from '../domain/divisions.ts';
+import { startPortal, type RunningPortal } from './server.ts';
+import { workbookPath } from './files.ts';
+import { fillWorkbook, PERIOD, publishedDataDir } from './testing.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const PW = 'browser-test-password';
+const XC = COUNTIES.find((c) => c.code === '150102')!;
+
+let dir: string;
+let profile: string;
+let portal: RunningPortal;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  await access(CHROMIUM).catch(() => {
+    throw new Error(`chromium is not installed at ${CHROMIUM}, so the browser test cannot run. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this).`);
+  });
+  dir = await publishedDataDir([{ username: 'xc', scope: 'county', scopeCode: XC.code, password: PW }]);
+  portal = await startPortal({ dataDir: dir, port: 0, clock: () => Date.parse('2026-11-20T04:00:00Z') }); // received within the 15 days
+  profile = await mkdtemp(join(tmpdir(), 'hedui-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    acceptDownloads: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await portal?.close();
+  for (const d of [dir, profile]) if (d) await rm(d, { recursive: true, force: true });
+});
+
+describe('the portal in chromium', () => {
+  it('a county logs in, downloads its workbook, uploads its answers and sees the result', async () => {
+    const page = await context.newPage();
+    await page.goto(portal.url + '/');
+    expect(new URL(page.url()).pathname).toBe('/login');
+    await page.fill('input[name=username]', 'xc');
+    await page.fill('input[name=password]', PW);
+    await page.click('input[type=submit]');
+    await page.waitForURL(portal.url + '/');
+    const fileName = `${XC.code}_${XC.name}_${PERIOD}_核对疑点.xlsx`;
+    expect(await page.textContent('body')).toContain(fileName);
+
+    const cookies = await context.cookies();
+    expect(cookies.find((c) => c.name === 'hedui_session')).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(`a[href="/p/${PERIOD}/download/${XC.code}"]`)]);
+    expect(download.suggestedFilename()).toBe(fileName);
+    const downloaded = join(dir, 'downloaded.xlsx');
+    await download.saveAs(downloaded);
+    expect((await readFile(downloaded)).equals(await readFile(workbookPath(dir, PERIOD, XC)))).toBe(true);
+
+    const answer = join(dir, fileName);
+    const { dispositions } = loadConfig().config;
+    const { rows } = await fillWorkbook(downloaded, answer, { results: dispositions, verifiedOn: '2026-11-10' });
+    await page.setInputFiles('input[name=file]', answer);
+    await Promise.all([page.waitForURL(portal.url + '/upload'), page.click('input[value=上传]')]);
+    const result = (await page.textContent('body')) ?? '';
+    expect(result).toContain('上传结果');
+    expect(result).toContain('已导入');
+    const accepted = Number(await page.textContent('xpath=//tr[th[text()="已接受核实结果（户）"]]/td'));
+    const unanswered = Number(await page.textContent('xpath=//tr[th[text()="尚未填写（户）"]]/td'));
+    expect(rows).toBeGreaterThan(0);
+    expect({ accepted, unanswered }).toEqual({ accepted: rows, unanswered: 0 }); // every row answered with a value of the dropdown
+    expect(result).not.toContain('未接受的行（');
+  });
+});

@@ -1,0 +1,111 @@
+/** Test helpers: a published month in a temp data folder, accounts, and raw HTTP requests. */
+import { cp, mkdtemp } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import { runMonth, withSession } from '../pipeline/run.ts';
+import { HOUSEHOLD_COLUMN, SHEET } from '../pipeline/publish/county-workbook.ts';
+import { addAccount, type Account } from './accounts.ts';
+
+const TINY = new URL('../fixtures/tiny', import.meta.url).pathname;
+export const PERIOD = '2026-10';
+
+/** The tiny fixtures, run and published for 2026-10 (~5 s), plus the given accounts. */
+export async function publishedDataDir(accounts: (Account & { password: string })[]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hedui-portal-'));
+  await cp(TINY, dir, { recursive: true });
+  await withSession({ dataDir: dir, command: 'run', period: PERIOD }, async (s) => {
+    await runMonth(s, PERIOD);
+    for (const a of accounts) await addAccount(s.w, a);
+  });
+  return dir;
+}
+
+export interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+  text: string;
+}
+
+/** One request with the path sent exactly as given (fetch would normalise '../'). */
+export function http(
+  base: string,
+  method: string,
+  path: string,
+  o: { cookie?: string; body?: Buffer | string; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path,
+        headers: { ...(o.cookie ? { Cookie: o.cookie } : {}), ...(o.body !== undefined ? { 'Content-Length': String(Buffer.byteLength(o.body)) } : {}), ...o.headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, text: body.toString('utf8') });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    if (o.body !== undefined) req.write(o.body);
+    req.end();
+  });
+}
+
+/** Logs in; returns the cookie pair to send back ('hedui_session=…') and the raw Set-Cookie. */
+export async function loginAs(base: string, username: string, password: string, headers: Record<string, string> = {}): Promise<{ reply: Reply; cookie?: string; setCookie?: string }> {
+  const body = new URLSearchParams({ username, password }).toString();
+  const reply = await http(base, 'POST', '/login', { body, headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } });
+  const setCookie = ([] as string[]).concat(reply.headers['set-cookie'] ?? [])[0];
+  return { reply, setCookie, cookie: setCookie?.split(';')[0] };
+}
+
+/** The CSRF token of a page's forms. */
+export const csrfIn = (html: string) => /name="csrf" value="([0-9a-f]+)"/.exec(html)?.[1];
+
+/** A multipart/form-data body as a browser sends it. */
+export function multipart(fields: { name: string; value: string | Buffer; filename?: string; type?: string }[]): { body: Buffer; contentType: string } {
+  const boundary = '----heduiTestBoundary' + Math.random().toString(16).slice(2);
+  const chunks: Buffer[] = [];
+  for (const f of fields) {
+    const disposition = `form-data; name="${f.name}"${f.filename !== undefined ? `; filename="${f.filename}"` : ''}`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${f.type ? `Content-Type: ${f.type}\r\n` : ''}\r\n`));
+    chunks.push(Buffer.isBuffer(f.value) ? f.value : Buffer.from(f.value));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/**
+ * A county's answer: a copy of its workbook with 核实结果, 核实人 and 核实日期 filled in on every
+ * row of 疑点家庭 (results taken in turn from `results`), and optionally one row given a result
+ * outside the dropdown, so that the importer rejects that row.
+ */
+export async function fillWorkbook(src: string, dest: string, o: { results: string[]; verifiedOn: string; badRow?: boolean }): Promise<{ rows: number }> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(src);
+  const sheet = wb.getWorksheet(SHEET.households)!;
+  let rows = 0;
+  sheet.eachRow((row, n) => {
+    if (n === 1) return;
+    const result = o.badRow && rows === 0 ? '已处理' : o.results[rows % o.results.length];
+    row.getCell(HOUSEHOLD_COLUMN.disposition).value = result;
+    row.getCell(HOUSEHOLD_COLUMN.note).value = '入户核实';
+    row.getCell(HOUSEHOLD_COLUMN.verifiedBy).value = '核实员';
+    row.getCell(HOUSEHOLD_COLUMN.verifiedOn).value = o.verifiedOn;
+    rows++;
+  });
+  await wb.xlsx.writeFile(dest);
+  return { rows };
+}
