@@ -51,9 +51,13 @@ export function parseYearMonth(raw: string): string | null {
 export function dateSqlMacros(): string {
   return `
 create or replace macro hedui_date_text(s) as
-  regexp_replace(translate(trim(s), '０１２３４５６７８９／－．', '0123456789/-.'), '[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$', '');
+  case
+    when regexp_full_match(s, '[0-9]{4}[-/.]?[0-9]{1,2}[-/.]?[0-9]{1,2}') then s
+    else regexp_replace(translate(trim(s), '０１２３４５６７８９／－．', '0123456789/-.'), '[ T][0-9]{1,2}:[0-9]{2}(:[0-9]{2})?$', '')
+  end;
 create or replace macro hedui_date_of_text(t) as
   case
+    when length(t) = 10 and substr(t, 5, 1) = '-' and substr(t, 8, 1) = '-' then try_strptime(t, '%Y-%m-%d')::date
     when regexp_full_match(t, '[0-9]{5}(\\.[0-9]+)?') then (date '1899-12-30' + cast(floor(cast(t as double)) as integer))
     when regexp_full_match(t, '[0-9]{8}') then try_strptime(t, '%Y%m%d')::date
     when regexp_full_match(t, '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') then try_strptime(regexp_replace(t, '[/.]', '-', 'g'), '%Y-%m-%d')::date

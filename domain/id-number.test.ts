@@ -10,6 +10,7 @@ const cases: { description: string; raw: string; id: string; status: IdStatus }[
   { description: 'full-width digits', raw: '４４０５２４１８８００１０１００１４', id: '440524188001010014', status: 'ok' },
   { description: 'spaces, tab, NBSP, zero-width', raw: ' 440524\t1880\u00A00101\u200B0014 ', id: '440524188001010014', status: 'ok' },
   { description: "Excel's leading apostrophe", raw: "'440524188001010014", id: '440524188001010014', status: 'ok' },
+  { description: 'en space, zero-width non-joiner, line separator', raw: '440524\u2002188001\u200C010014\u2028', id: '440524188001010014', status: 'ok' },
   { description: 'ideographic space and quotes', raw: '“440524188001010014”\u3000', id: '440524188001010014', status: 'ok' },
   { description: '15-digit legacy ID upgraded', raw: '120110681231276', id: '120110196812312767', status: 'upgraded_15' },
   { description: '15-digit ID with a bad date', raw: '120110681331276', id: '120110681331276', status: 'bad_date' },

@@ -21,8 +21,16 @@ export interface NormalisedId {
 export const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 export const ID_CHECK_CHARS = '10X98765432';
 
-/** Characters removed before any check: whitespace (incl. NBSP, ideographic space), zero-width, quotes. */
-const STRIP = /[\s\u00A0\u3000\u200B-\u200D\u2060\uFEFF'"`‘’“”]/g;
+/**
+ * Characters removed before any check: every character JavaScript's \s matches (NBSP and the
+ * ideographic space among them), zero-width characters, and quotes (Excel's leading apostrophe).
+ * One list for both executions: a character class here, a DuckDB translate() deletion set there.
+ */
+export const ID_STRIP_CHARS =
+  ' \t\n\v\f\r\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000\uFEFF' +
+  '\u200B\u200C\u200D\u2060' +
+  '\'"`‘’“”';
+const STRIP = new RegExp(`[${ID_STRIP_CHARS.replace(/[\\\]^-]/g, '\\$&')}]`, 'g');
 const MASK = /[*＊●•]/;
 const SCIENTIFIC = /^\d(\.\d+)?E\+?\d+$/;
 
@@ -69,32 +77,47 @@ export function isMatchable(status: IdStatus): boolean {
  * ideographic space) are translated explicitly.
  */
 export function idNumberSqlMacros(): string {
+  // NFKC's effect on ID numbers: full-width digits and X. DuckDB has no NFKC; translate() maps
+  // those and deletes ID_STRIP_CHARS in one pass, without a regular expression.
   const fullWidth = '０１２３４５６７８９Ｘｘ';
   const ascii = '0123456789XX';
+  const sqlText = (chars: string) => chars.replaceAll("'", "''");
   const checkSum = (expr: string) =>
     ID_WEIGHTS.map((w, i) => `(ascii(substr(${expr}, ${i + 1}, 1)) - 48) * ${w}`).join(' + ');
+  const checkChar = (expr: string) => `substr('${ID_CHECK_CHARS}', ((${checkSum(expr)}) % 11) + 1, 1)`;
+  // the same sum from the first 17 digits as one integer: digit i is (n // 10^(16-i)) % 10 —
+  // integer arithmetic, about 3× cheaper than 17 substrings
+  const checkCharOfNumber = (n: string) =>
+    `substr('${ID_CHECK_CHARS}', (((${ID_WEIGHTS.map((w, i) => `((${n} // ${10n ** BigInt(16 - i)}) % 10) * ${w}`).join(' + ')}) % 11) + 1)::bigint, 1)`;
   const birthOk = (expr: string) =>
     `(try_strptime(substr(${expr}, 7, 8), '%Y%m%d') is not null and substr(${expr}, 7, 4)::int >= 1880)`;
+  // Measured on 8 M values: a regular expression on a short string costs ~0.06 µs, translate() ~0.3 µs
+  // with a short set and ~1.4 µs with the long one — so translate only where the cheap test failed.
+  const shapeOf18 = (expr: string) => `regexp_full_match(${expr}, '[0-9]{17}[0-9X]')`;
   return `
 create or replace macro hedui_id_stripped(raw) as
-  upper(regexp_replace(translate(raw, '${fullWidth}', '${ascii}'),
-    '[\\s\\x{00A0}\\x{3000}\\x{200B}-\\x{200D}\\x{2060}\\x{FEFF}''"\`‘’“”]', '', 'g'));
+  case when ${shapeOf18('raw')} then raw else upper(translate(raw, '${fullWidth}${sqlText(ID_STRIP_CHARS)}', '${ascii}')) end;
 create or replace macro hedui_id_upgraded(s) as
   case when regexp_full_match(s, '[0-9]{15}') and try_strptime('19' || substr(s, 7, 6), '%Y%m%d') is not null then
-    substr(s, 1, 6) || '19' || substr(s, 7) ||
-    substr('${ID_CHECK_CHARS}', ((${checkSum("(substr(s, 1, 6) || '19' || substr(s, 7))")}) % 11) + 1, 1)
+    substr(s, 1, 6) || '19' || substr(s, 7) || ${checkChar("(substr(s, 1, 6) || '19' || substr(s, 7))")}
   else s end;
 create or replace macro hedui_id_clean(raw) as hedui_id_upgraded(hedui_id_stripped(raw));
-create or replace macro hedui_id_status_of(s, c) as
+-- n: the first 17 digits of a stripped ID as an integer (NULL when they are not digits)
+create or replace macro hedui_id_number17(s) as try_cast(substr(s, 1, 17) as ubigint);
+-- status from the stripped value s, its upgraded form c and n = hedui_id_number17(s); pass
+-- columns, not expressions (a macro repeats its argument at every reference). The first branch is
+-- the common case, a well-formed 18-character ID.
+create or replace macro hedui_id_status_of(s, c, n) as
   case
+    when ${shapeOf18('s')} and ${checkCharOfNumber('n')} = substr(s, 18, 1) and ${birthOk('s')} then 'ok'
     when regexp_matches(s, '[*＊●•]') then 'masked'
     when regexp_full_match(s, '[0-9](\\.[0-9]+)?E\\+?[0-9]+') then 'scientific'
     when regexp_full_match(s, '[0-9]{15}') then case when ${birthOk('c')} then 'upgraded_15' else 'bad_date' end
-    when not regexp_full_match(s, '[0-9]{17}[0-9X]') then 'bad_length'
+    when not ${shapeOf18('s')} then 'bad_length'
     when not ${birthOk('s')} then 'bad_date'
-    when substr('${ID_CHECK_CHARS}', ((${checkSum('s')}) % 11) + 1, 1) <> substr(s, 18, 1) then 'bad_checksum'
-    else 'ok'
+    else 'bad_checksum'
   end;
-create or replace macro hedui_id_status(raw) as hedui_id_status_of(hedui_id_stripped(raw), hedui_id_clean(raw));
+create or replace macro hedui_id_status(raw) as
+  hedui_id_status_of(hedui_id_stripped(raw), hedui_id_clean(raw), hedui_id_number17(hedui_id_stripped(raw)));
 `;
 }

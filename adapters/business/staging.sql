@@ -9,8 +9,8 @@ with coded as (
   select
     *,
     upper(trim(credit_code)) as credit_code_clean,
-    regexp_replace(registration_status, '[\s,，、()（）]', '', 'g') as status_text,
-    regexp_replace(role, '\s', '', 'g') as role_text
+    regexp_replace(registration_status, '[ ,，、()（）]', '', 'g') as status_text,
+    replace(role, ' ', '') as role_text
   from typed_business
 ),
 

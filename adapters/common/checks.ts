@@ -7,7 +7,7 @@
  * The SQL is layered so that each costly step runs once per value: DuckDB expands a macro by
  * repeating its argument at every reference, so a macro is only ever applied to a column.
  *   prepared  ID text stripped (<col>__s), date text cleaned (<col>__t)
- *   parsed    ID upgraded (<col>__c), dates parsed (<col>__d)
+ *   parsed    ID upgraded (<col>__c) and its first 17 digits as a number (<col>__n), dates parsed (<col>__d)
  *   valued    the cleaned values under the column names, ID statuses (<col>__status)
  *   checked   generic_problem
  * For a `document_number` column the value stays as written; <col>__id and <col>__status are left
@@ -54,7 +54,9 @@ function prepared(col: ColumnSpec): string[] {
 }
 
 function parsed(col: ColumnSpec): string[] {
-  if (col.kind === 'id_number' || col.kind === 'document_number') return [`hedui_id_upgraded(${q(col.name, '__s')}) as ${q(col.name, '__c')}`];
+  if (col.kind === 'id_number' || col.kind === 'document_number') {
+    return [`hedui_id_upgraded(${q(col.name, '__s')}) as ${q(col.name, '__c')}`, `hedui_id_number17(${q(col.name, '__s')}) as ${q(col.name, '__n')}`];
+  }
   if (col.kind === 'date') return [`hedui_date_in_range(hedui_date_of_text(${q(col.name, '__t')})) as ${q(col.name, '__d')}`];
   if (col.kind === 'year_month') return [`hedui_year_month_of_text(${q(col.name, '__t')}) as ${q(col.name, '__d')}`];
   return [];
@@ -64,7 +66,7 @@ function parsed(col: ColumnSpec): string[] {
 function valued(col: ColumnSpec): string[] {
   const c = q(col.name);
   const raw = rawOf(col);
-  const status = `hedui_id_status_of(${q(col.name, '__s')}, ${q(col.name, '__c')}) as ${q(col.name, '__status')}`;
+  const status = `hedui_id_status_of(${q(col.name, '__s')}, ${q(col.name, '__c')}, ${q(col.name, '__n')}) as ${q(col.name, '__status')}`;
   switch (col.kind) {
     case 'id_number':
       return [`${q(col.name, '__c')} as ${c}`, status];

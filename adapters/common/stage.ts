@@ -81,10 +81,15 @@ export async function prepareFile(w: Warehouse, file: SourceFile, tmpDir: string
     await w.exec(`${feed.id}:typed`, `create or replace temp view typed_${feed.table.slice(4)} as ${genericChecksSql(feed.columns, 'raw_feed')}`);
     await w.exec(
       `${feed.id}:check`,
+      // exact duplicates: every row after the first with the same hash of all its fields
       `create or replace temp table ${table} as
-       select * exclude (problem),
-         coalesce(problem, case when row_number() over (partition by row_hash order by line) > 1 then 'duplicate_row|' end) as problem
-       from (${feed.stagingSql}) staged`,
+       with duplicated as (
+         select row_hash, min(line) as first_line from raw_feed group by row_hash having count(*) > 1
+       )
+       select staged.* exclude (problem),
+         coalesce(staged.problem, case when staged.line > duplicated.first_line then 'duplicate_row|' end) as problem
+       from (${feed.stagingSql}) staged
+       left join duplicated using (row_hash)`,
     );
     const counts = (await w.one<{ read: number; quarantined: number }>(
       `${feed.id}:count`,

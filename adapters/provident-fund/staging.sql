@@ -11,13 +11,13 @@ with final as (
     employer,
     contribution_base,
     monthly_deposit,
-    regexp_replace(account_status, '\s', '', 'g') as account_status,
+    replace(account_status, ' ', '') as account_status,
     last_deposit_month,
     balance,
     coalesce(
       generic_problem,
       case
-        when regexp_replace(account_status, '\s', '', 'g') not in ('正常', '封存', '销户', '冻结', '转出', '暂停')
+        when replace(account_status, ' ', '') not in ('正常', '封存', '销户', '冻结', '转出', '暂停')
           then 'unknown_code|account_status'
       end
     ) as problem

@@ -6,8 +6,8 @@
 with coded as (
   select
     *,
-    regexp_replace(program, '\s', '', 'g') as program_code,
-    regexp_replace(division_code, '\s', '', 'g') as division_digits
+    replace(program, ' ', '') as program_code,
+    replace(division_code, ' ', '') as division_digits
   from typed_roster
 ),
 

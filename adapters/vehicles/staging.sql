@@ -20,8 +20,8 @@ with coded as (
     end as owner_id_type_code,
     lpad(trim(plate_type), 2, '0') as plate_type_code,
     upper(trim(vehicle_type)) as vehicle_type_code,
-    upper(regexp_replace(status, '\s', '', 'g')) as status_code,
-    upper(regexp_replace(plate_no, '[\s·.]', '', 'g')) as plate_no_clean
+    upper(replace(status, ' ', '')) as status_code,
+    upper(regexp_replace(plate_no, '[ ·.]', '', 'g')) as plate_no_clean
   from typed_vehicles
 ),
 
