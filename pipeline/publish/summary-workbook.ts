@@ -101,6 +101,14 @@ const OUTCOME_LABEL: Record<string, string> = {
   accepted: '已人工确认',
 };
 
+/** The columns that name a county, first in every per-county sheet. */
+const COUNTY_COLUMNS: ColumnSpec[] = [
+  { header: '盟市代码', width: 10 },
+  { header: '盟市', width: 14 },
+  { header: '旗县市区代码', width: 13 },
+  { header: '旗县市区', width: 16 },
+];
+
 const COUNT_COLUMNS: ColumnSpec[] = [
   { header: '疑点家庭', width: 10 },
   { header: '疑点明细', width: 10 },
@@ -219,10 +227,7 @@ function writeCounties(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summa
     }
   }
   const sheet = addTableSheet(workbook, SUMMARY_SHEET.counties, [
-    { header: '盟市代码', width: 10 },
-    { header: '盟市', width: 14 },
-    { header: '旗县市区代码', width: 13 },
-    { header: '旗县市区', width: 14 },
+    ...COUNTY_COLUMNS,
     ...COUNT_COLUMNS,
     ...data.rules.map((r) => ({ header: text(r.title), width: Math.max(10, r.title.length * 2 + 2) })),
   ]);
@@ -289,15 +294,11 @@ function writeSources(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summar
 }
 
 function writeKpi(workbook: ExcelJS.stream.xlsx.WorkbookWriter, kpi: NonNullable<SummaryData['kpi']>): void {
-  const percent = (v: number | null) => (v === null ? null : v);
   const sheet = addTableSheet(
     workbook,
     SUMMARY_SHEET.kpi,
     [
-      { header: '盟市代码', width: 10 },
-      { header: '盟市', width: 14 },
-      { header: '旗县市区代码', width: 13 },
-      { header: '旗县市区', width: 16 },
+      ...COUNTY_COLUMNS,
       { header: '下发疑点', width: 10 },
       { header: '按期反馈', width: 10 },
       { header: '逾期反馈', width: 10 },
@@ -315,7 +316,7 @@ function writeKpi(workbook: ExcelJS.stream.xlsx.WorkbookWriter, kpi: NonNullable
     sheet
       .addRow([
         r.leagueCode, text(r.leagueName), r.countyCode, text(r.countyName), r.issued, r.answeredOnTime, r.answeredLate,
-        r.unanswered, r.overdue, r.confirmed, r.dataErrors, percent(r.confirmedShare), percent(r.dataErrorShare),
+        r.unanswered, r.overdue, r.confirmed, r.dataErrors, r.confirmedShare, r.dataErrorShare,
       ])
       .commit();
   }
