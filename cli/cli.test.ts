@@ -86,7 +86,7 @@ describe('hedui CLI', () => {
     const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
     expect(r.code, r.stderr).toBe(0);
     expect(await publishedHashes(dir)).toEqual(reference);
-  });
+  }, 240_000);
 
   it('nightly publishes new months, then is a no-op (exit 0) when nothing changed', async () => {
     const dir = await freshDataDir();
