@@ -64,23 +64,24 @@ describe('hedui CLI', () => {
   it('a second run while one holds the data folder exits at once with code 4, naming the holder', async () => {
     const dir = await freshDataDir();
     const first = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir]);
+    const firstExit = new Promise((r) => first.on('exit', r));
     for (let i = 0; i < 100 && !(await readdir(dir)).includes('hedui.lock'); i++) await new Promise((r) => setTimeout(r, 50));
     const started = Date.now();
     const second = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(new RegExp(`another run holds the data folder: pid ${first.pid} \\(run\\), started \\d{4}-`));
     expect(Date.now() - started).toBeLessThan(5000);
-    const code = await new Promise((r) => first.on('exit', r));
-    expect(code).toBe(0);
+    expect(await firstExit).toBe(0);
   });
 
   it('SIGKILL at random moments leaves the last publication whole; a clean run then gives the same bytes', async () => {
     const dir = await freshDataDir();
     for (const delay of [300, 900, 1600, 2300, 3000, 3800]) {
       const child = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir], { stdio: 'ignore' });
+      const exited = new Promise((r) => child.on('exit', r)); // listen first: a fast run may end before the kill
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGKILL');
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       if ((await readdir(join(dir, 'out')).catch(() => [] as string[])).includes('2026-10')) expect(await publishedHashes(dir)).toEqual(reference);
     }
     const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
@@ -90,11 +91,19 @@ describe('hedui CLI', () => {
 
   it('nightly publishes new months, then is a no-op (exit 0) when nothing changed', async () => {
     const dir = await freshDataDir();
-    const first = hedui(['nightly', '--data-dir', dir, '--json']);
+    const first = hedui(['nightly', '--data-dir', dir, '--json', '--today', '2026-11-30']);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).months).toMatchObject([{ period: '2026-10', outcome: 'published' }]);
-    const second = hedui(['nightly', '--data-dir', dir]);
+    const second = hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30']);
     expect(second).toMatchObject({ code: 0, stdout: 'nothing new\n' });
+  });
+
+  it('nightly exits 3 naming a feed past its due day', async () => {
+    const dir = await freshDataDir();
+    const r = hedui(['nightly', '--data-dir', dir, '--today', '2026-12-11']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/missing_feed: provident-fund 2026-11 was due on 2026-12-10 and is not in the inbox/);
+    expect(r.stderr).not.toMatch(/missing_feed: vehicles/);
   });
 
   it('exits 3 when a gate holds publication, and says which file', async () => {
@@ -115,7 +124,7 @@ describe('hedui CLI', () => {
       hedui(['status', '--data-dir', dir, '--json'], env),
       hedui(['quarantine', '--period', '2026-10', '--data-dir', dir], env),
       hedui(['whitelist', 'list', '--data-dir', dir], env),
-      hedui(['nightly', '--data-dir', dir], env),
+      hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30'], env),
     ];
     for (const o of outputs) expect(o.code, o.stderr).toBe(0);
     const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));

@@ -13,6 +13,7 @@ import { nightly, runMonth, withSession } from '../pipeline/run.ts';
 import { quarantineReport, status } from '../pipeline/status.ts';
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
 import { importFeedback } from '../pipeline/feedback.ts';
+import { pull } from '../pipeline/pull.ts';
 import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 import { registerPortalCommands } from '../portal/commands.ts';
 
@@ -83,15 +84,32 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
   cli
     .command('nightly')
-    .description('load new feed files and re-run every month whose inputs changed; nothing new, nothing done')
+    .description('pull, load new feed files, re-run every month whose inputs changed; nothing new, nothing done')
+    .option('--today <date>', 'judge due days as of this day (default today)')
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const report = await session('nightly', o, (s) => nightly(s));
+      const report = await session('nightly', o, (s) => nightly(s, { today: o.today }));
       if (o.json) return print(report, true);
       if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
       process.stdout.write(`${report.load.files} new files; months re-run: ${report.months.map((m) => `${m.period} (${m.issued} flags)`).join(', ') || 'none'}\n`);
+    });
+
+  cli
+    .command('pull')
+    .description('fetch new files from the configured sources (exchange folders, HTTP) into the inbox')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (o) => {
+      const report = await session('pull', o, (s) => pull(s.w, s.dataDir, s.config.config));
+      if (o.json) print(report, true);
+      else {
+        process.stdout.write(`${report.pulled.length} files pulled, ${report.unchanged} unchanged, ${report.failed.length} failed\n`);
+        for (const f of report.failed) process.stdout.write(`  ${f.feed} ${f.file}: ${f.reason}\n`);
+      }
+      if (report.failed.length) process.exitCode = EXIT.failure;
     });
 
   cli

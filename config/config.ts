@@ -14,6 +14,11 @@ export interface Standard {
   rural: number;
 }
 
+/** Where a feed's files come from (deployment-specific; none in the shipped configuration). */
+export type FeedSource =
+  | { type: 'folder'; path: string }
+  | { type: 'http'; url: string; headers?: Record<string, string> };
+
 export interface Config {
   region: { code: string; name: string };
   standards: { floor: Standard; leagues: Record<string, Standard> };
@@ -44,7 +49,9 @@ export interface Config {
   feedback: { confirmed: string[]; data_error: string[]; open: string[] };
   whitelist_default_months: number;
   gates: { max_quarantine_share: number; max_row_count_change: number };
-  feeds: Record<'roster' | 'provident-fund' | 'vehicles' | 'business', { max_age_months: number }>;
+  feeds: Record<'roster' | 'provident-fund' | 'vehicles' | 'business', { max_age_months: number; due_day: number }>;
+  /** optional: where `hedui pull` fetches each feed from */
+  sources?: Partial<Record<'roster' | 'provident-fund' | 'vehicles' | 'business', FeedSource>>;
 }
 
 export const DEFAULT_CONFIG_PATH = new URL('./inner-mongolia.json', import.meta.url);
@@ -72,10 +79,13 @@ const oneOf = (allowed: string[]): Check => (v, key) => {
 const pattern = (re: RegExp, what: string): Check => (v, key) => {
   if (typeof v !== 'string' || !re.test(v)) fail(key, what);
 };
-const object = (fields: Record<string, Check>, open = false): Check => (v, key) => {
+const object = (fields: Record<string, Check>, open = false, optional: string[] = []): Check => (v, key) => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, 'an object');
   for (const [name, check] of Object.entries(fields)) {
-    if (!(name in (v as object))) fail(`${key}.${name}`, 'a value (the key is missing)');
+    if (!(name in (v as object))) {
+      if (optional.includes(name)) continue;
+      fail(`${key}.${name}`, 'a value (the key is missing)');
+    }
     check((v as Record<string, unknown>)[name], `${key}.${name}`);
   }
   if (!open) {
@@ -95,7 +105,24 @@ const leagueStandards: Check = (v, key) => {
     standard(s, `${key}.${code}`);
   }
 };
-const maxAge = object({ max_age_months: num(0, 36, true) });
+const feedSettings = object({ max_age_months: num(0, 36, true), due_day: num(1, 28, true) });
+const headers: Check = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, 'an object of header name → value');
+  for (const [name, value] of Object.entries(v as object)) text(value, `${key}.${name}`);
+};
+const source: Check = (v, key) => {
+  const kind = (v as { type?: unknown } | null)?.type;
+  if (kind === 'folder') object({ type: text, path: text })(v, key);
+  else if (kind === 'http') object({ type: text, url: pattern(/^https?:\/\//, 'an http(s) URL'), headers }, false, ['headers'])(v, key);
+  else fail(`${key}.type`, 'folder or http');
+};
+const sources: Check = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, 'an object of feed → source');
+  for (const [feed, s] of Object.entries(v as object)) {
+    if (!['roster', 'provident-fund', 'vehicles', 'business'].includes(feed)) fail(`${key}.${feed}`, 'a feed (roster, provident-fund, vehicles, business)');
+    source(s, `${key}.${feed}`);
+  }
+};
 
 /** The schema: every key the configuration has, with what it allows. */
 const schema = object({
@@ -126,8 +153,9 @@ const schema = object({
   feedback: object({ confirmed: list(text), data_error: list(text), open: list(text) }),
   whitelist_default_months: num(1, 60, true),
   gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10) }),
-  feeds: object({ roster: maxAge, 'provident-fund': maxAge, vehicles: maxAge, business: maxAge }),
-});
+  feeds: object({ roster: feedSettings, 'provident-fund': feedSettings, vehicles: feedSettings, business: feedSettings }),
+  sources,
+}, false, ['sources']);
 
 export function validateConfig(raw: unknown): Config {
   schema(raw, 'config');

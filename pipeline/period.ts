@@ -65,3 +65,26 @@ export const isPeriodName = (name: string) => /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
+
+/**
+ * The most recent period of a feed that should have arrived by `today`: a monthly feed's month is
+ * due on `dueDay` of the following month, a quarterly feed's quarter on `dueDay` of the month after
+ * the quarter ends.
+ */
+export function lastDuePeriod(schedule: 'monthly' | 'quarterly', today: string, dueDay: number): { period: string; dueOn: string } {
+  const dueOnFor = (periodEnd: string) => `${shiftMonth(periodEnd.slice(0, 7), -1)}-${String(dueDay).padStart(2, '0')}`;
+  // a month `back` months before today's, as a period of the feed's kind ('' when not a quarter's last month)
+  const candidate = (back: number): string => {
+    const month = shiftMonth(today.slice(0, 7), back);
+    if (schedule === 'monthly') return month;
+    const [y, m] = month.split('-').map(Number);
+    return m % 3 === 0 ? `${y}Q${m / 3}` : '';
+  };
+  for (let back = 1; back <= 6; back++) {
+    const period = candidate(back);
+    if (!period) continue;
+    const dueOn = dueOnFor(parsePeriod(period).end);
+    if (dueOn <= today) return { period, dueOn };
+  }
+  throw new Error('unreachable: a period is always due within six months');
+}

@@ -11,7 +11,9 @@ import { acquireLock } from './lock.ts';
 import { loadInbox, type LoadReport } from './load.ts';
 import { acceptDrift, checkGates, chooseSnapshots, matchMonth, type GateFinding, type MatchResult, type Snapshot } from './match.ts';
 import { publishMonth, type PublishResult } from './publish/publish.ts';
-import { parseMonth, type Period } from './period.ts';
+import { lastDuePeriod, parseMonth, type Period } from './period.ts';
+import { pull } from './pull.ts';
+import { FEEDS } from '../adapters/index.ts';
 import { GateHeldError, HeduiError, LockHeldError, UsageError } from './errors.ts';
 import { logger } from './log.ts';
 
@@ -148,21 +150,44 @@ export async function runMonth(s: Session, period: string, options: { acceptDrif
 }
 
 export interface NightlyReport {
+  pull?: { pulled: number; unchanged: number; failed: { feed: string; file: string; reason: string }[] };
   load: ReturnType<typeof summariseLoad>;
   months: { period: string; outcome: 'published' | 'held'; issued?: number; detail?: string }[];
+  /** feeds whose latest due period has not arrived */
+  missing: { feed: string; period: string; dueOn: string }[];
+}
+
+/** Feeds whose most recent period is past its due day and not loaded. */
+async function missingFeeds(s: Session, today: string): Promise<NightlyReport['missing']> {
+  const missing: NightlyReport['missing'] = [];
+  for (const feed of FEEDS) {
+    const due = lastDuePeriod(feed.schedule, today, s.config.config.feeds[feed.id].due_day);
+    const loaded = await s.w.one('nightly:due', "select 1 from loads where feed = $feed and period = $period and status = 'staged'", { feed: feed.id, period: due.period });
+    if (!loaded) missing.push({ feed: feed.id, ...due });
+  }
+  return missing;
 }
 
 /**
- * `hedui nightly`: load every new file, then re-run each month (one with a roster) whose chosen
- * snapshots differ from those of its last publication. Nothing new: nothing happens.
+ * `hedui nightly`: pull from the configured sources, load every new file, then re-run each month
+ * (one with a roster) whose chosen snapshots differ from those of its last publication. Nothing
+ * new: nothing happens. A person must act (exit 3) when a gate holds a month, a feed is past its
+ * due day, or a pull failed.
  */
-export async function nightly(s: Session): Promise<NightlyReport> {
+export async function nightly(s: Session, options: { today?: string } = {}): Promise<NightlyReport> {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const pulled = Object.keys(s.config.config.sources ?? {}).length ? await pull(s.w, s.dataDir, s.config.config) : undefined;
   const load = await loadInbox(s.w, s.dataDir, { maxQuarantineShare: s.config.config.gates.max_quarantine_share });
   const months = await s.w.rows<{ period: string }>(
     'nightly:months',
     "select distinct period from loads where feed = 'roster' and status in ('staged', 'rejected') and length(period) = 7 order by period",
   );
-  const report: NightlyReport = { load: summariseLoad(load), months: [] };
+  const report: NightlyReport = {
+    pull: pulled && { pulled: pulled.pulled.length, unchanged: pulled.unchanged, failed: pulled.failed },
+    load: summariseLoad(load),
+    months: [],
+    missing: await missingFeeds(s, today),
+  };
   for (const { period } of months) {
     const month = parseMonth(period);
     const snapshots = await chooseSnapshots(s.w, month, s.config.config);
@@ -183,8 +208,12 @@ export async function nightly(s: Session): Promise<NightlyReport> {
       report.months.push({ period, outcome: 'held', detail: e.message });
     }
   }
-  const held = report.months.filter((m) => m.outcome === 'held');
-  if (held.length) throw new GateHeldError(held.map((m) => m.detail).join('\n'));
+  const problems = [
+    ...report.months.filter((m) => m.outcome === 'held').map((m) => m.detail!),
+    ...report.missing.map((m) => `missing_feed: ${m.feed} ${m.period} was due on ${m.dueOn} and is not in the inbox`),
+    ...(report.pull?.failed ?? []).map((f) => `pull_failed: ${f.feed} ${f.file}: ${f.reason}`),
+  ];
+  if (problems.length) throw new GateHeldError(problems.join('\n'));
   return report;
 }
 

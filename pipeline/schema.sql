@@ -263,3 +263,13 @@ create table if not exists dispositions (
 
 -- Migrations for warehouses created by earlier versions (create table if not exists adds no column).
 alter table flags add column if not exists carried_over boolean default false;
+
+-- pulls: one row per file fetched into the inbox by `hedui pull` (the loads table says what was read).
+create table if not exists pulls (
+  feed varchar not null,
+  period varchar not null,
+  name varchar not null,
+  sha256 varchar not null,
+  bytes bigint not null,
+  pulled_at timestamp not null
+);

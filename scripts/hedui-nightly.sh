@@ -11,7 +11,7 @@ node bin/hedui.js nightly --data-dir "$HEDUI_DATA_DIR" "$@"
 code=$?
 case $code in
   0) ;;
-  3) echo "hedui nightly: publication held by a gate; run 'hedui status' and act (exit 3)" >&2 ;;
+  3) echo "hedui nightly: a person must act (a gate held a month, a feed is past its due day, or a pull failed); see the lines above and 'hedui status' (exit 3)" >&2 ;;
   4) echo "hedui nightly: another run still holds $HEDUI_DATA_DIR (exit 4)" >&2 ;;
   *) echo "hedui nightly: failed with exit code $code; see $HEDUI_DATA_DIR/logs/" >&2 ;;
 esac
