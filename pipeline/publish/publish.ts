@@ -25,6 +25,7 @@ import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
 import { HeduiError } from '../errors.ts';
 import { logger } from '../log.ts';
+import { progress } from '../progress.ts';
 
 /** SQL condition: loads row `l` belongs to a snapshot the period used. */
 const USED_BY_PERIOD = 'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
@@ -265,12 +266,15 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
 
   const leagues = [...new Set(COUNTIES.map((c) => `${c.leagueCode}_${c.leagueName}`))];
   for (const l of leagues) await mkdir(join(release, l), { recursive: true });
+  const bar = progress(`${period} county workbooks`, COUNTIES.length);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
-    for (const county of COUNTIES) {
+    for (const [i, county] of COUNTIES.entries()) {
       yield { path: join(release, workbookName(period, county)), data: await countyData(w, ctx, county) };
+      bar.tick(i + 1);
     }
   }
   const outcomes = await writeCountyWorkbooks(jobs());
+  bar.end();
   const failed = outcomes.filter((o) => !o.ok);
   if (failed.length) {
     throw new HeduiError(`${failed.length} county workbooks failed, first: ${failed[0].ok ? '' : failed[0].error.message}`);
