@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { cp } from 'node:fs/promises';
 import { writeCountyWorkbook } from './county-workbook.ts';
+import { runMonth, withSession } from '../run.ts';
+import { Warehouse } from '../warehouse.ts';
+import { COUNTIES } from '../../domain/divisions.ts';
 import { writeSummaryWorkbook } from './summary-workbook.ts';
 import { emptyCountyData, sampleCountyData, sampleSummary } from './test-data.ts';
 
@@ -36,40 +41,29 @@ async function soffice(): Promise<string> {
   );
 }
 
-/** Converts every sheet of `xlsx` to CSV; returns sheet name → rows of cells. */
-async function sheetsAsCsv(xlsx: string): Promise<Map<string, string[][]>> {
+/** Converts every sheet of each workbook to CSV in one LibreOffice run; returns, per workbook, sheet name → rows. */
+async function workbooksAsCsv(xlsx: string[]): Promise<Map<string, string[][]>[]> {
   const bin = await soffice();
   const out = await mkdtemp(join(dir, 'csv-'));
   // A private profile, so parallel runs (and other users of soffice) do not collide.
   const profile = pathToFileURL(await mkdtemp(join(dir, 'profile-'))).href;
-  await run(bin, [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', CSV_ALL_SHEETS, '--outdir', out, xlsx], { timeout: 120_000 });
-  const stem = xlsx.split('/').pop()!.replace(/\.xlsx$/, '');
-  const sheets = new Map<string, string[][]>();
-  for (const file of (await readdir(out)).sort()) {
-    sheets.set(file.slice(stem.length + 1, -'.csv'.length), parseCsv(await readFile(join(out, file), 'utf8')));
-  }
-  return sheets;
+  await run(bin, [`-env:UserInstallation=${profile}`, '--headless', '--convert-to', CSV_ALL_SHEETS, '--outdir', out, ...xlsx], { timeout: 300_000 });
+  const files = (await readdir(out)).sort();
+  return Promise.all(
+    xlsx.map(async (path) => {
+      const stem = path.split('/').pop()!.replace(/\.xlsx$/, '');
+      const sheets = new Map<string, string[][]>();
+      for (const file of files.filter((f) => f.startsWith(`${stem}-`))) {
+        sheets.set(file.slice(stem.length + 1, -'.csv'.length), parseCsv(await readFile(join(out, file), 'utf8')));
+      }
+      return sheets;
+    }),
+  );
 }
 
-function parseCsv(body: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < body.length; i++) {
-    const ch = body[i];
-    if (quoted) {
-      if (ch === '"' && body[i + 1] === '"') (cell += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
-    else if (ch !== '\r') cell += ch;
-  }
-  if (cell !== '' || row.length > 0) row.push(cell), rows.push(row);
-  return rows;
-}
+const sheetsAsCsv = async (xlsx: string) => (await workbooksAsCsv([xlsx]))[0];
+
+const parseCsv = (body: string): string[][] => parse(body, { relax_column_count: true, bom: true }) as string[][];
 
 describe('workbooks open in LibreOffice', () => {
   it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', async () => {
@@ -120,4 +114,27 @@ describe('workbooks open in LibreOffice', () => {
     expect(summary.get('汇总')![5].slice(0, 7)).toEqual(['', '全区合计', '3', '8', '11', '3', '5']);
     expect(summary.get('分县')![1].slice(0, 4)).toEqual(['150100', '呼和浩特市', '150102', '新城区']);
   });
+
+  it('opens every county workbook of a published month, each with exactly its county’s flags', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'hedui-lo-month-'));
+    await cp(new URL('../../fixtures/tiny/', import.meta.url).pathname, dataDir, { recursive: true });
+    await withSession({ dataDir, command: 'test' }, (s) => runMonth(s, '2026-10'));
+    const w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
+    try {
+      const flags = await w.rows<{ county_code: string; flag_id: string }>('t', "select county_code, flag_id from flags where period = '2026-10' and status = 'issued'");
+      // the counties with flags, and two without
+      const withFlags = [...new Set(flags.map((f) => f.county_code))];
+      const counties = [...COUNTIES.filter((c) => withFlags.includes(c.code)), ...COUNTIES.filter((c) => !withFlags.includes(c.code)).slice(0, 2)];
+      const paths = counties.map((c) => join(dataDir, 'out/2026-10', `${c.leagueCode}_${c.leagueName}`, `${c.code}_${c.name}_2026-10_核对疑点.xlsx`));
+      const converted = await workbooksAsCsv([...paths, join(dataDir, 'out/2026-10/summary.xlsx')]);
+      counties.forEach((c, i) => {
+        const details = converted[i].get('疑点明细')!;
+        expect(details[0][1], c.code).toBe('疑点编号');
+        expect(details.slice(1).map((r) => r[1]).sort(), c.code).toEqual(flags.filter((f) => f.county_code === c.code).map((f) => f.flag_id).sort());
+      });
+      expect(converted.at(-1)!.has('分县')).toBe(true);
+    } finally {
+      w.close();
+    }
+  }, 300_000);
 });
