@@ -62,7 +62,9 @@ export class Warehouse {
 
   /** Opens (or creates) the warehouse at `path` (':memory:' for tests) and brings its schema up to date. */
   static async open(path: string, options: { threads?: number; memoryLimit?: string } = {}): Promise<Warehouse> {
-    const config: Record<string, string> = {};
+    // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
+    // in parallel; the one statement that needs file order sets it for itself (adapters/common/stage.ts).
+    const config: Record<string, string> = { preserve_insertion_order: 'false' };
     if (options.threads) config.threads = String(options.threads);
     if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     let instance: DuckDBInstance;

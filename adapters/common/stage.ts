@@ -169,6 +169,9 @@ async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, map
   const width = decoded.header.length + (decoded.hasLineColumn ? 1 : 0);
   const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   try {
+    // The line number of a CSV row is its rowid in raw_file: this one statement must keep the
+    // file's order. Everything else may write in any order (the warehouse's default).
+    await w.exec('order:keep', 'set preserve_insertion_order = true');
     await w.exec(
       `${file.feed.id}:read_csv`,
       `create or replace temp table raw_file as select * from read_csv(${literal(decoded.csvPath)},
@@ -188,6 +191,8 @@ async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, map
           ? '含有无效的 UTF-8 字节 (invalid UTF-8)'
           : 'CSV 格式错误 (malformed CSV)';
     throw new FileRejectedError(file.relPath, `${where}${kind}`);
+  } finally {
+    await w.exec('order:free', 'set preserve_insertion_order = false');
   }
   const offset = decoded.hasLineColumn ? 1 : 0;
   const dataCols = Array.from({ length: decoded.header.length }, (_, i) => `c${i + offset}`);
