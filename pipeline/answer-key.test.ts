@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { runMonth, withSession, type MonthReport } from './run.ts';
 import { importEntries } from './whitelist.ts';
 import { Warehouse } from './warehouse.ts';
+import { createStagedViews } from './staged.ts';
 
 const TINY = new URL('../fixtures/tiny/', import.meta.url).pathname;
 const jsonl = async <T>(path: string): Promise<T[]> =>
@@ -32,6 +33,7 @@ beforeAll(async () => {
     return runMonth(s, '2026-10');
   });
   w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
+  await createStagedViews(w);
   return () => w.close();
 });
 

@@ -2,7 +2,8 @@
  * Loads the inbox: for every feed folder `inbox/<feed>/<period>/`, the files there are the feed's
  * snapshot for that period. Files already loaded (same sha256) are skipped; new files are staged;
  * staged files that left the folder (a corrected file replaced them) are superseded: their staged
- * rows are removed and their loads row stays as history. Each folder changes in one transaction.
+ * rows are removed and their loads row stays as history. Each folder's loads change in one
+ * transaction; staged Parquet files are written before it and removed after it when superseded.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
@@ -10,8 +11,9 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FEEDS } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
-import { commitFile, dropPrepared, loadIdOf, prepareFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
-import { ident, type Warehouse } from './warehouse.ts';
+import { commitFile, dropPrepared, loadIdOf, prepareFile, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
+import type { Warehouse } from './warehouse.ts';
+import { collectStagedGarbage, createStagedViews } from './staged.ts';
 import { isPeriodName, parsePeriod } from './period.ts';
 import { logger } from './log.ts';
 
@@ -86,9 +88,9 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       const prepared: PreparedFile[] = [];
       try {
         for (const [slot, file] of fresh.entries()) prepared.push(await prepareFile(w, file, tmpDir, options.maxQuarantineShare, slot));
+        for (const p of prepared) await writeStagedFile(w, p);
         await w.transaction(`load:${folder.feed.id}:${folder.period}`, async () => {
           for (const old of gone) {
-            await w.exec('supersede-rows', `delete from ${ident(folder.feed.table)} where load_id = $id`, { id: old.load_id });
             await w.exec('supersede-load', "update loads set status = 'superseded', superseded_at = now() where load_id = $id", { id: old.load_id });
           }
           for (const p of prepared) await commitFile(w, p);
@@ -108,5 +110,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
   }
+  await collectStagedGarbage(w);
+  await createStagedViews(w);
   return report;
 }

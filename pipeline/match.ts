@@ -9,7 +9,8 @@ import { RULES } from '../rules/index.ts';
 import type { RuleDefinition } from '../rules/define-rule.ts';
 import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
-import { ident, literal, type Params, type Warehouse } from './warehouse.ts';
+import type { Params, Warehouse } from './warehouse.ts';
+import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { addDays, monthsBetween, parsePeriod, type Period } from './period.ts';
 import { logger } from './log.ts';
 
@@ -42,6 +43,10 @@ export interface MatchResult {
   byRule: Record<string, { issued: number; suppressed: number; closed: number }>;
   skippedRules: string[];
 }
+
+/** SQL condition: the loads row aliased `l` belongs to a snapshot the period $period used. */
+export const LOAD_USED_BY_PERIOD =
+  'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
 
 /** Issue date of a period's flags: the day after the period ends; due after the deadline. */
 export function issueDates(month: Period, deadlineDays: number): { issuedOn: string; dueOn: string } {
@@ -123,15 +128,7 @@ function ruleParams(rule: RuleDefinition<any>, config: Config, context: Params):
 
 /** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
 export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): Promise<void> {
-  for (const feed of FEEDS) {
-    const s = snapshots.find((x) => x.feed.id === feed.id);
-    await w.exec(
-      `snapshot:${feed.id}`,
-      `create or replace temp view snap_${feed.table.slice(4)} as
-       select * from ${ident(feed.table)}
-       where load_id in (select load_id from loads where feed = ${literal(feed.id)} and period = ${literal(s?.period ?? '')} and status = 'staged')`,
-    ); // a view takes no parameters; both values come from the feed registry and a validated period name
-  }
+  await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.period])));
 }
 
 /** Builds the match context, runs the rules and replaces the period's flags. */

@@ -13,8 +13,9 @@ import { acceptDrift, checkGates, chooseSnapshots, matchMonth, type GateFinding,
 import { publishMonth, type PublishResult } from './publish/publish.ts';
 import { lastDuePeriod, parseMonth, type Period } from './period.ts';
 import { pull } from './pull.ts';
+import { createStagedViews } from './staged.ts';
 import { FEEDS } from '../adapters/index.ts';
-import { GateHeldError, HeduiError, LockHeldError, UsageError } from './errors.ts';
+import { GateHeldError, HeduiError, UsageError } from './errors.ts';
 import { logger } from './log.ts';
 
 export interface Session {
@@ -56,6 +57,7 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
   const runId = `${started.toISOString().replace(/[-:]/g, '')}-${process.pid}-${++sessionsInProcess}`;
   try {
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
+    await createStagedViews(w);
     const record = options.recordRun ?? true;
     if (record) {
       await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
@@ -129,7 +131,7 @@ async function matchAndPublish(s: Session, month: Period, acceptDriftFeeds: stri
     configSha256: s.config.sha256,
     codeVersion: await codeVersion(),
     snapshots,
-    gates: [],
+    gates: acceptDriftFeeds.map((feed) => ({ gate: 'row_count_drift' as const, subject: feed, detail: `accepted by the operator (--accept-drift ${feed})` })),
     runId: s.runId,
   });
   return { snapshots, match, publish };
@@ -217,4 +219,3 @@ export async function nightly(s: Session, options: { today?: string } = {}): Pro
   return report;
 }
 
-export { LockHeldError };

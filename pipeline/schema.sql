@@ -2,8 +2,11 @@
 -- Grain is stated per table. No table here is written outside pipeline/warehouse.ts.
 
 -- loads: one row per department file seen (feed × period × sha256).
--- status: staged (its rows are in stg_<feed>), rejected (a gate or a format error; nothing staged),
--- superseded (a later file replaced it; its staged rows were removed, this row is history).
+-- status: staged (its clean rows are in staged_file), rejected (a gate or a format error; nothing
+-- staged), superseded (a later file replaced it; its staged file was removed, this row is history).
+-- staged_file: the load's clean rows as Parquet, relative to the data folder. Staged feeds are
+-- rebuildable from the inbox, so they live beside the warehouse rather than in it: writing them as
+-- Parquet is ~2.7× faster than inserting them into this file (7.9 M vehicle rows: 1.9 s vs 5.2 s).
 create table if not exists loads (
   load_id varchar primary key,
   feed varchar not null,
@@ -20,7 +23,8 @@ create table if not exists loads (
   status varchar not null,
   reason varchar,
   loaded_at timestamp not null,
-  superseded_at timestamp
+  superseded_at timestamp,
+  staged_file varchar
 );
 
 -- quarantine: one row per rejected source row. Only what is needed to fix the source:
@@ -34,8 +38,12 @@ create table if not exists quarantine (
   field varchar
 );
 
+-- shape_stg_<feed>: the columns of each feed's staged rows. The rows themselves are Parquet files,
+-- one per load (loads.staged_file); these tables stay empty and give the views stg_<feed> and
+-- snap_<feed> their types when there is no file yet.
+
 -- stg_roster: one row per household member, per roster snapshot (load).
-create table if not exists stg_roster (
+create table if not exists shape_stg_roster (
   load_id varchar not null,
   line integer not null,
   household_id varchar not null,
@@ -57,7 +65,7 @@ create table if not exists stg_roster (
 );
 
 -- stg_provident_fund: one row per provident-fund account.
-create table if not exists stg_provident_fund (
+create table if not exists shape_stg_provident_fund (
   load_id varchar not null,
   line integer not null,
   id_type varchar,
@@ -73,7 +81,7 @@ create table if not exists stg_provident_fund (
 
 -- stg_vehicles: one row per registered vehicle. owner_id is normalised only for person documents;
 -- organisation documents (B, N…) keep their code as written and never match the roster.
-create table if not exists stg_vehicles (
+create table if not exists shape_stg_vehicles (
   load_id varchar not null,
   line integer not null,
   owner_id_type varchar not null,
@@ -88,7 +96,7 @@ create table if not exists stg_vehicles (
 );
 
 -- stg_business: one row per person × market entity × role.
-create table if not exists stg_business (
+create table if not exists shape_stg_business (
   load_id varchar not null,
   line integer not null,
   credit_code varchar not null,
@@ -273,3 +281,10 @@ create table if not exists pulls (
   bytes bigint not null,
   pulled_at timestamp not null
 );
+
+-- Staged rows moved from tables in this file to Parquet files (loads.staged_file).
+alter table loads add column if not exists staged_file varchar;
+drop table if exists stg_roster;
+drop table if exists stg_provident_fund;
+drop table if exists stg_vehicles;
+drop table if exists stg_business;

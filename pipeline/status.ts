@@ -1,5 +1,6 @@
 /** What `status` and `quarantine` show: counts, file names, line numbers and reasons — no personal data. */
 import type { Warehouse } from './warehouse.ts';
+import { LOAD_USED_BY_PERIOD } from './match.ts';
 
 export interface StatusReport {
   runs: Record<string, unknown>[];
@@ -19,8 +20,8 @@ export async function status(w: Warehouse, period?: string): Promise<StatusRepor
   );
   const loads = await w.rows(
     'status:loads',
-    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason from loads
-     ${period ? "where period = $period or (feed, period) in (select (feed, snapshot_period) from period_snapshots where period = $period)" : ''}
+    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason from loads l
+     ${period ? `where l.period = $period or ${LOAD_USED_BY_PERIOD}` : ''}
      order by period desc, feed, file limit 200`,
     params,
   );
@@ -39,7 +40,7 @@ export async function quarantineReport(w: Warehouse, period: string, feed?: stri
     `select q.feed, l.period, q.file, q.line, q.reason, q.field
      from quarantine q join loads l using (load_id)
      where l.status <> 'superseded'
-       and (l.period = $period or exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period))
+       and (l.period = $period or ${LOAD_USED_BY_PERIOD})
        ${feed ? 'and q.feed = $feed' : ''}
      order by q.feed, q.file, q.line`,
     feed ? { period, feed } : { period },

@@ -4,6 +4,9 @@
  */
 import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { logger } from './log.ts';
 import { WarehouseError, scrubMessage } from './errors.ts';
 import { idNumberSqlMacros } from '../domain/id-number.ts';
@@ -58,10 +61,15 @@ export class Warehouse {
     private readonly instance: DuckDBInstance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
+    /** the data folder: staged Parquet files are resolved against it */
+    readonly dataDir: string | undefined,
   ) {}
 
-  /** Opens (or creates) the warehouse at `path` (':memory:' for tests) and brings its schema up to date. */
-  static async open(path: string, options: { threads?: number; memoryLimit?: string } = {}): Promise<Warehouse> {
+  /**
+   * Opens (or creates) the warehouse at `path` (':memory:' for tests) and brings its schema up to
+   * date. `dataDir` defaults to the folder holding the warehouse file.
+   */
+  static async open(path: string, options: { threads?: number; memoryLimit?: string; dataDir?: string } = {}): Promise<Warehouse> {
     // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
     // in parallel; the one statement that needs file order sets it for itself (adapters/common/stage.ts).
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
@@ -74,7 +82,7 @@ export class Warehouse {
       throw new WarehouseError(`cannot open the warehouse ${path}: ${scrubMessage((e as Error).message)}`);
     }
     const connection = await instance.connect();
-    const w = new Warehouse(instance, connection, path);
+    const w = new Warehouse(instance, connection, path, options.dataDir ?? (path === ':memory:' ? undefined : dirname(path)));
     await w.exec('macros', idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros());
     await w.exec('schema', SCHEMA_SQL);
     await w.exec('divisions', divisionsSql());
@@ -158,9 +166,9 @@ export class Warehouse {
   }
 }
 
-/** Opens an in-memory warehouse for a test, runs `fn`, closes it. */
-export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>): Promise<T> {
-  const w = await Warehouse.open(':memory:');
+/** Opens an in-memory warehouse for a test (staged files under `dataDir`, else a new temporary folder), runs `fn`, closes it. */
+export async function withWarehouse<T>(fn: (w: Warehouse) => Promise<T>, dataDir?: string): Promise<T> {
+  const w = await Warehouse.open(':memory:', { dataDir: dataDir ?? (await mkdtemp(join(tmpdir(), 'hedui-warehouse-'))) });
   try {
     return await fn(w);
   } finally {

@@ -6,7 +6,11 @@
 import { makeId } from '../adapters/common/test-support.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { FEEDS } from '../adapters/index.ts';
-import { ident, withWarehouse, type Params, type Warehouse } from '../pipeline/warehouse.ts';
+import { ident, literal, withWarehouse, type Params, type Warehouse } from '../pipeline/warehouse.ts';
+import { stagedFileOf } from '../pipeline/staged.ts';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chooseSnapshots, matchMonth } from '../pipeline/match.ts';
 import { parseMonth } from '../pipeline/period.ts';
 
@@ -78,25 +82,31 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
   const { config } = loadConfig();
   const c: Config = structuredClone(config);
   configure?.(c);
+  const dataDir = await mkdtemp(join(tmpdir(), 'hedui-rules-'));
   return withWarehouse(async (w) => {
     for (const feed of FEEDS) {
       const rows = given[feed.id];
       if (!rows) continue;
       const loadId = `${feed.id}:test`;
-      await w.exec('given-load', "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now())", {
-        id: loadId,
-        feed: feed.id,
-        period: PERIOD_OF[feed.id],
-        n: rows.length,
-      });
+      // given rows are staged as the loader stages them: a Parquet file named by a loads row
+      const staging = `given_${feed.table.slice(4)}`;
+      await w.exec('given-table', `create temp table ${staging} as select * from ${ident(`shape_${feed.table}`)} limit 0`);
       await insertRows(
         w,
-        feed.table,
+        staging,
         rows.map((r, i) => {
           const row: Row = { load_id: loadId, line: i + 2, ...DEFAULTS[feed.id], ...r };
           if (feed.id === 'roster') return { county_code: String(row.division_code).slice(0, 6), ...row, head_id: row.head_id || row.person_id };
           return row;
         }),
+      );
+      const stagedFile = stagedFileOf(feed, loadId);
+      await mkdir(join(dataDir, 'staged', feed.id), { recursive: true });
+      await w.exec('given-file', `copy ${staging} to ${literal(join(dataDir, stagedFile))} (format parquet)`);
+      await w.exec(
+        'given-load',
+        "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
+        { id: loadId, feed: feed.id, period: PERIOD_OF[feed.id], n: rows.length, staged_file: stagedFile },
       );
     }
     await insertRows(
@@ -118,7 +128,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
       'flags',
       'select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status from flags order by all',
     );
-  });
+  }, dataDir);
 }
 
 /** Members of one household, sharing its attributes. */

@@ -1,18 +1,20 @@
 /**
  * Stages one department file: decode → map headers → DuckDB read_csv (every column VARCHAR) →
- * generic checks → the feed's staging SQL → duplicates → staged rows and quarantine, with the
- * row accounting read = staged + quarantined checked before anything is written.
+ * generic checks → the feed's staging SQL → duplicates → staged rows (a Parquet file) and
+ * quarantine, with the row accounting read = staged + quarantined checked for every file.
  *
  * A file that cannot be read at all, or whose quarantined share passes the gate, is rejected
  * whole: a loads row says why and nothing of it is staged. The caller runs this inside a
  * transaction, so a crash never leaves half a file.
  */
-import { join } from 'node:path';
+import { mkdir, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { FeedAdapter } from '../feed.ts';
 import { headerKey, type ColumnSpec } from '../columns.ts';
 import { decodeFile, type DecodedFile } from './decode.ts';
 import { genericChecksSql } from './checks.ts';
 import { ident, literal, type Warehouse } from '../../pipeline/warehouse.ts';
+import { stagedFileOf, stagedRoot } from '../../pipeline/staged.ts';
 import { FileRejectedError, WarehouseError } from '../../pipeline/errors.ts';
 
 export interface SourceFile {
@@ -36,6 +38,8 @@ export interface StageOutcome {
   rowsQuarantined: number;
   format?: string;
   encoding?: string;
+  /** the staged Parquet file, relative to the data folder (staged files only) */
+  stagedFile?: string;
 }
 
 export const loadIdOf = (f: SourceFile) => `${f.feed.id}:${f.period}:${f.sha256.slice(0, 16)}`;
@@ -136,26 +140,38 @@ export async function prepareFile(w: Warehouse, file: SourceFile, tmpDir: string
   }
 }
 
-/** Writes a prepared file: quarantine rows, staged rows (unless rejected) and its loads row. Run inside a transaction. */
+/**
+ * Writes the clean rows of a prepared file to its staged Parquet file (written under a temporary
+ * name, then renamed: a file either is whole or is not there). Run before the transaction that
+ * records the load; a file no staged load names is removed by the next load.
+ */
+export async function writeStagedFile(w: Warehouse, p: PreparedFile): Promise<void> {
+  const { file, outcome, table } = p;
+  if (!table || outcome.status !== 'staged') return;
+  const relPath = stagedFileOf(file.feed, outcome.loadId);
+  const path = join(stagedRoot(w), relPath);
+  await mkdir(dirname(path), { recursive: true });
+  const staged = await w.exec(
+    `${file.feed.id}:stage`,
+    `copy (select ${literal(outcome.loadId)} as load_id, * exclude (problem, row_hash) from ${table} where problem is null)
+     to ${literal(`${path}.tmp`)} (format parquet, compression zstd)`,
+  );
+  if (staged + outcome.rowsQuarantined !== outcome.rowsRead) {
+    throw new WarehouseError(`row accounting failed for ${file.relPath}: read ${outcome.rowsRead}, staged ${staged}, quarantined ${outcome.rowsQuarantined}`);
+  }
+  await rename(`${path}.tmp`, path);
+  outcome.stagedFile = relPath;
+}
+
+/** Records a prepared file: its quarantine rows and its loads row. Run inside a transaction. */
 export async function commitFile(w: Warehouse, p: PreparedFile): Promise<void> {
   const { file, outcome, table } = p;
-  const feed = file.feed;
   if (table) {
     await w.exec(
-      `${feed.id}:quarantine`,
+      `${file.feed.id}:quarantine`,
       `insert into quarantine select $load_id, $feed, $file, line, split_part(problem, '|', 1), nullif(split_part(problem, '|', 2), '') from ${table} where problem is not null`,
-      { load_id: outcome.loadId, feed: feed.id, file: file.relPath },
+      { load_id: outcome.loadId, feed: file.feed.id, file: file.relPath },
     );
-    if (outcome.status === 'staged') {
-      const staged = await w.exec(
-        `${feed.id}:stage`,
-        `insert into ${ident(feed.table)} by name select $load_id as load_id, * exclude (problem, row_hash) from ${table} where problem is null`,
-        { load_id: outcome.loadId },
-      );
-      if (staged + outcome.rowsQuarantined !== outcome.rowsRead) {
-        throw new WarehouseError(`row accounting failed for ${file.relPath}: read ${outcome.rowsRead}, staged ${staged}, quarantined ${outcome.rowsQuarantined}`);
-      }
-    }
   }
   await recordLoad(w, file, outcome);
 }
@@ -210,8 +226,8 @@ async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, map
 async function recordLoad(w: Warehouse, file: SourceFile, o: StageOutcome): Promise<void> {
   await w.exec(
     'record-load',
-    `insert or replace into loads (load_id, feed, period, file, sha256, bytes, mtime_ms, format, encoding, rows_read, rows_staged, rows_quarantined, status, reason, loaded_at)
-     values ($load_id, $feed, $period, $file, $sha256, $bytes, $mtime, $format, $encoding, $read, $staged, $quarantined, $status, $reason, now())`,
+    `insert or replace into loads (load_id, feed, period, file, sha256, bytes, mtime_ms, format, encoding, rows_read, rows_staged, rows_quarantined, status, reason, loaded_at, staged_file)
+     values ($load_id, $feed, $period, $file, $sha256, $bytes, $mtime, $format, $encoding, $read, $staged, $quarantined, $status, $reason, now(), $staged_file)`,
     {
       load_id: o.loadId,
       feed: file.feed.id,
@@ -227,6 +243,7 @@ async function recordLoad(w: Warehouse, file: SourceFile, o: StageOutcome): Prom
       quarantined: o.rowsQuarantined,
       status: o.status,
       reason: o.reason ?? null,
+      staged_file: o.stagedFile ?? null,
     },
   );
 }

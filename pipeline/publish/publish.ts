@@ -19,16 +19,13 @@ import type { Config } from '../../config/config.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { daysBetween, shiftMonth, type Period } from '../period.ts';
 import { kpiReport } from '../kpi.ts';
-import { createSnapshotViews, issueDates, type GateFinding, type Snapshot } from '../match.ts';
+import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD, type GateFinding, type Snapshot } from '../match.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
 import { HeduiError } from '../errors.ts';
 import { logger } from '../log.ts';
 import { progress } from '../progress.ts';
-
-/** SQL condition: loads row `l` belongs to a snapshot the period used. */
-const USED_BY_PERIOD = 'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
 
 const PUBLISH_SQL = readFileSync(new URL('../sql/publish.sql', import.meta.url), 'utf8');
 
@@ -189,14 +186,14 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
   const loads = await w.rows<{ load_id: string; feed: string; file: string; rows_read: number; rows_staged: number; rows_quarantined: number }>(
     'summary:loads',
     `select load_id, feed, file, coalesce(rows_read, 0) as rows_read, coalesce(rows_staged, 0) as rows_staged, coalesce(rows_quarantined, 0) as rows_quarantined
-     from loads l where status <> 'superseded' and ${USED_BY_PERIOD}
+     from loads l where status <> 'superseded' and ${LOAD_USED_BY_PERIOD}
      order by feed, file`,
     { period },
   );
   const reasons = await w.rows<{ load_id: string; reason: string; n: number }>(
     'summary:reasons',
     `select load_id, reason, count(*)::integer as n from quarantine
-     where load_id in (select load_id from loads l where status <> 'superseded' and ${USED_BY_PERIOD})
+     where load_id in (select load_id from loads l where status <> 'superseded' and ${LOAD_USED_BY_PERIOD})
      group by all order by all`,
     { period },
   );
@@ -279,7 +276,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   if (failed.length) {
     throw new HeduiError(`${failed.length} county workbooks failed, first: ${failed[0].ok ? '' : failed[0].error.message}`);
   }
-  const files: PublishedFile[] = outcomes.map((o) => (o.ok ? { path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows } : (undefined as never)));
+  const files: PublishedFile[] = outcomes.flatMap((o) => (o.ok ? [{ path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows }] : []));
   const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx));
   files.push({ path: 'summary.xlsx', sha256: summary.sha256, rows: summary.rows });
   await w.exec('publish:cleanup', 'drop table if exists pub_members; drop table if exists pub_heads; drop table if exists pub_details; drop table if exists pub_households; drop table if exists pub_pending');
@@ -287,7 +284,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const inputs = await w.rows<Record<string, unknown>>(
     'manifest:inputs',
     `select l.feed, l.period as snapshot_period, l.file, l.sha256, l.bytes, l.format, l.encoding, l.rows_read, l.rows_staged, l.rows_quarantined, l.status
-     from loads l where l.status <> 'superseded' and ${USED_BY_PERIOD}
+     from loads l where l.status <> 'superseded' and ${LOAD_USED_BY_PERIOD}
      order by l.feed, l.file`,
     { period },
   );
