@@ -11,11 +11,12 @@ import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { FEEDS } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
-import { commitFile, dropPrepared, loadIdOf, prepareFile, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
+import { commitFile, dropPrepared, loadIdOf, prepareFile, startDecode, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
 import type { Warehouse } from './warehouse.ts';
 import { collectStagedGarbage, createStagedViews } from './staged.ts';
 import { isPeriodName, parsePeriod } from './period.ts';
 import { logger } from './log.ts';
+import pLimit from 'p-limit';
 
 export interface LoadReport {
   loaded: StageOutcome[];
@@ -70,7 +71,11 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
   const report: LoadReport = { loaded: [], superseded: [], skipped: 0 };
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
+  const decodes: Promise<unknown>[] = [];
   try {
+    // First what changed in every folder, then the work: decoding (GBK, xlsx: JS) is started for
+    // every new file at once, one file at a time, so it runs while DuckDB checks earlier files.
+    const folders = [];
     for (const folder of await listInbox(dataDir, options.upTo)) {
       const files = await Promise.all(folder.files.map((p) => describe(w, dataDir, folder.feed, folder.period, p)));
       const current = await w.rows<{ load_id: string; file: string; status: string }>(
@@ -83,14 +88,19 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       const fresh = files.filter((f, i) => !currentIds.has(loadIdOf(f)) && files.findIndex((g) => g.sha256 === f.sha256) === i);
       const gone = current.filter((l) => !presentIds.has(l.load_id));
       report.skipped += files.length - fresh.length;
-      if (fresh.length === 0 && gone.length === 0) continue;
+      if (fresh.length || gone.length) folders.push({ ...folder, fresh, gone });
+    }
+    const decodeOneAtATime = pLimit(1);
+    const decoding = new Map(folders.flatMap((f) => f.fresh).map((file) => [file, decodeOneAtATime(() => startDecode(file, tmpDir))]));
+    decodes.push(...[...decoding.values()].map((d) => d.catch(() => undefined)));
 
+    for (const folder of folders) {
       const prepared: PreparedFile[] = [];
       try {
-        for (const [slot, file] of fresh.entries()) prepared.push(await prepareFile(w, file, tmpDir, options.maxQuarantineShare, slot));
+        for (const [slot, file] of folder.fresh.entries()) prepared.push(await prepareFile(w, file, decoding.get(file)!, options.maxQuarantineShare, slot));
         for (const p of prepared) await writeStagedFile(w, p);
         await w.transaction(`load:${folder.feed.id}:${folder.period}`, async () => {
-          for (const old of gone) {
+          for (const old of folder.gone) {
             await w.exec('supersede-load', "update loads set status = 'superseded', superseded_at = now() where load_id = $id", { id: old.load_id });
           }
           for (const p of prepared) await commitFile(w, p);
@@ -98,7 +108,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       } finally {
         for (const p of prepared) await dropPrepared(w, p);
       }
-      report.superseded.push(...gone.map((g) => g.file));
+      report.superseded.push(...folder.gone.map((g) => g.file));
       for (const { outcome: o } of prepared) {
         logger().info(
           { feed: folder.feed.id, period: folder.period, file: o.file, status: o.status, read: o.rowsRead, staged: o.rowsStaged, quarantined: o.rowsQuarantined },
@@ -108,6 +118,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       }
     }
   } finally {
+    await Promise.all(decodes); // no decode may still write into tmp once it is removed
     await rm(tmpDir, { recursive: true, force: true });
   }
   await collectStagedGarbage(w);

@@ -74,12 +74,17 @@ export interface PreparedFile {
  * Reads and checks a file into a temp table, writing nothing that persists: a file that cannot be
  * read fails here, outside the caller's transaction, and becomes a rejected outcome.
  */
-export async function prepareFile(w: Warehouse, file: SourceFile, tmpDir: string, maxQuarantineShare: number, slot: number): Promise<PreparedFile> {
+/** Starts decoding a file (see decode.ts); the loader starts these early so JS decoding overlaps DuckDB's work. */
+export function startDecode(file: SourceFile, tmpDir: string): Promise<DecodedFile> {
+  return decodeFile(file.path, file.relPath, tmpDir, file.sha256.slice(0, 16));
+}
+
+export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Promise<DecodedFile>, maxQuarantineShare: number, slot: number): Promise<PreparedFile> {
   const feed = file.feed;
   const table = `checked_${slot}`;
   let decoded: DecodedFile | undefined;
   try {
-    decoded = await decodeFile(file.path, file.relPath, tmpDir, file.sha256.slice(0, 16));
+    decoded = await decoding;
     const mapping = mapHeaders(feed.columns, decoded.header, file.relPath);
     await readRaw(w, file, decoded, mapping);
     await w.exec(`${feed.id}:typed`, `create or replace temp view typed_${feed.table.slice(4)} as ${genericChecksSql(feed.columns, 'raw_feed')}`);
