@@ -83,7 +83,7 @@ function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
   });
 }
 
-async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COUNTIES)[number]): Promise<CountyWorkbookData> {
+async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COUNTIES)[number], suppressed: number): Promise<CountyWorkbookData> {
   const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
   const params = { county: county.code };
   const households = await w.rows<Record<string, any>>('pub:households', 'select * from pub_households where county_code = $county order by household_id', params);
@@ -94,11 +94,6 @@ async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COU
     params,
   );
   const pending = await w.rows<Record<string, any>>('pub:pending', 'select * from pub_pending where county_code = $county order by household_id', params);
-  const suppressed = await w.one<{ n: number }>(
-    'pub:suppressed',
-    "select count(*)::integer as n from flags where period = $period and county_code = $county and status = 'suppressed'",
-    { period: ctx.month.name, county: county.code },
-  );
   const severity = (rank: number): Severity => (rank === 1 ? 'high' : rank === 2 ? 'medium' : 'low');
   const sourceTitle = (feed: string, period: string) => `${feedById(feed)?.title ?? feed} ${period}`;
   return {
@@ -113,7 +108,7 @@ async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COU
       dueOn,
       deadlineDays: ctx.config.deadline_days,
       snapshots: snapshotsUsed(ctx.snapshots),
-      counts: { households: households.length, flags: details.length, suppressed: suppressed?.n ?? 0, pendingAuthorization: pending.length },
+      counts: { households: households.length, flags: details.length, suppressed, pendingAuthorization: pending.length },
       dispositions: ctx.config.dispositions,
     },
     households: households.map((h) => ({
@@ -123,14 +118,14 @@ async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COU
       program: h.program,
       householdSize: Number(h.household_size),
       monthlyAmount: String(h.monthly_amount),
-      rules: RULES.filter((r) => (h.rule_ids as string[]).includes(r.id)).map((r) => r.title).join('；'),
+      rules: RULES.filter((r) => (h.rule_ids as string).split(',').includes(r.id)).map((r) => r.title).join('；'),
       severity: severity(Number(h.severity_rank)),
       firstIssuedPeriod: h.first_issued_period,
       issuedOn: h.issued_on,
       dueOn: h.due_on,
       daysOverdue: Math.max(0, daysBetween(h.due_on, issuedOn)),
       registeredElsewhere: Boolean(h.registered_elsewhere),
-      flagIds: h.flag_ids as string[],
+      flagIds: (h.flag_ids as string).split(','),
     })),
     details: details.map((d) => ({
       flagId: d.flag_id,
@@ -263,10 +258,19 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
 
   const leagues = [...new Set(COUNTIES.map((c) => `${c.leagueCode}_${c.leagueName}`))];
   for (const l of leagues) await mkdir(join(release, l), { recursive: true });
+  const suppressedByCounty = new Map(
+    (
+      await w.rows<{ county_code: string; n: number }>(
+        'pub:suppressed',
+        "select county_code, count(*)::integer as n from flags where period = $period and status = 'suppressed' group by county_code",
+        { period },
+      )
+    ).map((r) => [r.county_code, r.n]),
+  );
   const bar = progress(`${period} county workbooks`, COUNTIES.length);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
     for (const [i, county] of COUNTIES.entries()) {
-      yield { path: join(release, workbookName(period, county)), data: await countyData(w, ctx, county) };
+      yield { path: join(release, workbookName(period, county)), data: await countyData(w, ctx, county, suppressedByCounty.get(county.code) ?? 0) };
       bar.tick(i + 1);
     }
   }

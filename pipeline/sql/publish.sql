@@ -62,12 +62,13 @@ select
   h.household_size,
   h.monthly_amount,
   h.registered_elsewhere,
-  list(distinct d.rule_id) as rule_ids,
+  -- ','-joined text rather than lists: each value crossing into JS costs, lists the most
+  string_agg(distinct d.rule_id, ',') as rule_ids,
   min(case d.severity when 'high' then 1 when 'medium' then 2 else 3 end) as severity_rank,
   min(d.first_issued_period) as first_issued_period,
   min(d.issued_on) as issued_on,
   min(d.due_on) as due_on,
-  list(d.flag_id order by d.flag_id) as flag_ids
+  string_agg(d.flag_id, ',' order by d.flag_id) as flag_ids
 from pub_details d
 join pub_heads h using (household_id)
 group by all;
