@@ -26,6 +26,12 @@ describe('vehicle-owned', () => {
     });
   }
 
+  it('an owner document other than 居民身份证 matches only when config lists it (DESIGN.md default: A)', async () => {
+    const given = { roster: household('H1', {}, [{ person_id: owner }]), vehicles: [car('蒙A00020', { owner_id_type: 'H' })] };
+    expect(await runRules(given)).toEqual([]);
+    expect(await runRules(given, (cfg) => (cfg.rules['vehicle-owned'].person_id_types = ['A', 'H', 'M']))).toEqual([flag('蒙A00020')]);
+  });
+
   it('an exempt plate from config (残疾人代步车) does not flag', async () => {
     const flags = await runRules({ roster: household('H1', {}, [{ person_id: owner }]), vehicles: [car('蒙A00010')] }, (cfg) => {
       cfg.rules['vehicle-owned'].exempt_plates = ['蒙A00010'];
