@@ -55,49 +55,59 @@ async function sha256Of(path: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** What the warehouse already knows of the inbox: recorded hashes, and the current loads per folder. */
+async function knownLoads(w: Warehouse) {
+  const hashes = await w.rows<{ file: string; bytes: string; mtime_ms: string | null; sha256: string }>(
+    'known-shas',
+    'select file, bytes, mtime_ms, sha256 from loads order by loaded_at',
+  );
+  const current = await w.rows<{ load_id: string; feed: string; period: string; file: string }>(
+    'current-loads',
+    "select load_id, feed, period, file from loads where status <> 'superseded'",
+  );
+  return { sha: new Map(hashes.map((h) => [`${h.file}|${h.bytes}|${h.mtime_ms}`, h.sha256])), current };
+}
+
 /** The sha256 of a file, reusing the one recorded when its path, size and mtime are unchanged. */
-async function describe(w: Warehouse, dataDir: string, feed: FeedAdapter, period: string, path: string): Promise<SourceFile> {
+async function describe(known: Map<string, string>, dataDir: string, feed: FeedAdapter, period: string, path: string): Promise<SourceFile> {
   const s = await stat(path);
   const relPath = relative(dataDir, path);
-  const known = await w.one<{ sha256: string }>(
-    'known-sha',
-    'select sha256 from loads where file = $file and bytes = $bytes and mtime_ms = $mtime order by loaded_at desc limit 1',
-    { file: relPath, bytes: s.size, mtime: Math.round(s.mtimeMs) },
-  );
-  return { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: known?.sha256 ?? (await sha256Of(path)) };
+  const recorded = known.get(`${relPath}|${s.size}|${Math.round(s.mtimeMs)}`);
+  return { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: recorded ?? (await sha256Of(path)) };
 }
 
 export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOptions): Promise<LoadReport> {
   const report: LoadReport = { loaded: [], superseded: [], skipped: 0 };
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
+  const plans: Promise<unknown>[] = [];
   const decodes: Promise<unknown>[] = [];
   try {
-    // First what changed in every folder, then the work: decoding (GBK, xlsx: JS) is started for
-    // every new file at once, one file at a time, so it runs while DuckDB checks earlier files.
-    const folders = [];
-    for (const folder of await listInbox(dataDir, options.upTo)) {
-      const files = await Promise.all(folder.files.map((p) => describe(w, dataDir, folder.feed, folder.period, p)));
-      const current = await w.rows<{ load_id: string; file: string; status: string }>(
-        'current-loads',
-        "select load_id, file, status from loads where feed = $feed and period = $period and status <> 'superseded'",
-        { feed: folder.feed.id, period: folder.period },
-      );
+    // Hashing and decoding are JS work: they run in the background, one file at a time each,
+    // while DuckDB checks the folders before them. Nothing in the background touches the warehouse.
+    const known = await knownLoads(w);
+    const hashOneAtATime = pLimit(1);
+    const decodeOneAtATime = pLimit(1);
+    const planned = (await listInbox(dataDir, options.upTo)).map(async (folder) => {
+      const files = await Promise.all(folder.files.map((p) => hashOneAtATime(() => describe(known.sha, dataDir, folder.feed, folder.period, p))));
+      const current = known.current.filter((l) => l.feed === folder.feed.id && l.period === folder.period);
       const currentIds = new Set(current.map((l) => l.load_id));
       const presentIds = new Set(files.map(loadIdOf));
       const fresh = files.filter((f, i) => !currentIds.has(loadIdOf(f)) && files.findIndex((g) => g.sha256 === f.sha256) === i);
       const gone = current.filter((l) => !presentIds.has(l.load_id));
-      report.skipped += files.length - fresh.length;
-      if (fresh.length || gone.length) folders.push({ ...folder, fresh, gone });
-    }
-    const decodeOneAtATime = pLimit(1);
-    const decoding = new Map(folders.flatMap((f) => f.fresh).map((file) => [file, decodeOneAtATime(() => startDecode(file, tmpDir))]));
-    decodes.push(...[...decoding.values()].map((d) => d.catch(() => undefined)));
+      const decoding = new Map(fresh.map((file) => [file, decodeOneAtATime(() => startDecode(file, tmpDir))]));
+      decodes.push(...[...decoding.values()].map((d) => d.catch(() => undefined)));
+      return { ...folder, files, fresh, gone, decoding };
+    });
+    plans.push(...planned.map((p) => p.catch(() => undefined))); // handled here, thrown where awaited
 
-    for (const folder of folders) {
+    for (const next of planned) {
+      const folder = await next;
+      report.skipped += folder.files.length - folder.fresh.length;
+      if (folder.fresh.length === 0 && folder.gone.length === 0) continue;
       const prepared: PreparedFile[] = [];
       try {
-        for (const [slot, file] of folder.fresh.entries()) prepared.push(await prepareFile(w, file, decoding.get(file)!, options.maxQuarantineShare, slot));
+        for (const [slot, file] of folder.fresh.entries()) prepared.push(await prepareFile(w, file, folder.decoding.get(file)!, options.maxQuarantineShare, slot));
         for (const p of prepared) await writeStagedFile(w, p);
         await w.transaction(`load:${folder.feed.id}:${folder.period}`, async () => {
           for (const old of folder.gone) {
@@ -118,7 +128,9 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       }
     }
   } finally {
-    await Promise.all(decodes); // no decode may still write into tmp once it is removed
+    // no hash or decode may still run once tmp is removed: first the plans (which start decodes), then the decodes
+    await Promise.all(plans);
+    await Promise.all(decodes);
     await rm(tmpDir, { recursive: true, force: true });
   }
   await collectStagedGarbage(w);

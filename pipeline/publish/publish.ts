@@ -86,14 +86,14 @@ function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
 async function countyData(w: Warehouse, ctx: PublishContext, county: (typeof COUNTIES)[number], suppressed: number): Promise<CountyWorkbookData> {
   const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
   const params = { county: county.code };
-  const households = await w.rows<Record<string, any>>('pub:households', 'select * from pub_households where county_code = $county order by household_id', params);
-  const details = await w.rows<Record<string, any>>(
+  const households = await w.jsonRows<Record<string, any>>('pub:households', 'select to_json(r)::varchar as j from pub_households r where county_code = $county order by household_id', params);
+  const details = await w.jsonRows<Record<string, any>>(
     'pub:details',
-    `select * from pub_details where county_code = $county
+    `select to_json(r)::varchar as j from pub_details r where county_code = $county
      order by household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`,
     params,
   );
-  const pending = await w.rows<Record<string, any>>('pub:pending', 'select * from pub_pending where county_code = $county order by household_id', params);
+  const pending = await w.jsonRows<Record<string, any>>('pub:pending', 'select to_json(r)::varchar as j from pub_pending r where county_code = $county order by household_id', params);
   const severity = (rank: number): Severity => (rank === 1 ? 'high' : rank === 2 ? 'medium' : 'low');
   const sourceTitle = (feed: string, period: string) => `${feedById(feed)?.title ?? feed} ${period}`;
   return {
