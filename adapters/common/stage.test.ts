@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import iconv from 'iconv-lite';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withWarehouse, type Warehouse } from '../../pipeline/warehouse.ts';
@@ -104,6 +105,20 @@ describe('loading a file', () => {
         { file: 'inbox/roster/2026-10/a.csv', status: 'superseded' },
       ]);
       expect(await tableCounts(w)).toEqual({ loads: 2, staged: 6, quarantined: 0 });
+    });
+  });
+
+  it('reads a GBK file with an invalid byte sequence (the system iconv refuses it; iconv-lite replaces it)', async () => {
+    const dataDir = await makeDataDir();
+    const bytes = iconv.encode(rosterCsv(3), 'gbk');
+    // 0x81 0x20 is no GB18030 character: inserted into the last row's name
+    const at = bytes.lastIndexOf(iconv.encode('某某', 'gbk'));
+    const broken = Buffer.concat([bytes.subarray(0, at), Buffer.from([0x81, 0x20]), bytes.subarray(at)]);
+    await putInbox(dataDir, 'roster', '2026-10', 'gbk.csv', broken);
+    await withWarehouse(async (w) => {
+      const report = await load(w, dataDir);
+      expect(report.loaded[0]).toMatchObject({ status: 'staged', encoding: 'gb18030', rowsRead: 3, rowsStaged: 3 });
+      expect(await w.one('t', 'select name from stg_roster where line = 4')).toEqual({ name: '\uFFFD 某某' });
     });
   });
 
