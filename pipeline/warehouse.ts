@@ -69,12 +69,10 @@ export class Warehouse {
    * Opens (or creates) the warehouse at `path` (':memory:' for tests) and brings its schema up to
    * date. `dataDir` defaults to the folder holding the warehouse file.
    */
-  static async open(path: string, options: { threads?: number; memoryLimit?: string; dataDir?: string } = {}): Promise<Warehouse> {
+  static async open(path: string, options: { dataDir?: string } = {}): Promise<Warehouse> {
     // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
     // in parallel; the one statement that needs file order sets it for itself (adapters/common/stage.ts).
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
-    if (options.threads) config.threads = String(options.threads);
-    if (options.memoryLimit) config.memory_limit = options.memoryLimit;
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, config);
