@@ -16,6 +16,12 @@ const dateCases: [string, string | null][] = [
   ['2022-02-30', null],
   ['无', null],
   ['3/3/2022', null],
+  ['2022-3/3', '2022-03-03'],
+  ['2024-02-29', '2024-02-29'],
+  ['1900/2/29', null],
+  ['1879-12-31', null],
+  ['2022-03-003', null],
+  ['2022-03-03x', null],
 ];
 
 const monthCases: [string, string | null][] = [

@@ -46,7 +46,9 @@ export function parseYearMonth(raw: string): string | null {
  * `hedui_date_of_text(t)` / `hedui_year_month_of_text(t)` over that column, then
  * `hedui_date_in_range(d)`. Bulk loading computes each step as a column of its own
  * (adapters/common/checks.ts); `hedui_date(raw)` and `hedui_year_month(raw)` compose them for
- * single values. strptime's %m and %d accept one or two digits, which covers 2022/3/3.
+ * single values. A cast to DATE accepts one or two digits for month and day (2022-3-3) and is
+ * lenient about what follows ('2022-03-03x' casts), so it is only applied behind a full-match
+ * pattern; on 8 M dates it is ~20 % cheaper than strptime.
  */
 export function dateSqlMacros(): string {
   return `
@@ -57,10 +59,9 @@ create or replace macro hedui_date_text(s) as
   end;
 create or replace macro hedui_date_of_text(t) as
   case
-    when length(t) = 10 and substr(t, 5, 1) = '-' and substr(t, 8, 1) = '-' then try_strptime(t, '%Y-%m-%d')::date
+    when regexp_full_match(t, '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') then try_cast(translate(t, '/.', '--') as date)
     when regexp_full_match(t, '[0-9]{5}(\\.[0-9]+)?') then (date '1899-12-30' + cast(floor(cast(t as double)) as integer))
     when regexp_full_match(t, '[0-9]{8}') then try_strptime(t, '%Y%m%d')::date
-    when regexp_full_match(t, '[0-9]{4}[-/.][0-9]{1,2}[-/.][0-9]{1,2}') then try_strptime(regexp_replace(t, '[/.]', '-', 'g'), '%Y-%m-%d')::date
     when regexp_full_match(t, '[0-9]{4}年[0-9]{1,2}月[0-9]{1,2}日') then try_strptime(t, '%Y年%m月%d日')::date
   end;
 create or replace macro hedui_date_in_range(d) as

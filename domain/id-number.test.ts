@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseIdNumber, type IdStatus } from './id-number.ts';
+import { idCheckChar, normaliseIdNumber, type IdStatus } from './id-number.ts';
 import { withWarehouse } from '../pipeline/warehouse.ts';
+
+/** An ID with a correct check character around the given birth date: only the date can fail it. */
+const withBirth = (yyyymmdd: string) => {
+  const first17 = `150102${yyyymmdd}001`;
+  return first17 + idCheckChar(first17);
+};
 
 // One table of cases for both executions of the rules: the TypeScript function and the DuckDB macro.
 const cases: { description: string; raw: string; id: string; status: IdStatus }[] = [
@@ -17,6 +23,14 @@ const cases: { description: string; raw: string; id: string; status: IdStatus }[
   { description: 'bad check digit', raw: '440524188001010015', id: '440524188001010015', status: 'bad_checksum' },
   { description: 'month 13', raw: '440524188013010014', id: '440524188013010014', status: 'bad_date' },
   { description: 'February 30', raw: '150102199002300011', id: '150102199002300011', status: 'bad_date' },
+  { description: '29 February 2000 (leap), check digit right', raw: withBirth('20000229'), id: withBirth('20000229'), status: 'ok' },
+  { description: '29 February 1900 (not leap), check digit right', raw: withBirth('19000229'), id: withBirth('19000229'), status: 'bad_date' },
+  { description: '29 February 2023, check digit right', raw: withBirth('20230229'), id: withBirth('20230229'), status: 'bad_date' },
+  { description: '31 April, check digit right', raw: withBirth('20230431'), id: withBirth('20230431'), status: 'bad_date' },
+  { description: 'day 00, check digit right', raw: withBirth('20230400'), id: withBirth('20230400'), status: 'bad_date' },
+  { description: 'born 1879, check digit right', raw: withBirth('18791231'), id: withBirth('18791231'), status: 'bad_date' },
+  { description: '31 December 1880, check digit right', raw: withBirth('18801231'), id: withBirth('18801231'), status: 'ok' },
+  { description: 'organisation code in lowercase', raw: 'abc123', id: 'ABC123', status: 'bad_length' },
   { description: '17 characters', raw: '44052418800101001', id: '44052418800101001', status: 'bad_length' },
   { description: 'letter O for zero', raw: '44O524188001010014', id: '44O524188001010014', status: 'bad_length' },
   { description: 'masked middle', raw: '150102********1234', id: '150102********1234', status: 'masked' },

