@@ -8,9 +8,10 @@
 with coded as (
   select
     *,
-    upper(trim(credit_code)) as credit_code_clean,
-    regexp_replace(registration_status, '[ ,，、()（）]', '', 'g') as status_text,
+    upper(credit_code) as credit_code_clean,
+    case when regexp_matches(registration_status, '[ ,，、()（）]') then regexp_replace(registration_status, '[ ,，、()（）]', '', 'g') else registration_status end as status_text,
     replace(role, ' ', '') as role_text
+  -- values arrive trimmed (adapters/common/stage.ts)
   from typed_business
 ),
 
@@ -20,7 +21,7 @@ final as (
     row_hash,
     credit_code_clean as credit_code,
     entity_name,
-    trim(entity_type) as entity_type,
+    entity_type,
     case
       when status_text in ('1', '存续', '在业', '开业', '在营', '正常', '在册') then '存续'
       when status_text in ('2', '吊销未注销', '吊销') then '吊销未注销'
@@ -46,7 +47,7 @@ final as (
       generic_problem,
       case
         when not hedui_credit_code_ok(credit_code_clean) then 'bad_credit_code|credit_code'
-        when not regexp_full_match(trim(entity_type), '[0-9]{4}') then 'unknown_code|entity_type'
+        when not regexp_full_match(entity_type, '[0-9]{4}') then 'unknown_code|entity_type'
         when status_text not in (
           '1', '存续', '在业', '开业', '在营', '正常', '在册', '2', '吊销未注销', '吊销', '3', '吊销已注销',
           '4', '注销', '5', '撤销', '6', '迁出', '清算中', '清算', '停业', '歇业', '9', '其他'

@@ -42,8 +42,8 @@ const isDate = (c: ColumnSpec) => c.kind === 'date' || c.kind === 'year_month';
 const isTransformed = (c: ColumnSpec) => !['text', 'code', 'document_number'].includes(c.kind);
 const rawOf = (c: ColumnSpec) => (isTransformed(c) ? q(c.name, '__raw') : q(c.name));
 
-/** Text of an amount without thousands separators and a trailing unit. */
-const amountText = (c: string) => `regexp_replace(replace(${c}, ',', ''), '(万元|元)$', '')`;
+/** Text of an amount without thousands separators and a trailing unit (most amounts have neither). */
+const amountText = (c: string) => `case when regexp_matches(${c}, '[,元]') then regexp_replace(replace(${c}, ',', ''), '(万元|元)$', '') else ${c} end`;
 
 function prepared(col: ColumnSpec): string[] {
   const raw = rawOf(col);

@@ -7,22 +7,28 @@
 --   号牌种类: two digits; vendors send "2" for "02".
 --   车辆类型: a letter and up to two digits/letters (K33, M21…).
 --   机动车状态: one or more letters A–Q (e.g. "GQ").
-with coded as (
+with named as (
+  -- values arrive trimmed (adapters/common/stage.ts)
+  select *, upper(owner_id_type) as owner_id_type_upper from typed_vehicles
+),
+
+coded as (
   select
     *,
-    case upper(trim(owner_id_type))
+    case owner_id_type_upper
       when '居民身份证' then 'A'
       when '组织机构代码证书' then 'B'
       when '居民户口簿' then 'H'
       when '临时居民身份证' then 'M'
       when '统一社会信用代码' then 'N'
-      else upper(trim(owner_id_type))
+      else owner_id_type_upper
     end as owner_id_type_code,
-    lpad(trim(plate_type), 2, '0') as plate_type_code,
-    upper(trim(vehicle_type)) as vehicle_type_code,
+    lpad(plate_type, 2, '0') as plate_type_code,
+    upper(vehicle_type) as vehicle_type_code,
     upper(replace(status, ' ', '')) as status_code,
-    upper(regexp_replace(plate_no, '[ ·.]', '', 'g')) as plate_no_clean
-  from typed_vehicles
+    -- most plates have no separator: the regular expression replaces only where one is found
+    upper(case when regexp_matches(plate_no, '[ ·.]') then regexp_replace(plate_no, '[ ·.]', '', 'g') else plate_no end) as plate_no_clean
+  from named
 ),
 
 final as (
@@ -35,7 +41,7 @@ final as (
     plate_type_code as plate_type,
     plate_no_clean as plate_no,
     vehicle_type_code as vehicle_type,
-    upper(trim(use_nature)) as use_nature,
+    upper(use_nature) as use_nature,
     first_registered_on,
     status_code as status,
     coalesce(
