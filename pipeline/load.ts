@@ -73,11 +73,23 @@ async function describe(known: Map<string, string>, dataDir: string, feed: FeedA
   const s = await stat(path);
   const relPath = relative(dataDir, path);
   const recorded = known.get(`${relPath}|${s.size}|${Math.round(s.mtimeMs)}`);
-  return { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: recorded ?? (await sha256Of(path)) };
+  const file = { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: recorded ?? '' };
+  if (!recorded) file.sha256 = await timed('hashed', file, () => sha256Of(path));
+  return file;
+}
+
+/** Background work (hashing, decoding) is logged with its duration: the benchmark reads it. */
+async function timed<T>(msg: string, file: SourceFile, work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work();
+  logger().debug({ feed: file.feed.id, file: file.relPath, bytes: file.bytes, ms: Math.round(performance.now() - started) }, msg);
+  return result;
 }
 
 export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOptions): Promise<LoadReport> {
   const report: LoadReport = { loaded: [], superseded: [], skipped: 0 };
+  const started = performance.now();
+  logger().info('loading inbox');
   const tmpDir = join(dataDir, 'tmp');
   await mkdir(tmpDir, { recursive: true });
   const plans: Promise<unknown>[] = [];
@@ -95,7 +107,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       const presentIds = new Set(files.map(loadIdOf));
       const fresh = files.filter((f, i) => !currentIds.has(loadIdOf(f)) && files.findIndex((g) => g.sha256 === f.sha256) === i);
       const gone = current.filter((l) => !presentIds.has(l.load_id));
-      const decoding = new Map(fresh.map((file) => [file, decodeOneAtATime(() => startDecode(file, tmpDir))]));
+      const decoding = new Map(fresh.map((file) => [file, decodeOneAtATime(() => timed('decoded', file, () => startDecode(file, tmpDir)))]));
       decodes.push(...[...decoding.values()].map((d) => d.catch(() => undefined)));
       return { ...folder, files, fresh, gone, decoding };
     });
@@ -107,7 +119,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       if (folder.fresh.length === 0 && folder.gone.length === 0) continue;
       const prepared: PreparedFile[] = [];
       try {
-        for (const [slot, file] of folder.fresh.entries()) prepared.push(await prepareFile(w, file, folder.decoding.get(file)!, options.maxQuarantineShare, slot));
+        for (const file of folder.fresh) prepared.push(await prepareFile(w, file, folder.decoding.get(file)!, options.maxQuarantineShare));
         for (const p of prepared) await writeStagedFile(w, p);
         await w.transaction(`load:${folder.feed.id}:${folder.period}`, async () => {
           for (const old of folder.gone) {
@@ -116,7 +128,7 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
           for (const p of prepared) await commitFile(w, p);
         });
       } finally {
-        for (const p of prepared) await dropPrepared(w, p);
+        for (const p of prepared) await dropPrepared(p);
       }
       report.superseded.push(...folder.gone.map((g) => g.file));
       for (const { outcome: o } of prepared) {
@@ -135,5 +147,6 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
   }
   await collectStagedGarbage(w);
   await createStagedViews(w);
+  logger().info({ ms: Math.round(performance.now() - started), files: report.loaded.length, skipped: report.skipped, superseded: report.superseded.length }, 'inbox loaded');
   return report;
 }

@@ -1,6 +1,7 @@
 /**
- * Staged feeds as Parquet: each load's clean rows are one file, `staged/<feed>/<load>.parquet` in
- * the data folder, named in `loads.staged_file`. Two kinds of view read them:
+ * Staged feeds as Parquet: each load is one file, `staged/<feed>/<load>.parquet` in the data
+ * folder, named in `loads.staged_file`. It holds every row read with its `problem` (NULL when
+ * clean), written in the check's single pass. Two kinds of view read the clean rows:
  *   stg_<feed>   every staged load of the feed (what operators and tests query)
  *   snap_<feed>  the loads of the snapshot a month uses (what rules read; pipeline/match.ts)
  * A view over no file reads the empty shape table, so it always has the feed's columns and types.
@@ -24,7 +25,8 @@ export function stagedRoot(w: Warehouse): string {
 export function stagedSelect(w: Warehouse, feed: FeedAdapter, files: string[]): string {
   if (files.length === 0) return `select * from ${ident(`shape_${feed.table}`)}`;
   const paths = files.map((f) => literal(join(stagedRoot(w), f))).join(', ');
-  return `select * from read_parquet([${paths}])`;
+  // a staged file holds every row read, the quarantined ones with their problem (adapters/common/stage.ts)
+  return `select * exclude (problem) from read_parquet([${paths}]) where problem is null`;
 }
 
 async function stagedFiles(w: Warehouse, feedId: string, period?: string): Promise<string[]> {

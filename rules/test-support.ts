@@ -102,7 +102,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
       );
       const stagedFile = stagedFileOf(feed, loadId);
       await mkdir(join(dataDir, 'staged', feed.id), { recursive: true });
-      await w.exec('given-file', `copy ${staging} to ${literal(join(dataDir, stagedFile))} (format parquet)`);
+      await w.exec('given-file', `copy (select *, null::varchar as problem from ${staging}) to ${literal(join(dataDir, stagedFile))} (format parquet)`);
       await w.exec(
         'given-load',
         "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
