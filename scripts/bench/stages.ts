@@ -1,30 +1,37 @@
 /**
  * Where a run's time goes, from its debug log. Every SQL statement of hedui is logged with
  * `{step, ms, rows}` when it ends (msg 'sql'); the process is one connection, so statements run one
- * after the other and the time between one statement's end and the next one's start is JS work
- * (hashing, decoding, building and writing workbooks). Phases follow the info messages:
+ * after the other and the time between one statement's end and the next one's start is JS work or
+ * waiting. Phases follow hedui's own info messages, never step names:
  *
- *   startup   spawn → first load step (node + tsx, warehouse open, macros, schema)
- *   load      sha256 of new files, decode (the gap before `<feed>:read_csv`), read_csv, validate
- *             (`<feed>:check`, `<feed>:count`), quarantine/stage inserts, loads bookkeeping
- *   match     snapshots, gates, households, rules (`rule:*`), flags — up to the 'matched' message
+ *   startup   spawn → 'loading inbox' (node + tsx, imports, warehouse open, macros, schema, lock)
+ *   load      'loading inbox' → 'inbox loaded': read_csv, validate (`<feed>:count|typed|check|counts`;
+ *             check writes the Parquet file in the same pass), quarantine, bookkeeping. Hashing and decoding run in the background
+ *             (debug messages 'hashed' and 'decoded' carry their durations); what DuckDB waited for
+ *             them is the gap before each 'file ready'.
+ *   match     'inbox loaded' → 'matched': snapshots, gates, households, rules, flags
  *   publish   'matched' → 'published': publish SQL (`publish:*`, `snapshot:*`, `manifest:*`) and
  *             the rest, which is the workbooks (row reads `pub:*`/`summary:*` and exceljs in workers)
  *   end       run history, checkpoint, close, exit
+ * A nightly with nothing new never logs 'matched': its match/publish phases stay 0.
  */
 import type { LogLine } from './child.ts';
 
-const LOAD_STEPS = /^(known-sha|current-loads|record-load|cleanup-raw|cleanup-checked|supersede-rows|supersede-load|load:.*|(roster|provident-fund|vehicles|business):.*)$/;
 const PUBLISH_SQL = /^(publish:.*|snapshot:.*|manifest:.*)$/;
+const VALIDATE_SQL = /^(roster|provident-fund|vehicles|business):(count|typed|check|counts)$/;
 
 export interface StageTimes {
   /** seconds */
   startup: number;
+  /** background sha256 of new inbox files (overlaps DuckDB's work) */
   hash: number;
+  /** background decoding: GBK → UTF-8, xlsx → CSV, header reads (overlaps DuckDB's work) */
   decode: number;
+  /** the load phase waiting for the background work: gaps before each 'file ready' */
+  waitForFiles: number;
   readCsv: number;
   validate: number;
-  /** everything of the load phase: hash, decode, read_csv, validate, inserts, bookkeeping */
+  /** the whole load phase */
   load: number;
   /** the match phase's wall time */
   rules: number;
@@ -40,9 +47,16 @@ export interface StageTimes {
   steps: Map<string, { ms: number; count: number; rows: number }>;
 }
 
+/** Messages of the background hashing and decoding (pipeline/load.ts). */
+const BACKGROUND = new Set(['hashed', 'decoded']);
+type Phase = 'startup' | 'load' | 'match' | 'publish' | 'end';
+/** The phase that begins with each of hedui's info messages. */
+const PHASE_AFTER: Record<string, Phase> = { 'loading inbox': 'load', 'inbox loaded': 'match', matched: 'publish', published: 'end' };
+
 export function analyseLog(lines: LogLine[], spawnedAt: number, endedAt: number): StageTimes {
   const t: StageTimes = {
-    startup: 0, hash: 0, decode: 0, readCsv: 0, validate: 0, load: 0, rules: 0, workbooks: 0, publishSql: 0, publish: 0, checkpoint: 0, end: 0,
+    startup: 0, hash: 0, decode: 0, waitForFiles: 0, readCsv: 0, validate: 0, load: 0, rules: 0,
+    workbooks: 0, publishSql: 0, publish: 0, checkpoint: 0, end: 0,
     total: (endedAt - spawnedAt) / 1000,
     rowsRead: 0,
     steps: new Map(),
@@ -54,46 +68,40 @@ export function analyseLog(lines: LogLine[], spawnedAt: number, endedAt: number)
     s.rows += rows;
     t.steps.set(name, s);
   };
-  type Phase = 'startup' | 'load' | 'match' | 'publish' | 'end';
   let phase: Phase = 'startup';
   let prev = spawnedAt;
   const phaseMs: Record<Phase, number> = { startup: 0, load: 0, match: 0, publish: 0, end: 0 };
   for (const line of lines) {
+    if (BACKGROUND.has(line.msg)) {
+      // logged by background work while statements run: durations only, not the main timeline
+      const ms = Number(line.ms ?? 0);
+      if (line.msg === 'hashed') t.hash += ms / 1000;
+      else {
+        t.decode += ms / 1000;
+        add(`(decode ${String(line.feed)}, background)`, ms);
+      }
+      continue;
+    }
     const isSql = line.msg === 'sql' && typeof line.step === 'string';
     const ms = isSql ? Number(line.ms ?? 0) : 0;
-    const start = line.time - ms;
-    const gap = Math.max(0, start - prev);
     const step = isSql ? (line.step as string) : '';
-    // phase transitions happen before the line is counted
-    if (isSql && LOAD_STEPS.test(step) && (phase === 'startup' || phase === 'load')) phase = 'load';
-    else if (isSql && phase === 'load' && !LOAD_STEPS.test(step)) phase = 'match';
-    else if (isSql && phase === 'startup' && /^(snapshot-candidates|nightly:months)$/.test(step)) phase = 'match';
-    // the gap before this line
-    if (phase === 'startup') {
-      add('(startup: node, tsx, imports)', gap);
-    } else if (phase === 'load') {
-      if (/:read_csv$/.test(step)) {
-        t.decode += gap / 1000;
-        add(`(decode ${step.split(':')[0]})`, gap);
-      } else if (step === 'current-loads') {
-        t.hash += gap / 1000;
-        add('(sha256 of files)', gap);
-      } else add('(js: load)', gap);
-    } else if (phase === 'match') add('(js: match)', gap);
-    else if (phase === 'publish') add('(js: workbooks, manifest, swap)', gap);
-    else add('(js: end)', gap);
-    phaseMs[phase] += gap + ms;
+    // the gap before this line (for a SQL line, up to its start)
+    const gap = Math.max(0, line.time - ms - prev);
+    if (line.msg === 'file ready') {
+      t.waitForFiles += gap / 1000;
+      add(`(wait for ${String(line.feed)} file: hash, decode)`, gap);
+    } else add(`(js: ${phase})`, gap);
+    phaseMs[phase] += Math.max(0, line.time - prev);
     if (isSql) {
       add(step, ms, Number(line.rows ?? 0));
       if (/:read_csv$/.test(step)) t.readCsv += ms / 1000;
-      if (/^(roster|provident-fund|vehicles|business):(check|count)$/.test(step)) t.validate += ms / 1000;
+      if (VALIDATE_SQL.test(step)) t.validate += ms / 1000;
       if (phase === 'publish' && PUBLISH_SQL.test(step)) t.publishSql += ms / 1000;
       if (step === 'checkpoint') t.checkpoint += ms / 1000;
     }
     // rows read: the loader's per-file message (a CREATE TABLE AS reports no row count)
     if (line.msg === 'file staged' || line.msg === 'file rejected') t.rowsRead += Number(line.read ?? 0);
-    if (line.msg === 'matched') phase = 'publish';
-    else if (line.msg === 'published') phase = 'end';
+    phase = PHASE_AFTER[line.msg] ?? phase;
     prev = line.time;
   }
   const tail = Math.max(0, endedAt - prev);
