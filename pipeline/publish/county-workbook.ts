@@ -19,6 +19,7 @@ import {
   text,
   utcDate,
   addTableSheet,
+  addTableRow,
 } from './xlsx-format.ts';
 
 /**
@@ -271,8 +272,7 @@ function writeHouseholds(
     const where = `${SHEET.households} row ${i + 2}`;
     const issuedOn = utcDate(h.issuedOn, `${where} issuedOn`);
     if (!earliestIssue || issuedOn < earliestIssue) earliestIssue = issuedOn;
-    sheet
-      .addRow([
+    addTableRow(sheet, [
         i + 1,
         text(h.householdId),
         text(h.headName),
@@ -292,8 +292,7 @@ function writeHouseholds(
         null,
         null,
         h.flagIds.join(','),
-      ])
-      .commit();
+      ]);
   });
   if (rows.length > 0) {
     const last = rows.length + 1;
@@ -335,8 +334,7 @@ function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDe
   const sheet = addTableSheet(workbook, SHEET.details, DETAIL_COLUMNS);
   rows.forEach((d, i) => {
     const where = `${SHEET.details} row ${i + 2}`;
-    sheet
-      .addRow([
+    addTableRow(sheet, [
         i + 1,
         text(d.flagId),
         text(d.householdId),
@@ -352,8 +350,7 @@ function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDe
         d.firstIssuedPeriod,
         utcDate(d.issuedOn, `${where} issuedOn`),
         utcDate(d.dueOn, `${where} dueOn`),
-      ])
-      .commit();
+      ]);
   });
   sheet.commit();
 }
@@ -365,9 +362,7 @@ function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: Pendin
     preamble: [{ text: rows.length === 0 ? '本期无待补授权家庭。' : PENDING_EXPLANATION, font: WARN_FONT }],
   });
   rows.forEach((p, i) => {
-    sheet
-      .addRow([i + 1, text(p.householdId), text(p.headName), text(p.headId), text(p.program), p.householdSize, text(p.reason)])
-      .commit();
+    addTableRow(sheet, [i + 1, text(p.householdId), text(p.headName), text(p.headId), text(p.program), p.householdSize, text(p.reason)]);
   });
   sheet.commit();
 }
