@@ -41,12 +41,12 @@ export function parseYearMonth(raw: string): string | null {
 }
 
 /**
- * The DuckDB macros. DuckDB expands a macro by substituting its argument text at every reference,
- * so the costly steps are split: `hedui_date_text(raw)` (clean the text once, as a column), then
- * `hedui_date_of_text(t)` / `hedui_year_month_of_text(t)` over that column, then
- * `hedui_date_in_range(d)`. Bulk loading computes each step as a column of its own
- * (adapters/common/checks.ts); `hedui_date(raw)` and `hedui_year_month(raw)` compose them for
- * single values. A cast to DATE accepts one or two digits for month and day (2022-3-3) and is
+ * The DuckDB macros. `hedui_date(raw)` and `hedui_year_month(raw)` compose the steps:
+ * `hedui_date_text(raw)` cleans the text, `hedui_date_of_text(t)` / `hedui_year_month_of_text(t)`
+ * parse it, `hedui_date_in_range(d)` bounds it. DuckDB expands a macro by substituting its
+ * argument text at every reference, so a composite repeats the cleaning; bulk loading applies the
+ * composites once per distinct text of a column (adapters/common/checks.ts), where that costs
+ * nothing worth counting. A cast to DATE accepts one or two digits for month and day (2022-3-3) and is
  * lenient about what follows ('2022-03-03x' casts), so it is only applied behind a full-match
  * pattern; on 8 M dates it is ~20 % cheaper than strptime.
  */

@@ -6,8 +6,11 @@
  *
  * The SQL is layered so that each costly step runs once per value: DuckDB expands a macro by
  * repeating its argument at every reference, so a macro is only ever applied to a column.
- *   prepared  ID text stripped (<col>__s), date text cleaned (<col>__t)
- *   parsed    ID upgraded (<col>__c) and its first 17 digits as a number (<col>__n), dates parsed (<col>__d)
+ *   prepared  ID text stripped (<col>__s)
+ *   dates_<i> each distinct text of a date column and its date: a feed has a few tens of thousands
+ *             of distinct date texts in millions of rows, and parsing each once and joining it
+ *             back costs 0.5 s instead of 1.2 s for 8 M vehicles
+ *   parsed    ID upgraded (<col>__c) and its first 17 digits as a number (<col>__n), dates (<col>__d)
  *   valued    the cleaned values under the column names, ID statuses (<col>__status)
  *   checked   generic_problem
  * For a `document_number` column the value stays as written; <col>__id and <col>__status are left
@@ -49,16 +52,20 @@ function prepared(col: ColumnSpec): string[] {
   const raw = rawOf(col);
   const out = isTransformed(col) ? [`${q(col.name)} as ${raw}`] : [];
   if (col.kind === 'id_number' || col.kind === 'document_number') out.push(`hedui_id_stripped(${q(col.name)}) as ${q(col.name, '__s')}`);
-  if (isDate(col)) out.push(`hedui_date_text(${q(col.name)}) as ${q(col.name, '__t')}`);
   return out;
 }
 
-function parsed(col: ColumnSpec): string[] {
+/** The lookup of a date column's distinct texts (the composed macros are fine once per distinct text). */
+function dateLookup(col: ColumnSpec, index: number, source: string): string {
+  const parse = col.kind === 'date' ? 'hedui_date(text)' : 'hedui_year_month(text)';
+  return `dates_${index} as (select text, ${parse} as parsed from (select distinct ${q(col.name)} as text from ${source}))`;
+}
+
+function parsed(col: ColumnSpec, dateIndex: number): string[] {
   if (col.kind === 'id_number' || col.kind === 'document_number') {
     return [`hedui_id_upgraded(${q(col.name, '__s')}) as ${q(col.name, '__c')}`, `hedui_id_number17(${q(col.name, '__s')}) as ${q(col.name, '__n')}`];
   }
-  if (col.kind === 'date') return [`hedui_date_in_range(hedui_date_of_text(${q(col.name, '__t')})) as ${q(col.name, '__d')}`];
-  if (col.kind === 'year_month') return [`hedui_year_month_of_text(${q(col.name, '__t')}) as ${q(col.name, '__d')}`];
+  if (isDate(col)) return [`dates_${dateIndex}.parsed as ${q(col.name, '__d')}`];
   return [];
 }
 
@@ -126,8 +133,12 @@ export function genericChecksSql(columns: readonly ColumnSpec[], source: string)
   const exclude = (names: string[]) => (names.length ? ` exclude (${names.join(', ')})` : '');
   const select = (star: string, extra: string[]) => [star, ...extra].join(', ');
   const problems = columns.map(problem).filter((p): p is string => p !== null);
+  const dates = columns.filter(isDate);
+  const dateIndex = (col: ColumnSpec) => dates.indexOf(col);
+  // every row finds its text once: each lookup holds each distinct text once (NULL finds nothing)
+  const joins = dates.map((col, i) => `\n  left join dates_${i} on dates_${i}.text = prepared.${rawOf(col)}`).join('');
   return `with prepared as (select ${select(`*${exclude(renamed)}`, columns.flatMap(prepared))} from ${source}),
-parsed as (select ${select('*', columns.flatMap(parsed))} from prepared),
+${dates.map((col, i) => `${dateLookup(col, i, source)},\n`).join('')}parsed as (select ${select('prepared.*', columns.flatMap((c) => parsed(c, dateIndex(c))))} from prepared${joins}),
 valued as (select ${select('*', columns.flatMap(valued))} from parsed)
 select *, coalesce(${problems.join(',\n    ')}) as generic_problem
 from valued`;
