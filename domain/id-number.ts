@@ -111,7 +111,7 @@ create or replace macro hedui_id_stripped(raw) as
     else upper(translate(raw, '${fullWidth}${sqlText(ID_STRIP_CHARS)}', '${ascii}'))
   end;
 create or replace macro hedui_id_upgraded(s) as
-  case when regexp_full_match(s, '[0-9]{15}') and try_strptime('19' || substr(s, 7, 6), '%Y%m%d') is not null then
+  case when length(s) = 15 and regexp_full_match(s, '[0-9]{15}') and try_strptime('19' || substr(s, 7, 6), '%Y%m%d') is not null then
     substr(s, 1, 6) || '19' || substr(s, 7) || ${checkChar("(substr(s, 1, 6) || '19' || substr(s, 7))")}
   else s end;
 create or replace macro hedui_id_clean(raw) as hedui_id_upgraded(hedui_id_stripped(raw));
