@@ -16,6 +16,7 @@ import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { FileRejectedError } from '../../pipeline/errors.ts';
+import { countLines } from './lines.ts';
 
 export type SourceFormat = 'csv' | 'xlsx';
 export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx';
@@ -28,6 +29,8 @@ export interface DecodedFile {
   header: string[];
   /** xlsx only: the CSV's first column is the sheet row number (named __line) */
   hasLineColumn: boolean;
+  /** CSV only: physical lines of the delivered file (lines.ts), null when unknown */
+  lines: number | null;
 }
 
 const HEAD_BYTES = 64 * 1024;
@@ -48,16 +51,19 @@ export async function decodeFile(path: string, displayName: string, tmpDir: stri
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf;
   if (bom || isUtf8(head, size <= HEAD_BYTES)) {
     const text = head.toString('utf8', bom ? 3 : 0);
-    return { csvPath: path, format: 'csv', encoding: bom ? 'utf-8-bom' : 'utf-8', header: parseHeader(text, displayName), hasLineColumn: false };
+    const header = parseHeader(text, displayName);
+    return { csvPath: path, format: 'csv', encoding: bom ? 'utf-8-bom' : 'utf-8', header, hasLineColumn: false, lines: await countLines(path) };
   }
   const decodedHead = iconv.decode(head, 'gb18030');
   const replacement = (decodedHead.match(/\uFFFD/g) ?? []).length;
   if (replacement > 2) throw new FileRejectedError(displayName, '无法识别的文字编码 (neither UTF-8 nor GBK/GB18030)');
+  const header = parseHeader(decodedHead, displayName);
   const csvPath = join(tmpDir, `${tmpStem}.csv`);
+  const lines = countLines(path).catch(() => null); // line feeds are the same bytes in GB18030 (lines.ts)
   if (!(await decodeWithSystemIconv(path, csvPath))) {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), iconv.decodeStream('gb18030'), iconv.encodeStream('utf8'), createWriteStream(csvPath));
   }
-  return { csvPath, format: 'csv', encoding: 'gb18030', header: parseHeader(decodedHead, displayName), hasLineColumn: false };
+  return { csvPath, format: 'csv', encoding: 'gb18030', header, hasLineColumn: false, lines: await lines };
 }
 
 /**
@@ -148,7 +154,7 @@ async function xlsxToCsv(path: string, displayName: string, csvPath: string): Pr
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
   if (!header || width === 0) throw new FileRejectedError(displayName, '工作表为空，缺少表头 (the sheet has no header row)');
   if (dataRows === 0) throw new FileRejectedError(displayName, '工作表没有数据行 (the sheet has a header but no data rows)');
-  return { csvPath, format: 'xlsx', encoding: 'xlsx', header, hasLineColumn: true };
+  return { csvPath, format: 'xlsx', encoding: 'xlsx', header, hasLineColumn: true, lines: null };
 }
 
 function cellText(value: unknown): string {

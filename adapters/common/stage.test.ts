@@ -122,6 +122,35 @@ describe('loading a file', () => {
     });
   });
 
+  it('names the physical line of a bad row after empty lines and values holding line breaks, in UTF-8 and GBK', async () => {
+    // an extra column the feed does not map, as exports carry (经营范围 with line breaks)
+    const header = [...HEADER, '备注'];
+    const row = (i: number, note = '') => [...member(i), note];
+    const bad = (i: number) => Object.assign(row(i), { 2: '150102********0011' });
+    const text = [
+      csv([header, row(0)]), // header line 1, row on line 2
+      '\n', // empty line 3
+      csv([row(1, '第一行\n第二行\n第三行')]), // lines 4–6
+      csv([bad(2)]), // line 7
+      '\n', // empty line 8
+      csv([row(3, '说 "明"'), bad(4)]), // lines 9, 10
+    ].join('');
+    const dataDir = await makeDataDir();
+    await putInbox(dataDir, 'roster', '2026-10', 'a.csv', text);
+    await putInbox(dataDir, 'roster', '2026-10', 'b.csv', iconv.encode(text.replaceAll('某某', '某乙'), 'gb18030'));
+    await withWarehouse(async (w) => {
+      const report = await load(w, dataDir);
+      expect(report.loaded.map((o) => o.status)).toEqual(['staged', 'staged']);
+      const lines = await w.rows<{ file: string; line: number }>('q', 'select file, line from quarantine order by file, line');
+      expect(lines).toEqual([
+        { file: 'inbox/roster/2026-10/a.csv', line: 7 },
+        { file: 'inbox/roster/2026-10/a.csv', line: 10 },
+        { file: 'inbox/roster/2026-10/b.csv', line: 7 },
+        { file: 'inbox/roster/2026-10/b.csv', line: 10 },
+      ]);
+    }, dataDir);
+  });
+
   it('ignores files still being delivered', async () => {
     const dataDir = await makeDataDir();
     await putInbox(dataDir, 'roster', '2026-10', 'a.csv.part', rosterCsv(2));

@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import type { FeedAdapter } from '../feed.ts';
 import { headerKey, type ColumnSpec } from '../columns.ts';
 import { decodeFile, type DecodedFile } from './decode.ts';
+import { lineShifts, type LineShift } from './lines.ts';
 import { genericChecksSql } from './checks.ts';
 import { ident, literal, type Warehouse } from '../../pipeline/warehouse.ts';
 import { stagedFileOf, stagedRoot } from '../../pipeline/staged.ts';
@@ -98,9 +99,11 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
     // the loader waited for this file's background hashing and decoding up to here
     logger().debug({ feed: feed.id, file: file.relPath }, 'file ready');
     const mapping = mapHeaders(feed.columns, decoded.header, file.relPath);
-    await readRaw(w, file, decoded, mapping);
+    await readRaw(w, file, decoded);
     const read = (await w.one<{ n: number }>(`${feed.id}:count`, 'select count(*)::integer as n from raw_file'))!.n;
     if (read === 0) throw new FileRejectedError(file.relPath, '没有数据行 (the file has a header but no data rows)');
+    const shifts = decoded.hasLineColumn ? [] : await lineShifts(file.path, decoded.lines, read);
+    await createRawFeed(w, file, decoded, mapping, shifts);
     await w.exec(`${feed.id}:typed`, `create or replace temp view typed_${feed.table.slice(4)} as ${genericChecksSql(feed.columns, 'raw_feed')}`);
     await mkdir(dirname(checkedPath), { recursive: true });
     await w.exec(
@@ -161,7 +164,7 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
       },
     };
   } finally {
-    await w.exec('cleanup-raw', 'drop view if exists raw_feed; drop table if exists raw_file');
+    await w.exec('cleanup-raw', 'drop view if exists raw_feed; drop table if exists raw_file; drop table if exists line_shifts');
   }
 }
 
@@ -199,8 +202,8 @@ export async function dropPrepared(p: PreparedFile): Promise<void> {
   if (p.checkedPath && !p.outcome.stagedFile) await rm(p.checkedPath, { force: true });
 }
 
-/** DuckDB reads the (decoded) CSV, every column VARCHAR; then one view gives the staged names. */
-async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, mapping: Map<string, number>): Promise<void> {
+/** DuckDB reads the (decoded) CSV into raw_file, every column VARCHAR, in the file's order. */
+async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile): Promise<void> {
   const width = decoded.header.length + (decoded.hasLineColumn ? 1 : 0);
   const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
   try {
@@ -229,16 +232,35 @@ async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile, map
   } finally {
     await w.exec('order:free', 'set preserve_insertion_order = false');
   }
+}
+
+/**
+ * raw_feed: the staged names over raw_file, each row with its line: the sheet row for xlsx; for
+ * CSV the record's rowid + 2, moved by the shifts where empty lines or values holding line breaks
+ * put records further down the file (lines.ts).
+ */
+async function createRawFeed(w: Warehouse, file: SourceFile, decoded: DecodedFile, mapping: Map<string, number>, shifts: LineShift[]): Promise<void> {
   const offset = decoded.hasLineColumn ? 1 : 0;
   const dataCols = Array.from({ length: decoded.header.length }, (_, i) => `c${i + offset}`);
   const select = file.feed.columns.map((col) => {
     const index = mapping.get(col.name);
     return index === undefined ? `null::varchar as ${ident(col.name)}` : `nullif(trim(c${index + offset}), '') as ${ident(col.name)}`;
   });
-  const line = decoded.hasLineColumn ? 'c0::integer' : '(rowid + 2)::integer';
+  let line = decoded.hasLineColumn ? 'c0::integer' : '(rowid + 2)::integer';
+  let from = 'raw_file';
+  if (shifts.length) {
+    await w.exec(
+      `${file.feed.id}:line-shifts`,
+      `create or replace temp table line_shifts as
+       select unnest(from_json($from, '["BIGINT"]')) as from_record, unnest(from_json($delta, '["INTEGER"]')) as delta`,
+      { from: JSON.stringify(shifts.map((s) => s.fromRecord)), delta: JSON.stringify(shifts.map((s) => s.delta)) },
+    );
+    line = '(raw_file.rowid + 2 + coalesce(line_shifts.delta, 0))::integer';
+    from = 'raw_file asof left join line_shifts on raw_file.rowid >= line_shifts.from_record';
+  }
   await w.exec(
     `${file.feed.id}:raw`,
-    `create or replace temp view raw_feed as select ${line} as line, hash(${dataCols.join(', ')}) as row_hash, ${select.join(', ')} from raw_file`,
+    `create or replace temp view raw_feed as select ${line} as line, hash(${dataCols.join(', ')}) as row_hash, ${select.join(', ')} from ${from}`,
   );
 }
 
