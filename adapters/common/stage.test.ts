@@ -151,6 +151,26 @@ describe('loading a file', () => {
     }, dataDir);
   });
 
+  it('trims the spaces exports carry around values: ASCII, no-break and ideographic', async () => {
+    const rows = [member(0), member(1), member(2), member(3)];
+    rows[0][3] = '\u3000张三 ';
+    rows[1][6] = ' 城市低保\u00a0';
+    rows[2][4] = '\u00a0孙\u3000';
+    rows[3][0] = '   ';
+    const dataDir = await makeDataDir();
+    await putInbox(dataDir, 'roster', '2026-10', 'a.csv', csv([HEADER, ...rows]));
+    await withWarehouse(async (w) => {
+      await load(w, dataDir);
+      expect(await w.rows('s', 'select line, name, relation, program from stg_roster order by line')).toEqual([
+        { line: 2, name: '张三', relation: '子', program: '城市低保' },
+        { line: 3, name: '某某', relation: '子', program: '城市低保' },
+        { line: 4, name: '某某', relation: '孙', program: '城市低保' },
+      ]);
+      // a value of spaces only is missing
+      expect(await w.rows('q', 'select line, reason, field from quarantine')).toEqual([{ line: 5, reason: 'missing_value', field: 'household_id' }]);
+    }, dataDir);
+  });
+
   it('ignores files still being delivered', async () => {
     const dataDir = await makeDataDir();
     await putInbox(dataDir, 'roster', '2026-10', 'a.csv.part', rosterCsv(2));
