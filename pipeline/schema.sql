@@ -269,9 +269,6 @@ create table if not exists dispositions (
   received_on date not null
 );
 
--- Migrations for warehouses created by earlier versions (create table if not exists adds no column).
-alter table flags add column if not exists carried_over boolean default false;
-
 -- pulls: one row per file fetched into the inbox by `hedui pull` (the loads table says what was read).
 create table if not exists pulls (
   feed varchar not null,
@@ -282,9 +279,10 @@ create table if not exists pulls (
   pulled_at timestamp not null
 );
 
--- Staged rows moved from tables in this file to Parquet files (loads.staged_file).
-alter table loads add column if not exists staged_file varchar;
-drop table if exists stg_roster;
-drop table if exists stg_provident_fund;
-drop table if exists stg_vehicles;
-drop table if exists stg_business;
+-- schema_migrations: the steps of pipeline/migrations.ts this warehouse has had. What schema.sql
+-- creates is the current shape; those steps bring an older warehouse to it.
+create table if not exists schema_migrations (
+  id integer primary key,
+  name varchar not null,
+  applied_at timestamp not null
+);

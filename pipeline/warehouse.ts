@@ -13,6 +13,7 @@ import { idNumberSqlMacros } from '../domain/id-number.ts';
 import { creditCodeSqlMacros } from '../domain/credit-code.ts';
 import { dateSqlMacros } from '../domain/dates.ts';
 import { divisionsSql } from '../domain/divisions.ts';
+import { migrate } from './migrations.ts';
 
 export type Params = Record<string, string | number | boolean | null | string[]>;
 export type Row = Record<string, unknown>;
@@ -83,6 +84,7 @@ export class Warehouse {
     const w = new Warehouse(instance, connection, path, options.dataDir ?? (path === ':memory:' ? undefined : dirname(path)));
     await w.exec('macros', idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros());
     await w.exec('schema', SCHEMA_SQL);
+    await migrate(w);
     await w.exec('divisions', divisionsSql());
     return w;
   }

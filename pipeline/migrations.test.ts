@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { literal, Warehouse } from './warehouse.ts';
+import { createStagedViews } from './staged.ts';
+import { MIGRATIONS } from './migrations.ts';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+async function dataDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hedui-migrations-'));
+  dirs.push(dir);
+  return dir;
+}
+
+async function withOpen<T>(dir: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {
+  const w = await Warehouse.open(join(dir, 'hedui.duckdb'));
+  try {
+    return await fn(w);
+  } finally {
+    w.close();
+  }
+}
+
+describe('migrations', () => {
+  it('are all recorded on a new warehouse, once: opening it again applies nothing', async () => {
+    const dir = await dataDir();
+    const first = await withOpen(dir, (w) => w.rows('m', 'select id, name, applied_at::varchar as at from schema_migrations order by id'));
+    expect(first.map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+    expect(await withOpen(dir, (w) => w.rows('m', 'select id, name, applied_at::varchar as at from schema_migrations order by id'))).toEqual(first);
+  });
+
+  it('bring a warehouse of an earlier version to the current shape: its columns, and its staged files', async () => {
+    const dir = await dataDir();
+    // an earlier warehouse: flags without carried_over, loads without staged_file, staged rows in
+    // a table, and (a later version) a staged Parquet file of clean rows only, without `problem`
+    await withOpen(dir, async (w) => {
+      await mkdir(join(dir, 'staged', 'vehicles'), { recursive: true });
+      await w.exec(
+        'old-file',
+        `copy (select * from shape_stg_vehicles union all select 'vehicles:2026Q3:x', 2, 'A', '150102198001010011', '王某', '02', '蒙A12345', 'K33', 'A', date '2020-01-01', 'A')
+         to ${literal(join(dir, 'staged/vehicles/old.parquet'))} (format parquet)`,
+      );
+      await w.exec(
+        'old-load',
+        "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ('vehicles:2026Q3:x', 'vehicles', '2026Q3', 'inbox/vehicles/2026Q3/a.csv', 'x', 1, 1, 1, 0, 'staged', now(), 'staged/vehicles/old.parquet')",
+      );
+      await w.exec('old-shape', 'alter table flags drop column carried_over; create table stg_vehicles (x integer); delete from schema_migrations');
+    });
+    await withOpen(dir, async (w) => {
+      expect((await w.rows('m', 'select id from schema_migrations order by id')).map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
+      expect(await w.one('c', "select count(*)::integer as n from information_schema.columns where table_name = 'flags' and column_name = 'carried_over'")).toEqual({ n: 1 });
+      await createStagedViews(w);
+      expect(await w.rows('v', 'select line, owner_name from stg_vehicles')).toEqual([{ line: 2, owner_name: '王某' }]);
+    });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Migrations: what brings a warehouse (and its data folder) made by an earlier version of hedui up
+ * to the current one. schema.sql creates what is missing (`create … if not exists`), which is
+ * enough for a new warehouse but adds no column to a table that exists and rewrites no file; each
+ * change of that kind is a numbered step here, applied once, in order, and recorded in
+ * schema_migrations. Every step must also be harmless on a warehouse schema.sql has just created,
+ * since a new warehouse runs them all.
+ *
+ * Never edit or renumber a step that has shipped; add one.
+ */
+import { rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { literal, type Warehouse } from './warehouse.ts';
+import { logger } from './log.ts';
+
+interface Migration {
+  id: number;
+  name: string;
+  up(w: Warehouse): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'flags.carried_over',
+    up: (w) => w.exec('migration:1', 'alter table flags add column if not exists carried_over boolean default false').then(() => undefined),
+  },
+  {
+    id: 2,
+    name: 'staged rows in Parquet files, not warehouse tables',
+    up: async (w) => {
+      await w.exec('migration:2', 'alter table loads add column if not exists staged_file varchar');
+      for (const table of ['stg_roster', 'stg_provident_fund', 'stg_vehicles', 'stg_business']) await w.exec('migration:2', `drop table if exists ${table}`);
+    },
+  },
+  {
+    id: 3,
+    name: 'staged Parquet files hold every row read, with its problem',
+    // Files written before this step hold the clean rows only: they get an empty problem column,
+    // which is what the stg_/snap_ views select on (pipeline/staged.ts).
+    up: async (w) => {
+      if (!w.dataDir) return;
+      const files = await w.rows<{ staged_file: string }>('migration:3', "select staged_file from loads where status = 'staged' and staged_file is not null");
+      for (const { staged_file } of files) {
+        const path = join(w.dataDir, staged_file);
+        if (!(await stat(path).catch(() => undefined))) continue;
+        const has = await w.one<{ n: number }>('migration:3', `select count(*)::integer as n from parquet_schema(${literal(path)}) where name = 'problem'`);
+        if (has!.n > 0) continue;
+        await w.exec('migration:3', `copy (select *, null::varchar as problem from read_parquet(${literal(path)})) to ${literal(`${path}.tmp`)} (format parquet, compression zstd)`);
+        await rename(`${path}.tmp`, path);
+      }
+    },
+  },
+];
+
+/** Applies the steps this warehouse has not had yet. */
+export async function migrate(w: Warehouse): Promise<void> {
+  const applied = new Set((await w.rows<{ id: number }>('migrations', 'select id from schema_migrations')).map((r) => r.id));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.id)) continue;
+    await w.transaction(`migration:${m.id}`, async () => {
+      await m.up(w);
+      await w.exec('migration:done', 'insert into schema_migrations values ($id, $name, now())', { id: m.id, name: m.name });
+    });
+    logger().info({ migration: m.id, name: m.name }, 'migrated');
+  }
+}
