@@ -13,6 +13,7 @@ import type { Params, Warehouse } from './warehouse.ts';
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { addDays, monthsBetween, parsePeriod, type Period } from './period.ts';
 import { logger } from './log.ts';
+import { WarehouseError } from './errors.ts';
 
 const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
 const HOUSEHOLDS_SQL = sqlFile('int_households.sql');
@@ -171,6 +172,7 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
   await w.transaction(`flags:${month.name}`, async () => {
     await w.exec('flags:clear', 'delete from flags where period = $period', { period: month.name });
     await w.exec('flags:insert', FLAGS_SQL, { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn, open_results: config.feedback.open });
+    await checkFlagIdsUnique(w, month.name);
     await w.exec('pending:clear', 'delete from pending_authorization where period = $period', { period: month.name });
     await w.exec('pending:insert', 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', { period: month.name });
     await w.exec('snapshots:clear', 'delete from period_snapshots where period = $period', { period: month.name });
@@ -199,4 +201,13 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
   const suppressed = byRuleRows.filter((r) => r.status === 'suppressed').reduce((a, r) => a + r.n, 0);
   const pending = await w.one<{ n: number }>('pending:count', 'select count(*)::integer as n from pending_authorization where period = $period', { period: month.name });
   return { flags: issued + suppressed, issued, suppressed, pendingAuthorization: pending?.n ?? 0, byRule, skippedRules };
+}
+
+/**
+ * A flag id names one flag of a period: counties answer by it. The flags table has no primary key
+ * (schema.sql), so this holds it; thrown inside the month's transaction, nothing of it is kept.
+ */
+export async function checkFlagIdsUnique(w: Warehouse, period: string): Promise<void> {
+  const repeated = await w.one<{ n: number }>('flags:unique', 'select (count(*) - count(distinct flag_id))::integer as n from flags where period = $period', { period });
+  if (repeated!.n > 0) throw new WarehouseError(`${repeated!.n} flag id(s) of ${period} repeat: the month's flags are not written`);
 }

@@ -36,8 +36,8 @@ describe('migrations', () => {
 
   it('bring a warehouse of an earlier version to the current shape: its columns, and its staged files', async () => {
     const dir = await dataDir();
-    // an earlier warehouse: flags without carried_over, loads without staged_file, staged rows in
-    // a table, and (a later version) a staged Parquet file of clean rows only, without `problem`
+    // an earlier warehouse: flags with a primary key and without carried_over, staged rows in a
+    // table, and (a later version) a staged Parquet file of clean rows only, without `problem`
     await withOpen(dir, async (w) => {
       await mkdir(join(dir, 'staged', 'vehicles'), { recursive: true });
       await w.exec(
@@ -49,11 +49,23 @@ describe('migrations', () => {
         'old-load',
         "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ('vehicles:2026Q3:x', 'vehicles', '2026Q3', 'inbox/vehicles/2026Q3/a.csv', 'x', 1, 1, 1, 0, 'staged', now(), 'staged/vehicles/old.parquet')",
       );
-      await w.exec('old-shape', 'alter table flags drop column carried_over; create table stg_vehicles (x integer); delete from schema_migrations');
+      // flags as it was: with its primary key, and without carried_over
+      await w.exec(
+        'old-flags',
+        `drop table flags;
+         create table flags (period varchar not null, flag_id varchar not null, rule_id varchar not null, person_id varchar not null, household_id varchar not null,
+           county_code varchar not null, severity varchar not null, record_key varchar, evidence_key varchar not null, evidence varchar not null,
+           fingerprint varchar not null, source_feed varchar not null, source_period varchar not null, status varchar not null, whitelist_entry varchar,
+           first_issued_period varchar not null, issued_on date not null, due_on date not null, primary key (period, flag_id));
+         insert into flags values ('2026-09', 'f1', 'vehicle-owned', 'p', 'h', '150102', 'high', null, 'e', '{}', 'x', 'vehicles', '2026Q2', 'issued', null, '2026-09', '2026-10-01', '2026-10-16')`,
+      );
+      await w.exec('old-shape', 'create table stg_vehicles (x integer); delete from schema_migrations');
     });
     await withOpen(dir, async (w) => {
       expect((await w.rows('m', 'select id from schema_migrations order by id')).map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
       expect(await w.one('c', "select count(*)::integer as n from information_schema.columns where table_name = 'flags' and column_name = 'carried_over'")).toEqual({ n: 1 });
+      expect(await w.one('k', "select count(*)::integer as n from duckdb_constraints() where table_name = 'flags' and constraint_type = 'PRIMARY KEY'")).toEqual({ n: 0 });
+      expect(await w.rows('f', 'select period, flag_id, carried_over from flags')).toEqual([{ period: '2026-09', flag_id: 'f1', carried_over: false }]);
       await createStagedViews(w);
       expect(await w.rows('v', 'select line, owner_name from stg_vehicles')).toEqual([{ line: 2, owner_name: '王某' }]);
     });

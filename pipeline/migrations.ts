@@ -10,7 +10,7 @@
  */
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { literal, type Warehouse } from './warehouse.ts';
+import { literal, schemaTableSql, type Warehouse } from './warehouse.ts';
 import { logger } from './log.ts';
 
 interface Migration {
@@ -49,6 +49,18 @@ export const MIGRATIONS: readonly Migration[] = [
         await w.exec('migration:3', `copy (select *, null::varchar as problem from read_parquet(${literal(path)})) to ${literal(`${path}.tmp`)} (format parquet, compression zstd)`);
         await rename(`${path}.tmp`, path);
       }
+    },
+  },
+  {
+    id: 4,
+    name: 'flags without a primary key index',
+    up: async (w) => {
+      const keyed = await w.one<{ n: number }>('migration:4', "select count(*)::integer as n from duckdb_constraints() where table_name = 'flags' and constraint_type = 'PRIMARY KEY'");
+      if (keyed!.n === 0) return;
+      await w.exec('migration:4', 'alter table flags rename to flags_keyed');
+      await w.exec('migration:4', schemaTableSql('flags'));
+      await w.exec('migration:4', 'insert into flags by name select * from flags_keyed');
+      await w.exec('migration:4', 'drop table flags_keyed');
     },
   },
 ];

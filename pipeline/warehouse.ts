@@ -48,6 +48,13 @@ function paramsUsedBy(sql: string, params: Params): Params {
 const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
 
 /** Quotes an identifier for SQL (a column or table name coming from a spec, never from data). */
+/** The `create table if not exists <table> (…);` statement of schema.sql, for migrations that rebuild a table. */
+export function schemaTableSql(table: string): string {
+  const statement = new RegExp(`create table if not exists ${table} \\([\\s\\S]*?\\n\\);`).exec(SCHEMA_SQL)?.[0];
+  if (!statement) throw new WarehouseError(`schema.sql has no table ${table}`);
+  return statement;
+}
+
 export function ident(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
