@@ -59,7 +59,7 @@ export async function decodeFile(path: string, displayName: string, tmpDir: stri
   if (replacement > 2) throw new FileRejectedError(displayName, '无法识别的文字编码 (neither UTF-8 nor GBK/GB18030)');
   const header = parseHeader(decodedHead, displayName);
   const csvPath = join(tmpDir, `${tmpStem}.csv`);
-  const lines = countLines(path).catch(() => null); // line feeds are the same bytes in GB18030 (lines.ts)
+  const lines = countLines(path); // line feeds are the same bytes in GB18030 (lines.ts)
   if (!(await decodeWithSystemIconv(path, csvPath))) {
     await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), iconv.decodeStream('gb18030'), iconv.encodeStream('utf8'), createWriteStream(csvPath));
   }

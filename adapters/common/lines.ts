@@ -29,8 +29,8 @@ export interface LineShift {
 
 /**
  * The number of physical lines of a file, by the system's `wc -l` (~5 GB/s from the page cache,
- * off the JS thread); null when there is no wc. When it equals the records DuckDB read plus the
- * header, no record can have moved and the scan below is not needed.
+ * off the JS thread); null when it cannot be counted (no wc). When it equals the records DuckDB
+ * read plus the header, no record can have moved and the scan below is not needed.
  */
 export async function countLines(path: string): Promise<number | null> {
   const lineFeeds = await new Promise<number | null>((resolve) => {
@@ -45,7 +45,8 @@ export async function countLines(path: string): Promise<number | null> {
   });
   if (lineFeeds === null) return null;
   // a last line without a line feed is a line too
-  const fh = await open(path, 'r');
+  const fh = await open(path, 'r').catch(() => null);
+  if (!fh) return null;
   try {
     const { size } = await fh.stat();
     if (size === 0) return 0;
