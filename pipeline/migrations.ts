@@ -23,7 +23,9 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     id: 1,
     name: 'flags.carried_over',
-    up: (w) => w.exec('migration:1', 'alter table flags add column if not exists carried_over boolean default false').then(() => undefined),
+    up: async (w) => {
+      await w.exec('migration:1', 'alter table flags add column if not exists carried_over boolean default false');
+    },
   },
   {
     id: 2,

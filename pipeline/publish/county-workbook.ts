@@ -273,26 +273,26 @@ function writeHouseholds(
     const issuedOn = utcDate(h.issuedOn, `${where} issuedOn`);
     if (!earliestIssue || issuedOn < earliestIssue) earliestIssue = issuedOn;
     addTableRow(sheet, [
-        i + 1,
-        text(h.householdId),
-        text(h.headName),
-        text(h.headId),
-        text(h.program),
-        h.householdSize,
-        money(h.monthlyAmount, `${where} monthlyAmount`),
-        yesNo(h.registeredElsewhere),
-        text(h.rules),
-        SEVERITY_LABEL[h.severity],
-        h.firstIssuedPeriod,
-        issuedOn,
-        utcDate(h.dueOn, `${where} dueOn`),
-        h.daysOverdue > 0 ? h.daysOverdue : null,
-        null,
-        null,
-        null,
-        null,
-        h.flagIds.join(','),
-      ]);
+      i + 1,
+      text(h.householdId),
+      text(h.headName),
+      text(h.headId),
+      text(h.program),
+      h.householdSize,
+      money(h.monthlyAmount, `${where} monthlyAmount`),
+      yesNo(h.registeredElsewhere),
+      text(h.rules),
+      SEVERITY_LABEL[h.severity],
+      h.firstIssuedPeriod,
+      issuedOn,
+      utcDate(h.dueOn, `${where} dueOn`),
+      h.daysOverdue > 0 ? h.daysOverdue : null,
+      null,
+      null,
+      null,
+      null,
+      h.flagIds.join(','),
+    ]);
   });
   if (rows.length > 0) {
     const last = rows.length + 1;
@@ -335,22 +335,22 @@ function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDe
   rows.forEach((d, i) => {
     const where = `${SHEET.details} row ${i + 2}`;
     addTableRow(sheet, [
-        i + 1,
-        text(d.flagId),
-        text(d.householdId),
-        text(d.personId),
-        text(d.personName),
-        text(d.relation),
-        yesNo(d.isCovered),
-        text(d.ruleId),
-        text(d.ruleTitle),
-        SEVERITY_LABEL[d.severity],
-        text(d.source),
-        text(d.evidence),
-        d.firstIssuedPeriod,
-        utcDate(d.issuedOn, `${where} issuedOn`),
-        utcDate(d.dueOn, `${where} dueOn`),
-      ]);
+      i + 1,
+      text(d.flagId),
+      text(d.householdId),
+      text(d.personId),
+      text(d.personName),
+      text(d.relation),
+      yesNo(d.isCovered),
+      text(d.ruleId),
+      text(d.ruleTitle),
+      SEVERITY_LABEL[d.severity],
+      text(d.source),
+      text(d.evidence),
+      d.firstIssuedPeriod,
+      utcDate(d.issuedOn, `${where} issuedOn`),
+      utcDate(d.dueOn, `${where} dueOn`),
+    ]);
   });
   sheet.commit();
 }
