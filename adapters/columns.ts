@@ -20,7 +20,10 @@ export interface ColumnSpec {
   name: string;
   /** accepted headers; the first is what the department's template calls it */
   headers: readonly string[];
+  /** every row must have a value (else the row is quarantined as missing_value); implies columnRequired */
   required: boolean;
+  /** the file must have the column (else it is rejected naming it), though a row's value may be empty */
+  columnRequired?: boolean;
   kind: ColumnKind;
 }
 

@@ -16,6 +16,7 @@ describe('configuration', () => {
     ['a negative standard', (c) => (c.standards.floor.rural = -5), /config\.standards\.floor\.rural: expected a number from 1 to 100000/],
     ['an unknown league', (c) => (c.standards.leagues['1599'] = { urban: 900, rural: 700 }), /config\.standards\.leagues\.1599: expected a league code/],
     ['a quarantine share above 1', (c) => (c.gates.max_quarantine_share = 1.5), /config\.gates\.max_quarantine_share: expected a number from 0 to 1/],
+    ['a re-sent share of 0 (every file beside another would be re-sent)', (c) => (c.gates.max_resent_share = 0), /config\.gates\.max_resent_share: expected a number from 0\.01 to 1/],
     ['a fractional deadline', (c) => (c.deadline_days = 15.5), /config\.deadline_days: expected an integer from 1 to 90/],
     ['a misspelt key', (c) => (c.rules['vehicle-owned'].exempt_plate_type = ['07']), /config\.rules\.vehicle-owned\.exempt_plate_type: expected no such key/],
     ['a missing key', (c) => delete c.rules['business-role'].capital_threshold_wan, /capital_threshold_wan: expected a value \(the key is missing\)/],

@@ -14,10 +14,14 @@ export interface Standard {
   rural: number;
 }
 
-/** Where a feed's files come from (deployment-specific; none in the shipped configuration). */
+/**
+ * Where a feed's files come from (deployment-specific; none in the shipped configuration).
+ * control_file: the source writes a control file (`<file>.ok` / `<file>.chk`) once a file is
+ * complete; a file without one is not taken yet (pipeline/pull.ts).
+ */
 export type FeedSource =
-  | { type: 'folder'; path: string }
-  | { type: 'http'; url: string; headers?: Record<string, string> };
+  | { type: 'folder'; path: string; control_file?: boolean }
+  | { type: 'http'; url: string; headers?: Record<string, string>; control_file?: boolean };
 
 export interface Config {
   region: { code: string; name: string };
@@ -48,7 +52,7 @@ export interface Config {
   /** what the dispositions mean: each list a subset of dispositions */
   feedback: { confirmed: string[]; data_error: string[]; open: string[] };
   whitelist_default_months: number;
-  gates: { max_quarantine_share: number; max_row_count_change: number };
+  gates: { max_quarantine_share: number; max_row_count_change: number; max_unauthorized_rise: number; max_resent_share: number };
   feeds: Record<'roster' | 'provident-fund' | 'vehicles' | 'business', { max_age_months: number; due_day: number }>;
   /** optional: where `hedui pull` fetches each feed from */
   sources?: Partial<Record<'roster' | 'provident-fund' | 'vehicles' | 'business', FeedSource>>;
@@ -65,6 +69,9 @@ const num = (min: number, max: number, integer = false): Check => (v, key) => {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     fail(key, `${integer ? 'an integer' : 'a number'} from ${min} to ${max}`);
   }
+};
+const bool: Check = (v, key) => {
+  if (typeof v !== 'boolean') fail(key, 'true or false');
 };
 const text: Check = (v, key) => {
   if (typeof v !== 'string' || v.trim() === '') fail(key, 'a non-empty string');
@@ -112,8 +119,8 @@ const headers: Check = (v, key) => {
 };
 const source: Check = (v, key) => {
   const kind = (v as { type?: unknown } | null)?.type;
-  if (kind === 'folder') object({ type: text, path: text })(v, key);
-  else if (kind === 'http') object({ type: text, url: pattern(/^https?:\/\//, 'an http(s) URL'), headers }, false, ['headers'])(v, key);
+  if (kind === 'folder') object({ type: text, path: text, control_file: bool }, false, ['control_file'])(v, key);
+  else if (kind === 'http') object({ type: text, url: pattern(/^https?:\/\//, 'an http(s) URL'), headers, control_file: bool }, false, ['headers', 'control_file'])(v, key);
   else fail(`${key}.type`, 'folder or http');
 };
 const sources: Check = (v, key) => {
@@ -152,7 +159,7 @@ const schema = object({
   dispositions: list(text, 1),
   feedback: object({ confirmed: list(text), data_error: list(text), open: list(text) }),
   whitelist_default_months: num(1, 60, true),
-  gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10) }),
+  gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10), max_unauthorized_rise: num(0, 100), max_resent_share: num(0.01, 1) }),
   feeds: object({ roster: feedSettings, 'provident-fund': feedSettings, vehicles: feedSettings, business: feedSettings }),
   sources,
 }, false, ['sources']);

@@ -4,16 +4,24 @@
  * staged files that left the folder (a corrected file replaced them) are superseded: their staged
  * rows are removed and their loads row stays as history. Each folder's loads change in one
  * transaction; staged Parquet files are written before it and removed after it when superseded.
+ *
+ * A control file (`<file>.ok` / `<file>.chk`, adapters/common/control.ts) is never a data file: it
+ * goes with its data file, is checked against it, and is part of the file's identity (loadIdOf),
+ * so one that arrives or changes later has the file checked again. A new file is compared with the
+ * other files staged for its feed and period (adapters/common/resent.ts): a re-sent file is
+ * rejected, single records already staged are quarantined.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { FEEDS } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
 import { commitFile, dropPrepared, loadIdOf, prepareFile, startDecode, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
+import { dataFileNameOf, isControlFileName, type ControlFileRef } from '../adapters/common/control.ts';
+import { DEFAULT_MAX_RESENT_SHARE, type StagedPeer } from '../adapters/common/resent.ts';
 import type { Warehouse } from './warehouse.ts';
-import { collectStagedGarbage, createStagedViews } from './staged.ts';
+import { collectStagedGarbage, createStagedViews, stagedRoot } from './staged.ts';
 import { isPeriodName, parsePeriod } from './period.ts';
 import { logger } from './log.ts';
 import pLimit from 'p-limit';
@@ -28,13 +36,27 @@ export interface LoadOptions {
   /** load only folders whose period ends on or before this day ('YYYY-MM-DD') */
   upTo?: string;
   maxQuarantineShare: number;
+  /**
+   * a new file whose rows are at least this share of records already staged for its feed and
+   * period is rejected as re-sent (gates.max_resent_share; default 0.5)
+   */
+  maxResentShare?: number;
+}
+
+export interface InboxFolder {
+  feed: FeedAdapter;
+  period: string;
+  /** data files (absolute paths), sorted; control files are not among them */
+  files: string[];
+  /** data file → its control file (absolute paths) */
+  controls: Map<string, string>;
 }
 
 /** Files a department has finished delivering: not hidden, not a partial download. */
 const isDeliveredFile = (name: string) => !name.startsWith('.') && !/\.(part|partial|tmp|crdownload)$/i.test(name);
 
-export async function listInbox(dataDir: string, upTo?: string): Promise<{ feed: FeedAdapter; period: string; files: string[] }[]> {
-  const result: { feed: FeedAdapter; period: string; files: string[] }[] = [];
+export async function listInbox(dataDir: string, upTo?: string): Promise<InboxFolder[]> {
+  const result: InboxFolder[] = [];
   for (const feed of FEEDS) {
     const feedDir = join(dataDir, 'inbox', feed.id);
     const periods = (await readdir(feedDir).catch(() => [] as string[])).filter(isPeriodName).sort();
@@ -42,8 +64,16 @@ export async function listInbox(dataDir: string, upTo?: string): Promise<{ feed:
       if (upTo && parsePeriod(period).end > upTo) continue;
       const dir = join(feedDir, period);
       const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      const files = entries.filter((e) => e.isFile() && isDeliveredFile(e.name)).map((e) => join(dir, e.name)).sort();
-      result.push({ feed, period, files });
+      const names = entries.filter((e) => e.isFile() && isDeliveredFile(e.name)).map((e) => e.name).sort();
+      const dataNames = new Set(names.filter((n) => !isControlFileName(n)));
+      const controls = new Map<string, string>();
+      for (const name of names.filter(isControlFileName)) {
+        const data = dataFileNameOf(name);
+        if (!dataNames.has(data)) logger().warn({ feed: feed.id, period, file: name }, 'control file without its data file: ignored');
+        else if (controls.has(join(dir, data))) logger().warn({ feed: feed.id, period, file: name }, 'a second control file for the same data file: ignored');
+        else controls.set(join(dir, data), join(dir, name));
+      }
+      result.push({ feed, period, files: [...dataNames].map((n) => join(dir, n)), controls });
     }
   }
   return result;
@@ -61,19 +91,23 @@ async function knownLoads(w: Warehouse) {
     'known-shas',
     'select file, bytes, mtime_ms, sha256 from loads order by loaded_at',
   );
-  const current = await w.rows<{ load_id: string; feed: string; period: string; file: string }>(
+  const current = await w.rows<{ load_id: string; feed: string; period: string; file: string; status: string; staged_file: string | null }>(
     'current-loads',
-    "select load_id, feed, period, file from loads where status <> 'superseded'",
+    "select load_id, feed, period, file, status, staged_file from loads where status <> 'superseded'",
   );
   return { sha: new Map(hashes.map((h) => [`${h.file}|${h.bytes}|${h.mtime_ms}`, h.sha256])), current };
 }
 
-/** The sha256 of a file, reusing the one recorded when its path, size and mtime are unchanged. */
-async function describe(known: Map<string, string>, dataDir: string, feed: FeedAdapter, period: string, path: string): Promise<SourceFile> {
+/**
+ * The sha256 of a file, reusing the one recorded when its path, size and mtime are unchanged; and
+ * of its control file, when it has one (a few bytes, hashed every time).
+ */
+async function describe(known: Map<string, string>, dataDir: string, feed: FeedAdapter, period: string, path: string, controlPath?: string): Promise<SourceFile> {
   const s = await stat(path);
   const relPath = relative(dataDir, path);
   const recorded = known.get(`${relPath}|${s.size}|${Math.round(s.mtimeMs)}`);
-  const file = { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: recorded ?? '' };
+  const control: ControlFileRef | undefined = controlPath ? { path: controlPath, name: basename(controlPath), sha256: await sha256Of(controlPath) } : undefined;
+  const file: SourceFile = { feed, period, path, relPath, bytes: s.size, mtimeMs: s.mtimeMs, sha256: recorded ?? '', control };
   if (!recorded) file.sha256 = await timed('hashed', file, () => sha256Of(path));
   return file;
 }
@@ -101,15 +135,21 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
     const hashOneAtATime = pLimit(1);
     const decodeOneAtATime = pLimit(1);
     const planned = (await listInbox(dataDir, options.upTo)).map(async (folder) => {
-      const files = await Promise.all(folder.files.map((p) => hashOneAtATime(() => describe(known.sha, dataDir, folder.feed, folder.period, p))));
+      const files = await Promise.all(
+        folder.files.map((p) => hashOneAtATime(() => describe(known.sha, dataDir, folder.feed, folder.period, p, folder.controls.get(p)))),
+      );
       const current = known.current.filter((l) => l.feed === folder.feed.id && l.period === folder.period);
       const currentIds = new Set(current.map((l) => l.load_id));
       const presentIds = new Set(files.map(loadIdOf));
       const fresh = files.filter((f, i) => !currentIds.has(loadIdOf(f)) && files.findIndex((g) => g.sha256 === f.sha256) === i);
       const gone = current.filter((l) => !presentIds.has(l.load_id));
+      // what a new file is compared with: the staged loads that stay (a corrected file is not compared with the one it replaces)
+      const peers: StagedPeer[] = current
+        .filter((l) => presentIds.has(l.load_id) && l.status === 'staged' && l.staged_file)
+        .map((l) => ({ file: l.file, path: join(stagedRoot(w), l.staged_file!) }));
       const decoding = new Map(fresh.map((file) => [file, decodeOneAtATime(() => timed('decoded', file, () => startDecode(file, tmpDir)))]));
       decodes.push(...[...decoding.values()].map((d) => d.catch(() => undefined)));
-      return { ...folder, files, fresh, gone, decoding };
+      return { ...folder, files, fresh, gone, peers, decoding };
     });
     plans.push(...planned.map((p) => p.catch(() => undefined))); // handled here, thrown where awaited
 
@@ -119,7 +159,12 @@ export async function loadInbox(w: Warehouse, dataDir: string, options: LoadOpti
       if (folder.fresh.length === 0 && folder.gone.length === 0) continue;
       const prepared: PreparedFile[] = [];
       try {
-        for (const file of folder.fresh) prepared.push(await prepareFile(w, file, folder.decoding.get(file)!, options.maxQuarantineShare));
+        for (const file of folder.fresh) {
+          // and the files of this folder prepared before it: of two copies delivered together, the second is re-sent
+          const earlier = prepared.filter((p) => p.outcome.status === 'staged' && p.checkedPath).map((p) => ({ file: p.outcome.file, path: p.checkedPath! }));
+          const resent = { maxShare: options.maxResentShare ?? DEFAULT_MAX_RESENT_SHARE, peers: [...folder.peers, ...earlier] };
+          prepared.push(await prepareFile(w, file, folder.decoding.get(file)!, options.maxQuarantineShare, resent));
+        }
         for (const p of prepared) await writeStagedFile(w, p);
         await w.transaction(`load:${folder.feed.id}:${folder.period}`, async () => {
           for (const old of folder.gone) {

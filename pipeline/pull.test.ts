@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withWarehouse } from './warehouse.ts';
 import { pull } from './pull.ts';
@@ -29,7 +29,20 @@ beforeAll(async () => {
           ],
         }),
       );
-    } else if (req.url === '/files/good.csv') res.end(GOOD);
+    } else if (req.url === '/controlled.json') {
+      // a platform that writes <file>.ok once a file is complete: b.csv is not complete yet
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          files: [
+            { period: '2026-10', name: 'a.csv', url: 'files/good.csv' },
+            { period: '2026-10', name: 'a.csv.ok', url: 'files/good.ok' },
+            { period: '2026-10', name: 'b.csv', url: 'files/other.csv' },
+          ],
+        }),
+      );
+    } else if (req.url === '/files/good.ok') res.end(`count=4000\nsha256=${sha(GOOD)}\n`);
+    else if (req.url === '/files/good.csv') res.end(GOOD);
     else if (req.url === '/files/other.csv') res.end(OTHER);
     else if (req.url === '/files/cut.csv') {
       // promises 1 MB, sends a little, then drops the connection: a partial download
@@ -79,5 +92,64 @@ describe('pull', () => {
 
   it('a configuration refuses a source of an unknown kind, naming the key', () => {
     expect(() => withSources({ vehicles: { type: 'ftp', url: 'x' } as never })).toThrow(/config\.sources\.vehicles\.type: expected folder or http/);
+    expect(() => withSources({ vehicles: { type: 'folder', path: '/x', control_file: 'yes' } as never })).toThrow(/config\.sources\.vehicles\.control_file: expected true or false/);
+  });
+});
+
+describe('pull with control files', () => {
+  it('a control_file folder source: a data file waits for its control file, then both are taken, the control file first', async () => {
+    const dataDir = await makeDataDir();
+    const exchange = await makeDataDir();
+    await mkdir(join(exchange, '2026-10'), { recursive: true });
+    await writeFile(join(exchange, '2026-10', '公积金_2026-10.csv'), GOOD);
+    const config = withSources({ 'provident-fund': { type: 'folder', path: exchange, control_file: true } });
+    await withWarehouse(async (w) => {
+      const early = await pull(w, dataDir, config);
+      expect(early).toMatchObject({ pulled: [], unchanged: 0, failed: [], waiting: [{ feed: 'provident-fund', file: '2026-10/公积金_2026-10.csv' }] });
+      expect(await readdir(join(dataDir, 'inbox')).catch(() => [])).toEqual([]);
+
+      await writeFile(join(exchange, '2026-10', '公积金_2026-10.csv.ok'), 'count=4000\n');
+      const complete = await pull(w, dataDir, config);
+      expect(complete.waiting).toEqual([]);
+      expect(complete.pulled.map((p) => p.name)).toEqual(['公积金_2026-10.csv', '公积金_2026-10.csv.ok']);
+      const inbox = join(dataDir, 'inbox/provident-fund/2026-10');
+      expect((await readdir(inbox)).sort()).toEqual(['公积金_2026-10.csv', '公积金_2026-10.csv.ok']);
+      expect((await stat(join(inbox, '公积金_2026-10.csv.ok'))).mtimeMs).toBeLessThanOrEqual((await stat(join(inbox, '公积金_2026-10.csv'))).mtimeMs);
+      expect((await pull(w, dataDir, config)).unchanged).toBe(2);
+
+      // a corrected control file of the same length is taken again
+      await writeFile(join(exchange, '2026-10', '公积金_2026-10.csv.ok'), 'count=4001\n');
+      expect((await pull(w, dataDir, config)).pulled.map((p) => p.name)).toEqual(['公积金_2026-10.csv.ok']);
+      expect(await readFile(join(inbox, '公积金_2026-10.csv.ok'), 'utf8')).toBe('count=4001\n');
+    });
+  });
+
+  it('a control_file HTTP source takes the complete file with its control file and leaves the other waiting', async () => {
+    const dataDir = await makeDataDir();
+    const config = withSources({ 'provident-fund': { type: 'http', url: `${base}/controlled.json`, control_file: true } });
+    await withWarehouse(async (w) => {
+      const report = await pull(w, dataDir, config);
+      expect(report.pulled.map((p) => p.name)).toEqual(['a.csv', 'a.csv.ok']);
+      expect(report.waiting).toEqual([{ feed: 'provident-fund', file: '2026-10/b.csv' }]);
+      expect(report.failed).toEqual([]);
+      expect((await readdir(join(dataDir, 'inbox/provident-fund/2026-10'))).sort()).toEqual(['a.csv', 'a.csv.ok']);
+    });
+  });
+
+  it('a source without the option takes data files as before and copies their control files along, not a control file alone', async () => {
+    const dataDir = await makeDataDir();
+    const exchange = await makeDataDir();
+    await mkdir(join(exchange, '2026Q3'), { recursive: true });
+    await writeFile(join(exchange, '2026Q3', '机动车.csv'), OTHER);
+    await writeFile(join(exchange, '2026Q3', '机动车.csv.chk'), '1\n');
+    await writeFile(join(exchange, '2026Q3', '单独.csv'), OTHER);
+    await writeFile(join(exchange, '2026Q3', '缺数据.csv.ok'), '1\n');
+    const config = withSources({ vehicles: { type: 'folder', path: exchange } });
+    await withWarehouse(async (w) => {
+      const report = await pull(w, dataDir, config);
+      expect(report.waiting).toEqual([]);
+      expect(report.pulled.map((p) => p.name)).toEqual(['单独.csv', '机动车.csv', '机动车.csv.chk']);
+      expect((await readdir(join(dataDir, 'inbox/vehicles/2026Q3'))).sort()).toEqual(['单独.csv', '机动车.csv', '机动车.csv.chk']);
+    });
   });
 });

@@ -5,6 +5,12 @@
  * when complete and verified, so the loader (which ignores dot-files and .part) never sees half a
  * file. Files already in the inbox with the same sha256 are not fetched again.
  *
+ * Control files (`<file>.ok` / `<file>.chk`, adapters/common/control.ts) go along with their data
+ * file and are written into the inbox first, so the loader never sees the data file without its
+ * control file. A source with `control_file: true` writes them once a file is complete: a data file
+ * without one is not taken yet (`waiting`, not failed). A control file without its data file is not
+ * taken.
+ *
  * HTTP index format (JSON at the source's url):
  *   { "files": [ { "period": "2026-10", "name": "公积金_2026-10.csv", "url": "relative or absolute",
  *                  "sha256": "optional hex; checked when given" } ] }
@@ -18,6 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import type { Config, FeedSource } from '../config/config.ts';
 import { isPeriodName } from './period.ts';
+import { dataFileNameOf, isControlFileName } from '../adapters/common/control.ts';
 import { HeduiError } from './errors.ts';
 import { logger } from './log.ts';
 import type { Warehouse } from './warehouse.ts';
@@ -34,6 +41,8 @@ export interface PullReport {
   pulled: PulledFile[];
   unchanged: number;
   failed: { feed: string; file: string; reason: string }[];
+  /** data files a `control_file` source has not written the control file of yet: not taken this time */
+  waiting: { feed: string; file: string }[];
 }
 
 interface Candidate {
@@ -98,7 +107,8 @@ async function fetchOne(dataDir: string, c: Candidate): Promise<PulledFile | 'un
   const target = join(dir, c.name);
   const existing = await stat(target).catch(() => undefined);
   // a folder source gives the size up front: same name and size in the inbox means already pulled
-  if (existing && c.size !== undefined && existing.size === c.size && !c.expectedSha256) return 'unchanged';
+  // (not for a control file: a corrected count can have the same length; it is a few bytes to compare)
+  if (existing && c.size !== undefined && existing.size === c.size && !c.expectedSha256 && !isControlFileName(c.name)) return 'unchanged';
   if (existing && c.expectedSha256 && (await sha256Of(target)) === c.expectedSha256) return 'unchanged';
   const part = join(dir, `.${c.name}.part`);
   const hash = createHash('sha256');
@@ -129,35 +139,59 @@ async function fetchOne(dataDir: string, c: Candidate): Promise<PulledFile | 'un
   }
 }
 
+/**
+ * What to fetch, each group in order: a data file's control file first, then the data file. A data
+ * file of a `control_file` source without its control file waits; a control file without its data
+ * file is left where it is.
+ */
+function deliveries(candidates: Candidate[], requireControl: boolean, report: PullReport): Candidate[][] {
+  const controls = new Map(candidates.filter((c) => isControlFileName(c.name)).map((c) => [`${c.period}/${dataFileNameOf(c.name)}`, c]));
+  const groups: Candidate[][] = [];
+  for (const c of candidates) {
+    if (isControlFileName(c.name)) continue;
+    const control = controls.get(`${c.period}/${c.name}`);
+    if (control) groups.push([control, c]);
+    else if (requireControl) report.waiting.push({ feed: c.feed, file: `${c.period}/${c.name}` });
+    else groups.push([c]);
+  }
+  return groups;
+}
+
 export async function pull(w: Warehouse, dataDir: string, config: Config, concurrency = 4): Promise<PullReport> {
-  const report: PullReport = { pulled: [], unchanged: 0, failed: [] };
-  const candidates: Candidate[] = [];
+  const report: PullReport = { pulled: [], unchanged: 0, failed: [], waiting: [] };
+  const groups: Candidate[][] = [];
   for (const [feed, source] of Object.entries(config.sources ?? {})) {
     try {
-      candidates.push(...(source.type === 'folder' ? await folderCandidates(feed, source) : await httpCandidates(feed, source)));
+      const candidates = source.type === 'folder' ? await folderCandidates(feed, source) : await httpCandidates(feed, source);
+      groups.push(...deliveries(candidates, source.control_file === true, report));
     } catch (e) {
       report.failed.push({ feed, file: '(index)', reason: e instanceof HeduiError ? e.message : (e as Error).name });
     }
   }
   const limit = pLimit(concurrency);
   await Promise.all(
-    candidates.map((c) =>
+    groups.map((group) =>
       limit(async () => {
-        try {
-          const result = await fetchOne(dataDir, c);
-          if (result === 'unchanged') report.unchanged++;
-          else report.pulled.push(result);
-        } catch (e) {
-          report.failed.push({ feed: c.feed, file: `${c.period}/${c.name}`, reason: (e as Error).message.slice(0, 200) });
+        // the control file lands before its data file; when it cannot be fetched, the data file is not taken either
+        for (const c of group) {
+          try {
+            const result = await fetchOne(dataDir, c);
+            if (result === 'unchanged') report.unchanged++;
+            else report.pulled.push(result);
+          } catch (e) {
+            report.failed.push({ feed: c.feed, file: `${c.period}/${c.name}`, reason: (e as Error).message.slice(0, 200) });
+            break;
+          }
         }
       }),
     ),
   );
+  report.waiting.sort((a, b) => `${a.feed}/${a.file}`.localeCompare(`${b.feed}/${b.file}`));
   report.pulled.sort((a, b) => `${a.feed}/${a.period}/${a.name}`.localeCompare(`${b.feed}/${b.period}/${b.name}`));
   for (const p of report.pulled) {
     await w.exec('pull:record', 'insert into pulls values ($feed, $period, $name, $sha256, $bytes, now())', { ...p });
   }
-  logger().info({ pulled: report.pulled.length, unchanged: report.unchanged, failed: report.failed.length }, 'pulled');
+  logger().info({ pulled: report.pulled.length, unchanged: report.unchanged, failed: report.failed.length, waiting: report.waiting.length }, 'pulled');
   return report;
 }
 

@@ -4,9 +4,10 @@
  * its problem (the staged file) and the quarantine rows, with the row accounting
  * read = staged + quarantined checked for every file.
  *
- * A file that cannot be read at all, or whose quarantined share passes the gate, is rejected
- * whole: a loads row says why and nothing of it is staged. The caller runs this inside a
- * transaction, so a crash never leaves half a file.
+ * A file that cannot be read at all, whose quarantined share passes the gate, that disagrees with
+ * its control file (control.ts) or that re-sends the records of a file already staged (resent.ts)
+ * is rejected whole: a loads row says why and nothing of it is staged. The caller runs this inside
+ * a transaction, so a crash never leaves half a file.
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -15,6 +16,8 @@ import { headerKey, type ColumnSpec } from '../columns.ts';
 import { decodeFile, type DecodedFile } from './decode.ts';
 import { lineShifts, type LineShift } from './lines.ts';
 import { genericChecksSql } from './checks.ts';
+import { checkControlDigests, controlCountProblem, readControlFile, type ControlFileRef } from './control.ts';
+import { DEFAULT_MAX_RESENT_SHARE, markResentRows, type ResentCheck } from './resent.ts';
 import { ident, literal, type Warehouse } from '../../pipeline/warehouse.ts';
 import { stagedFileOf, stagedRoot } from '../../pipeline/staged.ts';
 import { FileRejectedError, WarehouseError } from '../../pipeline/errors.ts';
@@ -29,6 +32,8 @@ export interface SourceFile {
   sha256: string;
   bytes: number;
   mtimeMs: number;
+  /** its control file (`<name>.ok` / `<name>.chk`), when the delivery has one */
+  control?: ControlFileRef;
 }
 
 export interface StageOutcome {
@@ -45,7 +50,13 @@ export interface StageOutcome {
   stagedFile?: string;
 }
 
-export const loadIdOf = (f: SourceFile) => `${f.feed.id}:${f.period}:${f.sha256.slice(0, 16)}`;
+/**
+ * A load is a file's content in a feed and period, and its control file's content when it has one:
+ * a control file that arrives or changes after the file was loaded makes it a new load, which
+ * checks the file again (the earlier load is superseded, as for any file that left the folder).
+ */
+export const loadIdOf = (f: SourceFile) =>
+  `${f.feed.id}:${f.period}:${f.sha256.slice(0, 16)}${f.control ? `:${f.control.sha256.slice(0, 16)}` : ''}`;
 
 /** Which column of the file holds each staged column; fails the file naming a missing required column. */
 export function mapHeaders(columns: readonly ColumnSpec[], header: string[], file: string): Map<string, number> {
@@ -58,7 +69,7 @@ export function mapHeaders(columns: readonly ColumnSpec[], header: string[], fil
     if (index !== undefined) {
       mapping.set(col.name, index);
       used.add(index);
-    } else if (col.required) {
+    } else if (col.required || col.columnRequired) {
       missing.push(`「${col.headers[0]}」(${col.name})`);
     }
   }
@@ -89,18 +100,30 @@ export function startDecode(file: SourceFile, tmpDir: string): Promise<DecodedFi
  * The rows go from the check straight to Parquet in one pass: holding them in a temp table first
  * and copying the clean ones out cost ~1 s more for 8 M vehicles and held them all in memory.
  */
-export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Promise<DecodedFile>, maxQuarantineShare: number): Promise<PreparedFile> {
+export async function prepareFile(
+  w: Warehouse,
+  file: SourceFile,
+  decoding: Promise<DecodedFile>,
+  maxQuarantineShare: number,
+  resent: ResentCheck = { maxShare: DEFAULT_MAX_RESENT_SHARE, peers: [] },
+): Promise<PreparedFile> {
   const feed = file.feed;
   const loadId = loadIdOf(file);
   const checkedPath = join(stagedRoot(w), `${stagedFileOf(feed, loadId)}.tmp`);
   let decoded: DecodedFile | undefined;
+  let read = 0;
   try {
     decoded = await decoding;
     // the loader waited for this file's background hashing and decoding up to here
     logger().debug({ feed: feed.id, file: file.relPath }, 'file ready');
+    const control = file.control && (await readControlFile(file.control, file.relPath));
+    if (control) await checkControlDigests(control, file.control!, file);
     const mapping = mapHeaders(feed.columns, decoded.header, file.relPath);
     await readRaw(w, file, decoded);
-    const read = (await w.one<{ n: number }>(`${feed.id}:count`, 'select count(*)::integer as n from raw_file'))!.n;
+    read = (await w.one<{ n: number }>(`${feed.id}:count`, 'select count(*)::integer as n from raw_file'))!.n;
+    // a file cut after a whole row reads cleanly: only the sender's count tells
+    const countProblem = control && controlCountProblem(control, file.control!, read);
+    if (countProblem) throw new FileRejectedError(file.relPath, countProblem);
     if (read === 0) throw new FileRejectedError(file.relPath, '没有数据行 (the file has a header but no data rows)');
     const shifts = decoded.hasLineColumn ? [] : await lineShifts(file.path, decoded.lines, read);
     await createRawFeed(w, file, decoded, mapping, shifts);
@@ -119,15 +142,18 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
          left join duplicated using (row_hash)
        ) to ${literal(checkedPath)} (format parquet, compression zstd)`,
     );
-    const counts = (await w.one<{ clean: number; quarantined: number }>(
-      `${feed.id}:counts`,
-      `select count(*) filter (where problem is null)::integer as clean, count(problem)::integer as quarantined from read_parquet(${literal(checkedPath)})`,
-    ))!;
-    // every row read is either clean or quarantined, once: the check's joins lost or doubled none
-    if (counts.clean + counts.quarantined !== read) {
-      throw new WarehouseError(`row accounting failed for ${file.relPath}: read ${read}, clean ${counts.clean}, quarantined ${counts.quarantined}`);
+    let counts = await countChecked(w, file, checkedPath, read);
+    const again = await markResentRows(w, feed.id, checkedPath, read, resent);
+    if (again.reason) {
+      await rm(checkedPath, { force: true });
+      return {
+        file,
+        outcome: { loadId, file: file.relPath, status: 'rejected', reason: again.reason, rowsRead: read, rowsStaged: 0, rowsQuarantined: 0, format: decoded.format, encoding: decoded.encoding },
+      };
     }
-    const share = counts.quarantined / read;
+    if (again.duplicates > 0) counts = await countChecked(w, file, checkedPath, read);
+    // records another staged file holds are no fault of this file's rows: they do not count towards the gate
+    const share = (counts.quarantined - again.duplicates) / read;
     const rejected = share > maxQuarantineShare;
     return {
       file,
@@ -137,7 +163,7 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
         file: file.relPath,
         status: rejected ? 'rejected' : 'staged',
         reason: rejected
-          ? `问题行占比 ${(share * 100).toFixed(1)}% 超过 ${(maxQuarantineShare * 100).toFixed(0)}%，整个文件退回 (quarantined share ${counts.quarantined}/${read} exceeds the gate)`
+          ? `问题行占比 ${(share * 100).toFixed(1)}% 超过 ${(maxQuarantineShare * 100).toFixed(0)}%，整个文件退回 (quarantined share ${counts.quarantined - again.duplicates}/${read} exceeds the gate)`
           : undefined,
         rowsRead: read,
         rowsStaged: rejected ? 0 : counts.clean,
@@ -156,7 +182,7 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
         file: file.relPath,
         status: 'rejected',
         reason: e.message.slice(file.relPath.length + 2),
-        rowsRead: 0,
+        rowsRead: read,
         rowsStaged: 0,
         rowsQuarantined: 0,
         format: decoded?.format,
@@ -166,6 +192,18 @@ export async function prepareFile(w: Warehouse, file: SourceFile, decoding: Prom
   } finally {
     await w.exec('cleanup-raw', 'drop view if exists raw_feed; drop table if exists raw_file; drop table if exists line_shifts');
   }
+}
+
+/** Clean and quarantined rows of a checked file; every row read is one of them, once (the check's joins lost or doubled none). */
+async function countChecked(w: Warehouse, file: SourceFile, checkedPath: string, read: number): Promise<{ clean: number; quarantined: number }> {
+  const counts = (await w.one<{ clean: number; quarantined: number }>(
+    `${file.feed.id}:counts`,
+    `select count(*) filter (where problem is null)::integer as clean, count(problem)::integer as quarantined from read_parquet(${literal(checkedPath)})`,
+  ))!;
+  if (counts.clean + counts.quarantined !== read) {
+    throw new WarehouseError(`row accounting failed for ${file.relPath}: read ${read}, clean ${counts.clean}, quarantined ${counts.quarantined}`);
+  }
+  return counts;
 }
 
 /**
@@ -186,6 +224,8 @@ export async function writeStagedFile(w: Warehouse, p: PreparedFile): Promise<vo
 /** Records a prepared file: its quarantine rows and its loads row. Run inside a transaction. */
 export async function commitFile(w: Warehouse, p: PreparedFile): Promise<void> {
   const { file, outcome, checkedPath } = p;
+  // a load seen before (a file put back, a control file removed again) replaces its loads row: its quarantine rows too
+  await w.exec(`${file.feed.id}:quarantine-clear`, 'delete from quarantine where load_id = $load_id', { load_id: outcome.loadId });
   if (checkedPath) {
     await w.exec(
       `${file.feed.id}:quarantine`,

@@ -13,8 +13,8 @@ export const rosterColumns: readonly ColumnSpec[] = [
   { name: 'household_size', headers: ['保障人数', '家庭保障人数'], required: true, kind: 'integer' },
   { name: 'monthly_amount', headers: ['月保障金', '月保障金额', '保障金额'], required: true, kind: 'yuan' },
   { name: 'enrolled_on', headers: ['保障起始日期', '救助开始日期'], required: true, kind: 'date' },
-  { name: 'authorization_signed_on', headers: ['核对授权书签署日期', '授权书签署日期'], required: false, kind: 'date' },
-  { name: 'authorization_valid_until', headers: ['授权书有效期至', '授权有效期至'], required: false, kind: 'date' },
+  { name: 'authorization_signed_on', headers: ['核对授权书签署日期', '授权书签署日期'], required: false, columnRequired: true, kind: 'date' },
+  { name: 'authorization_valid_until', headers: ['授权书有效期至', '授权有效期至'], required: false, columnRequired: true, kind: 'date' },
   { name: 'registered_elsewhere', headers: ['人户分离', '是否人户分离'], required: false, kind: 'yes_no' },
   { name: 'single_member_cover', headers: ['单人保', '是否单人保'], required: false, kind: 'yes_no' },
 ];
