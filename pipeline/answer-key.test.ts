@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runMonth, withSession, type MonthReport } from './run.ts';
+import { runMonth, withSession, type PublishedReport } from './run.ts';
 import { importEntries } from './whitelist.ts';
 import { Warehouse } from './warehouse.ts';
 import { createStagedViews } from './staged.ts';
@@ -22,7 +22,7 @@ const jsonl = async <T>(path: string): Promise<T[]> =>
 const byKey = <T>(rows: T[], key: (r: T) => string) => [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 
 let dataDir: string;
-let report: MonthReport;
+let report: PublishedReport;
 let w: Warehouse;
 
 beforeAll(async () => {

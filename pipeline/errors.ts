@@ -20,8 +20,12 @@ export class FileRejectedError extends HeduiError {
     super(`${file}: ${reason}`);
   }
 }
-/** A gate held publication (quarantine share, drift, rejected file, missing feed). */
-export class GateHeldError extends HeduiError {}
+/** A gate held publication (quarantine share, drift, rejected file, missing feed); `report` says what the run saw. */
+export class GateHeldError extends HeduiError {
+  constructor(message: string, readonly report?: unknown) {
+    super(message);
+  }
+}
 /** Another run holds the data folder. */
 export class LockHeldError extends HeduiError {}
 /** A warehouse statement failed; the message has been scrubbed of values. */

@@ -45,7 +45,7 @@ describe('gates', () => {
   it('holds a month without a roster', async () => {
     const dataDir = await makeDataDir();
     await putInbox(dataDir, 'roster', '2026-11', 'r.csv', roster(3));
-    await expect(run(dataDir, '2026-10')).rejects.toThrow(/missing_roster: roster: no roster snapshot on or before 2026-10-31/);
+    await expect(run(dataDir, '2026-10')).rejects.toThrow(/missing_roster: roster: no roster delivered on or before 2026-10-31/);
     await rm(join(dataDir, 'inbox'), { recursive: true });
   });
 });

@@ -1,17 +1,18 @@
 /**
- * The month's match: choose each feed's snapshot, check the gates, apply the authorization gate,
- * run every rule, key and suppress the flags, and replace the period's flags in one transaction.
+ * The month's match, in two steps so a gate can look between them: prepareMatch builds the month's
+ * households, applies the authorization gate and runs every rule into temp tables (nothing kept);
+ * commitMatch keys and suppresses the flags and replaces the period's flags in one transaction.
+ * Which snapshots a month uses is decided before (pipeline/inputs.ts).
  */
 import { readFileSync } from 'node:fs';
-import { FEEDS } from '../adapters/index.ts';
-import type { FeedAdapter } from '../adapters/feed.ts';
 import { RULES } from '../rules/index.ts';
 import type { RuleDefinition } from '../rules/define-rule.ts';
 import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 import type { Params, Warehouse } from './warehouse.ts';
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
-import { addDays, monthsBetween, parsePeriod, type Period } from './period.ts';
+import { addDays, type Period } from './period.ts';
+import { skippedRules, type Snapshot } from './inputs.ts';
 import { logger } from './log.ts';
 import { WarehouseError } from './errors.ts';
 
@@ -19,22 +20,6 @@ const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}`, import.m
 const HOUSEHOLDS_SQL = sqlFile('int_households.sql');
 const FLAGS_SQL = sqlFile('flags.sql');
 const ANSWERS_SQL = sqlFile('int_answers.sql');
-
-export interface Snapshot {
-  feed: FeedAdapter;
-  period: string;
-  rows: number;
-  ageMonths: number;
-  stale: boolean;
-  /** the loads that make the snapshot, sorted and ','-joined: what a re-run compares */
-  loadIds: string;
-}
-
-export interface GateFinding {
-  gate: 'missing_roster' | 'rejected_file' | 'row_count_drift';
-  subject: string;
-  detail: string;
-}
 
 export interface MatchResult {
   flags: number;
@@ -55,73 +40,6 @@ export function issueDates(month: Period, deadlineDays: number): { issuedOn: str
   return { issuedOn, dueOn: addDays(issuedOn, deadlineDays) };
 }
 
-/** Per feed, the latest staged snapshot whose period ends on or before the month's end. */
-export async function chooseSnapshots(w: Warehouse, month: Period, config: Config): Promise<Snapshot[]> {
-  const snapshots: Snapshot[] = [];
-  for (const feed of FEEDS) {
-    const periods = await w.rows<{ period: string; rows: number; load_ids: string }>(
-      'snapshot-candidates',
-      "select period, sum(rows_staged)::integer as rows, string_agg(load_id, ',' order by load_id) as load_ids from loads where feed = $feed and status = 'staged' group by period",
-      { feed: feed.id },
-    );
-    const eligible = periods.map((p) => ({ ...p, end: parsePeriod(p.period).end })).filter((p) => p.end <= month.end);
-    eligible.sort((a, b) => (a.end === b.end ? a.period.localeCompare(b.period) : a.end.localeCompare(b.end)));
-    const chosen = eligible.at(-1);
-    if (!chosen) continue;
-    const ageMonths = monthsBetween(chosen.end, month.end);
-    snapshots.push({ feed, period: chosen.period, rows: chosen.rows, ageMonths, stale: ageMonths > config.feeds[feed.id].max_age_months, loadIds: chosen.load_ids });
-  }
-  return snapshots;
-}
-
-/**
- * The gates that hold publication: no roster; a file of a chosen snapshot rejected; a snapshot
- * whose row count moved more than the configured share from the feed's previous snapshot, unless
- * an operator accepted it.
- */
-export async function checkGates(w: Warehouse, month: Period, snapshots: Snapshot[], config: Config): Promise<GateFinding[]> {
-  const findings: GateFinding[] = [];
-  if (!snapshots.some((s) => s.feed.id === 'roster')) {
-    findings.push({ gate: 'missing_roster', subject: 'roster', detail: `no roster snapshot on or before ${month.end}` });
-  }
-  for (const s of snapshots) {
-    const rejected = await w.rows<{ file: string; reason: string }>(
-      'gate-rejected',
-      "select file, reason from loads where feed = $feed and period = $period and status = 'rejected' order by file",
-      { feed: s.feed.id, period: s.period },
-    );
-    for (const r of rejected) findings.push({ gate: 'rejected_file', subject: r.file, detail: r.reason });
-
-    const previous = await w.one<{ period: string; rows: number }>(
-      'gate-previous',
-      `select period, sum(rows_staged)::integer as rows from loads
-       where feed = $feed and status = 'staged' and period < $period
-       group by period order by period desc limit 1`,
-      { feed: s.feed.id, period: s.period },
-    );
-    if (!previous || previous.rows === 0) continue;
-    const change = Math.abs(s.rows - previous.rows) / previous.rows;
-    if (change <= config.gates.max_row_count_change) continue;
-    const accepted = await w.one('gate-accepted', 'select 1 from drift_acceptances where feed = $feed and period = $period and rows = $rows', {
-      feed: s.feed.id,
-      period: s.period,
-      rows: s.rows,
-    });
-    if (!accepted) {
-      findings.push({
-        gate: 'row_count_drift',
-        subject: s.feed.id,
-        detail: `${s.feed.id} ${s.period}: ${s.rows} rows vs ${previous.rows} in ${previous.period} (${(change * 100).toFixed(1)}% > ${(config.gates.max_row_count_change * 100).toFixed(0)}%); accept with --accept-drift ${s.feed.id}`,
-      });
-    }
-  }
-  return findings;
-}
-
-export async function acceptDrift(w: Warehouse, feedId: string, snapshot: Snapshot): Promise<void> {
-  await w.exec('accept-drift', 'insert into drift_acceptances values ($feed, $period, $rows, now())', { feed: feedId, period: snapshot.period, rows: snapshot.rows });
-}
-
 /** A rule's parameters: its section of config.rules, the region's multiplier, the period. */
 function ruleParams(rule: RuleDefinition<any>, config: Config, context: Params): Params {
   return { ...(config.rules as Record<string, Params>)[rule.id], low_income_multiplier: config.low_income_multiplier, ...context };
@@ -132,9 +50,14 @@ export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): 
   await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.period])));
 }
 
-/** Builds the match context, runs the rules and replaces the period's flags. */
-export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<MatchResult> {
-  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
+export interface PreparedMatch {
+  /** the roster's households this month, and those not matched for lack of an authorization */
+  households: number;
+  pendingAuthorization: number;
+}
+
+/** Builds the month's households and runs every rule whose source has a snapshot, into temp tables. */
+export async function prepareMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<PreparedMatch> {
   const snapshotOf = new Map(snapshots.map((s) => [s.feed.id, s]));
   await createSnapshotViews(w, snapshots);
   const standards = LEAGUES.map((l) => {
@@ -149,11 +72,9 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
     `create or replace temp table int_rule_hits (rule_id varchar, source_feed varchar, source_period varchar, person_id varchar, household_id varchar,
        county_code varchar, severity varchar, record_key varchar, evidence_key varchar, evidence varchar, fingerprint_source varchar)`,
   );
-  const skippedRules: string[] = [];
   for (const rule of RULES) {
     const source = snapshotOf.get(rule.sources[0]);
     if (!source) {
-      skippedRules.push(rule.id);
       logger().warn({ rule: rule.id, feed: rule.sources[0] }, 'rule skipped: no snapshot of its source feed');
       continue;
     }
@@ -168,13 +89,32 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
     );
     logger().info({ rule: rule.id, hits }, 'rule ran');
   }
+  const counts = await w.one<{ households: number; pending: number }>(
+    'match:households',
+    'select (select count(*) from int_households)::integer as households, (select count(*) from int_pending_authorization)::integer as pending',
+  );
+  return { households: counts!.households, pendingAuthorization: counts!.pending };
+}
 
+/** The temp tables prepareMatch leaves. */
+export async function dropPreparedMatch(w: Warehouse): Promise<void> {
+  await w.exec('match:cleanup', 'drop table if exists int_rule_hits; drop table if exists int_matched_people; drop table if exists int_households; drop table if exists int_pending_authorization; drop view if exists int_answers');
+}
+
+/** Keys and suppresses the prepared hits and replaces the period's flags, pending list and snapshots in one transaction. */
+export async function commitMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], prepared: PreparedMatch): Promise<MatchResult> {
+  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
   await w.transaction(`flags:${month.name}`, async () => {
     await w.exec('flags:clear', 'delete from flags where period = $period', { period: month.name });
     await w.exec('flags:insert', FLAGS_SQL, { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn, open_results: config.feedback.open });
     await checkFlagIdsUnique(w, month.name);
     await w.exec('pending:clear', 'delete from pending_authorization where period = $period', { period: month.name });
     await w.exec('pending:insert', 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', { period: month.name });
+    await w.exec('households:record', 'insert or replace into period_households values ($period, $households, $pending)', {
+      period: month.name,
+      households: prepared.households,
+      pending: prepared.pendingAuthorization,
+    });
     await w.exec('snapshots:clear', 'delete from period_snapshots where period = $period', { period: month.name });
     for (const s of snapshots) {
       await w.exec('snapshots:insert', 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale, $load_ids)', {
@@ -188,7 +128,7 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
       });
     }
   });
-  await w.exec('match:cleanup', 'drop table if exists int_rule_hits; drop table if exists int_matched_people; drop table if exists int_households; drop table if exists int_pending_authorization; drop view if exists int_answers');
+  await dropPreparedMatch(w);
 
   const byRuleRows = await w.rows<{ rule_id: string; status: string; n: number }>(
     'flags:count',
@@ -199,8 +139,12 @@ export async function matchMonth(w: Warehouse, month: Period, config: Config, sn
   for (const r of byRuleRows) byRule[r.rule_id][r.status as 'issued' | 'suppressed' | 'closed'] = r.n;
   const issued = byRuleRows.filter((r) => r.status === 'issued').reduce((a, r) => a + r.n, 0);
   const suppressed = byRuleRows.filter((r) => r.status === 'suppressed').reduce((a, r) => a + r.n, 0);
-  const pending = await w.one<{ n: number }>('pending:count', 'select count(*)::integer as n from pending_authorization where period = $period', { period: month.name });
-  return { flags: issued + suppressed, issued, suppressed, pendingAuthorization: pending?.n ?? 0, byRule, skippedRules };
+  return { flags: issued + suppressed, issued, suppressed, pendingAuthorization: prepared.pendingAuthorization, byRule, skippedRules: skippedRules(snapshots).map((r) => r.rule) };
+}
+
+/** Both steps, for callers with no gate between them (rule tests). */
+export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<MatchResult> {
+  return commitMatch(w, month, config, snapshots, await prepareMatch(w, month, config, snapshots));
 }
 
 /**

@@ -59,6 +59,11 @@ export function addDays(day: string, days: number): string {
   return new Date(t).toISOString().slice(0, 10);
 }
 
+/** Today in China Standard Time (UTC+8, no daylight saving), 'YYYY-MM-DD': the day counties and departments live in. */
+export function todayInChina(now = new Date()): string {
+  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+}
+
 export const isPeriodName = (name: string) => /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$/.test(name);
 
 /** Days from `from` to `to` ('YYYY-MM-DD'); negative when `to` is earlier. */

@@ -9,9 +9,10 @@ import { loadConfig, type LoadedConfig } from '../config/config.ts';
 import { Warehouse } from './warehouse.ts';
 import { acquireLock } from './lock.ts';
 import { loadInbox, type LoadReport } from './load.ts';
-import { acceptDrift, checkGates, chooseSnapshots, matchMonth, type GateFinding, type MatchResult, type Snapshot } from './match.ts';
-import { publishMonth, type PublishResult } from './publish/publish.ts';
-import { lastDuePeriod, parseMonth, type Period } from './period.ts';
+import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
+import { acceptDrift, checkFeedNames, monthInputs, unauthorizedRiseGate, type DeliveredFile, type GateFinding, type MonthInputs } from './inputs.ts';
+import { publishMonth } from './publish/publish.ts';
+import { lastDuePeriod, parseMonth, parsePeriod, todayInChina, type Period } from './period.ts';
 import { pull } from './pull.ts';
 import { createStagedViews } from './staged.ts';
 import { FEEDS } from '../adapters/index.ts';
@@ -91,13 +92,27 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
   }
 }
 
+export type LoadSummary = ReturnType<typeof summariseLoad>;
+
+/** A gate as a report shows it: what held the month, what the operator accepted, what a reader must know. */
+export interface ReportedGate extends GateFinding {
+  outcome: 'held' | 'accepted' | 'warn';
+}
+
+/** What every run of a month ends with (stdout, `status --period`, `--json`). */
 export interface MonthReport {
   period: string;
-  load: { files: number; staged: number; rejected: number; superseded: number; skipped: number };
-  snapshots: { feed: string; period: string; rows: number; stale: boolean }[];
-  match: MatchResult;
-  published: { folder: string; files: number; counties: number };
+  outcome: 'published' | 'held' | 'not run';
+  feeds: { feed: string; delivered: string | null; snapshot: string | null; fallback: boolean; stale: boolean; files: DeliveredFile[] }[];
+  rulesSkipped: { rule: string; reason: string }[];
+  gates: ReportedGate[];
+  load?: LoadSummary;
+  match?: MatchResult;
+  published?: { folder: string; files: number; counties: number };
 }
+
+/** A month that was published: its match and where it went. */
+export type PublishedReport = MonthReport & Required<Pick<MonthReport, 'match' | 'published'>>;
 
 const summariseLoad = (l: LoadReport) => ({
   files: l.loaded.length,
@@ -107,115 +122,213 @@ const summariseLoad = (l: LoadReport) => ({
   skipped: l.skipped,
 });
 
-function heldMessage(month: Period, findings: GateFinding[]): string {
-  return [`publication of ${month.name} held by ${findings.length} gate finding(s):`, ...findings.map((f) => `  ${f.gate}: ${f.subject}: ${f.detail}`)].join('\n');
-}
-
-/** Matches and publishes a month whose feeds are loaded. */
-async function matchAndPublish(s: Session, month: Period, acceptDriftFeeds: string[]): Promise<{ snapshots: Snapshot[]; match: MatchResult; publish: PublishResult }> {
-  const { config } = s.config;
-  const snapshots = await chooseSnapshots(s.w, month, config);
-  for (const feed of acceptDriftFeeds) {
-    const snapshot = snapshots.find((x) => x.feed.id === feed);
-    if (!snapshot) throw new UsageError(`--accept-drift ${feed}: no ${feed} snapshot for ${month.name}`);
-    await acceptDrift(s.w, feed, snapshot);
-  }
-  const findings = await checkGates(s.w, month, snapshots, config);
-  if (findings.length) throw new GateHeldError(heldMessage(month, findings));
-  const started = performance.now();
-  const match = await matchMonth(s.w, month, config, snapshots);
-  logger().info({ period: month.name, ms: Math.round(performance.now() - started), issued: match.issued, suppressed: match.suppressed, pending: match.pendingAuthorization }, 'matched');
-  const publish = await publishMonth(s.w, s.dataDir, {
-    month,
-    config,
-    configSha256: s.config.sha256,
-    codeVersion: await codeVersion(),
-    snapshots,
-    gates: acceptDriftFeeds.map((feed) => ({ gate: 'row_count_drift' as const, subject: feed, detail: `accepted by the operator (--accept-drift ${feed})` })),
-    runId: s.runId,
-  });
-  return { snapshots, match, publish };
-}
-
-/** `hedui run --period`: load what the inbox holds up to the month, match, publish (replacing the month). */
-export async function runMonth(s: Session, period: string, options: { acceptDrift?: string[] } = {}): Promise<MonthReport> {
-  const month = parseMonth(period);
-  const load = await loadInbox(s.w, s.dataDir, { upTo: month.end, maxQuarantineShare: s.config.config.gates.max_quarantine_share });
-  const { snapshots, match, publish } = await matchAndPublish(s, month, options.acceptDrift ?? []);
+/** The report of a month's inputs, before (or without) matching. */
+export function inputsReport(period: string, inputs: MonthInputs, outcome: MonthReport['outcome']): MonthReport {
   return {
     period,
-    load: summariseLoad(load),
-    snapshots: snapshots.map((x) => ({ feed: x.feed.id, period: x.period, rows: x.rows, stale: x.stale })),
-    match,
-    published: { folder: publish.folder, files: publish.files.length + 1, counties: publish.counties },
+    outcome,
+    feeds: inputs.feeds.map((f) => ({
+      feed: f.feed,
+      delivered: f.delivered,
+      snapshot: f.snapshot?.period ?? null,
+      fallback: Boolean(f.snapshot?.fallback),
+      stale: Boolean(f.snapshot?.stale),
+      files: f.files,
+    })),
+    rulesSkipped: inputs.skippedRules,
+    gates: [
+      ...inputs.held.map((g) => ({ ...g, outcome: 'held' as const })),
+      ...inputs.accepted.map((g) => ({ ...g, outcome: 'accepted' as const })),
+      ...inputs.warnings.map((g) => ({ ...g, outcome: 'warn' as const })),
+    ],
   };
 }
 
-export interface NightlyReport {
-  pull?: { pulled: number; unchanged: number; failed: { feed: string; file: string; reason: string }[] };
-  load: ReturnType<typeof summariseLoad>;
-  months: { period: string; outcome: 'published' | 'held'; issued?: number; detail?: string }[];
-  /** feeds whose latest due period has not arrived */
-  missing: { feed: string; period: string; dueOn: string }[];
+function heldMessage(month: Period, findings: GateFinding[]): string {
+  return [`publication of ${month.name} held by ${findings.length} gate finding(s); the previous publication is kept:`, ...findings.map((f) => `  ${f.gate}: ${f.subject}: ${f.detail}`)].join('\n');
 }
 
-/** Feeds whose most recent period is past its due day and not loaded. */
-async function missingFeeds(s: Session, today: string): Promise<NightlyReport['missing']> {
-  const missing: NightlyReport['missing'] = [];
-  for (const feed of FEEDS) {
-    const due = lastDuePeriod(feed.schedule, today, s.config.config.feeds[feed.id].due_day);
-    const loaded = await s.w.one('nightly:due', "select 1 from loads where feed = $feed and period = $period and status = 'staged'", { feed: feed.id, period: due.period });
-    if (!loaded) missing.push({ feed: feed.id, ...due });
-  }
-  return missing;
+export interface MonthOptions {
+  acceptDrift?: string[];
+  usePrevious?: string[];
+  acceptUnauthorizedRise?: boolean;
+  /** who gives the operator's word (recorded with --use-previous) */
+  by?: string;
 }
 
 /**
- * `hedui nightly`: pull from the configured sources, load every new file, then re-run each month
- * (one with a roster) whose chosen snapshots differ from those of its last publication. Nothing
- * new: nothing happens. A person must act (exit 3) when a gate holds a month, a feed is past its
- * due day, or a pull failed.
+ * Matches and publishes a month whose feeds are loaded, unless a gate holds it: then it throws a
+ * GateHeldError carrying the report, and nothing of the month (flags, publication) changes.
+ */
+async function matchAndPublish(s: Session, month: Period, options: MonthOptions): Promise<PublishedReport> {
+  const { config } = s.config;
+  checkFeedNames('--accept-drift', options.acceptDrift);
+  let inputs = await monthInputs(s.w, month, config, { usePrevious: options.usePrevious, by: options.by });
+  if (options.acceptDrift?.length) {
+    for (const feed of options.acceptDrift) {
+      const snapshot = inputs.snapshots.find((x) => x.feed.id === feed);
+      if (!snapshot) throw new UsageError(`--accept-drift ${feed}: no ${feed} snapshot for ${month.name}`);
+      await acceptDrift(s.w, feed, snapshot);
+    }
+    inputs = await monthInputs(s.w, month, config);
+  }
+  const held = (findings: GateFinding[]) => new GateHeldError(heldMessage(month, findings), inputsReport(month.name, { ...inputs, held: findings }, 'held'));
+  if (inputs.held.length) throw held(inputs.held);
+  try {
+    const started = performance.now();
+    const prepared = await prepareMatch(s.w, month, config, inputs.snapshots);
+    const rise = await unauthorizedRiseGate(s.w, month, { households: prepared.households, pending: prepared.pendingAuthorization }, config, Boolean(options.acceptUnauthorizedRise));
+    if (rise && !options.acceptUnauthorizedRise) throw held([rise]);
+    if (rise) inputs.accepted.push(rise);
+    const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared);
+    logger().info({ period: month.name, ms: Math.round(performance.now() - started), issued: match.issued, suppressed: match.suppressed, pending: match.pendingAuthorization }, 'matched');
+    const publish = await publishMonth(s.w, s.dataDir, {
+      month,
+      config,
+      configSha256: s.config.sha256,
+      codeVersion: await codeVersion(),
+      snapshots: inputs.snapshots,
+      accepted: inputs.accepted,
+      warnings: inputs.warnings,
+      runId: s.runId,
+    });
+    return { ...inputsReport(month.name, inputs, 'published'), match, published: { folder: publish.folder, files: publish.files.length + 1, counties: publish.counties } };
+  } finally {
+    await dropPreparedMatch(s.w);
+  }
+}
+
+export interface RunOptions extends MonthOptions {
+  /** run a month that has not ended yet (China Standard Time) */
+  allowUnfinished?: boolean;
+  /** 'YYYY-MM-DD' in China Standard Time; default: now */
+  today?: string;
+}
+
+/** How the loader applies the region's gates. */
+const loadOptions = (s: Session) => ({ maxQuarantineShare: s.config.config.gates.max_quarantine_share, maxResentShare: s.config.config.gates.max_resent_share });
+
+/** `hedui run --period`: load what the inbox holds up to the month, match, publish (replacing the month). */
+export async function runMonth(s: Session, period: string, options: RunOptions = {}): Promise<PublishedReport> {
+  const month = parseMonth(period);
+  const today = options.today ?? todayInChina();
+  if (month.end >= today && !options.allowUnfinished) {
+    throw new UsageError(`${period} has not ended (today is ${today}, China Standard Time): its deliveries cannot be complete; run it after ${month.end}, or pass --allow-unfinished`);
+  }
+  const load = summariseLoad(await loadInbox(s.w, s.dataDir, { upTo: month.end, ...loadOptions(s) }));
+  try {
+    return { ...(await matchAndPublish(s, month, options)), load };
+  } catch (e) {
+    if (e instanceof GateHeldError && e.report) Object.assign(e.report, { load });
+    throw e;
+  }
+}
+
+/** `hedui status --period`: the report of a month (or the deliveries of a quarter) as the warehouse stands, without loading. */
+export async function periodReport(s: Session, period: string): Promise<MonthReport> {
+  const p = parsePeriod(period);
+  if (p.kind === 'quarter') {
+    const loads = await s.w.rows<{ feed: string; file: string; status: 'staged' | 'rejected'; rows_read: number; rows_staged: number; rows_quarantined: number; reason: string | null }>(
+      'status:quarter',
+      "select feed, file, status, rows_read, rows_staged, rows_quarantined, reason from loads where period = $period and status in ('staged', 'rejected') order by feed, file",
+      { period },
+    );
+    return {
+      period,
+      outcome: 'not run',
+      feeds: FEEDS.filter((f) => f.schedule === 'quarterly' || loads.some((l) => l.feed === f.id)).map((f) => {
+        const files = loads.filter((l) => l.feed === f.id).map((l) => ({ file: l.file, period, status: l.status, rowsRead: l.rows_read, rowsStaged: l.rows_staged, rowsQuarantined: l.rows_quarantined, reason: l.reason }));
+        const whole = files.length > 0 && files.every((x) => x.status === 'staged');
+        return { feed: f.id, delivered: files.length ? period : null, snapshot: whole ? period : null, fallback: false, stale: false, files };
+      }),
+      rulesSkipped: [],
+      gates: [],
+    };
+  }
+  const inputs = await monthInputs(s.w, p, s.config.config);
+  const last = await s.w.one<{ outcome: string }>("status:last-run", "select outcome from runs where period = $period and command in ('run', 'nightly') order by started_at desc limit 1", { period });
+  const published = await s.w.one<{ n: number }>('status:published', 'select count(*)::integer as n from period_snapshots where period = $period', { period });
+  const outcome = inputs.held.length || last?.outcome === 'held' ? 'held' : published?.n ? 'published' : 'not run';
+  return inputsReport(period, inputs, outcome);
+}
+
+export interface NightlyReport {
+  pull?: { pulled: number; unchanged: number; failed: { feed: string; file: string; reason: string }[]; waiting: { feed: string; file: string }[] };
+  load: LoadSummary;
+  months: MonthReport[];
+  /** feeds whose latest due period has not arrived */
+  missing: { feed: string; period: string; dueOn: string }[];
+  /** files of a feed's latest due period that were rejected: a person must look at them */
+  rejected: { feed: string; period: string; file: string; reason: string }[];
+}
+
+/** Per feed, its most recent period past its due day: not delivered at all, or delivered with rejected files. */
+async function dueDeliveries(s: Session, today: string): Promise<Pick<NightlyReport, 'missing' | 'rejected'>> {
+  const result: Pick<NightlyReport, 'missing' | 'rejected'> = { missing: [], rejected: [] };
+  for (const feed of FEEDS) {
+    const due = lastDuePeriod(feed.schedule, today, s.config.config.feeds[feed.id].due_day);
+    const files = await s.w.rows<{ file: string; status: string; reason: string | null }>(
+      'nightly:due',
+      "select file, status, reason from loads where feed = $feed and period = $period and status in ('staged', 'rejected') order by file",
+      { feed: feed.id, period: due.period },
+    );
+    if (files.length === 0) result.missing.push({ feed: feed.id, ...due });
+    for (const f of files.filter((x) => x.status === 'rejected')) result.rejected.push({ feed: feed.id, period: due.period, file: f.file, reason: f.reason ?? 'rejected' });
+  }
+  return result;
+}
+
+/** What a month's last publication used, to compare with what it would use now. */
+async function recordedSnapshots(s: Session, period: string): Promise<string> {
+  const recorded = await s.w.rows<{ feed: string; snapshot_period: string; load_ids: string }>(
+    'nightly:recorded',
+    'select feed, snapshot_period, load_ids from period_snapshots where period = $period order by feed',
+    { period },
+  );
+  return recorded.map((r) => `${r.feed}|${r.snapshot_period}|${r.load_ids}`).sort().join('\n');
+}
+
+/**
+ * `hedui nightly`: pull from the configured sources, load every new file, then re-run each ended
+ * month with a roster whose inputs differ from those of its last publication, or that a gate
+ * holds. Nothing new: nothing happens. A person must act (exit 3) when a gate holds a month, a
+ * feed is past its due day or its delivery was rejected, or a pull failed.
  */
 export async function nightly(s: Session, options: { today?: string } = {}): Promise<NightlyReport> {
-  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const today = options.today ?? todayInChina();
   const pulled = Object.keys(s.config.config.sources ?? {}).length ? await pull(s.w, s.dataDir, s.config.config) : undefined;
-  const load = await loadInbox(s.w, s.dataDir, { maxQuarantineShare: s.config.config.gates.max_quarantine_share });
+  const load = await loadInbox(s.w, s.dataDir, loadOptions(s));
   const months = await s.w.rows<{ period: string }>(
     'nightly:months',
     "select distinct period from loads where feed = 'roster' and status in ('staged', 'rejected') and length(period) = 7 order by period",
   );
   const report: NightlyReport = {
-    pull: pulled && { pulled: pulled.pulled.length, unchanged: pulled.unchanged, failed: pulled.failed },
+    pull: pulled && { pulled: pulled.pulled.length, unchanged: pulled.unchanged, failed: pulled.failed, waiting: pulled.waiting },
     load: summariseLoad(load),
     months: [],
-    missing: await missingFeeds(s, today),
+    ...(await dueDeliveries(s, today)),
   };
+  const held: string[] = [];
   for (const { period } of months) {
     const month = parseMonth(period);
-    const snapshots = await chooseSnapshots(s.w, month, s.config.config);
-    const recorded = await s.w.rows<{ feed: string; snapshot_period: string; load_ids: string }>(
-      'nightly:recorded',
-      'select feed, snapshot_period, load_ids from period_snapshots where period = $period order by feed',
-      { period },
-    );
-    const now = snapshots.map((x) => `${x.feed.id}|${x.period}|${x.loadIds}`).sort();
-    const before = recorded.map((r) => `${r.feed}|${r.snapshot_period}|${r.load_ids}`).sort();
-    const rejectedNew = load.loaded.some((o) => o.status === 'rejected' && snapshots.some((x) => o.loadId.startsWith(`${x.feed.id}:${x.period}:`)));
-    if (!rejectedNew && now.join('\n') === before.join('\n')) continue;
+    if (month.end >= today) continue; // a month still running cannot be complete
+    const inputs = await monthInputs(s.w, month, s.config.config);
+    const now = inputs.snapshots.map((x) => `${x.feed.id}|${x.period}|${x.loadIds}`).sort().join('\n');
+    if (!inputs.held.length && now === (await recordedSnapshots(s, period))) continue;
     try {
-      const { match } = await matchAndPublish(s, month, []);
-      report.months.push({ period, outcome: 'published', issued: match.issued });
+      report.months.push(await matchAndPublish(s, month, {}));
     } catch (e) {
       if (!(e instanceof GateHeldError)) throw e;
-      report.months.push({ period, outcome: 'held', detail: e.message });
+      report.months.push(e.report as MonthReport);
+      held.push(e.message);
     }
   }
   const problems = [
-    ...report.months.filter((m) => m.outcome === 'held').map((m) => m.detail!),
+    ...report.rejected.map((r) => `rejected_file: ${r.file}: ${r.feed} ${r.period}: ${r.reason}`),
+    ...held,
     ...report.missing.map((m) => `missing_feed: ${m.feed} ${m.period} was due on ${m.dueOn} and is not in the inbox`),
     ...(report.pull?.failed ?? []).map((f) => `pull_failed: ${f.feed} ${f.file}: ${f.reason}`),
   ];
-  if (problems.length) throw new GateHeldError(problems.join('\n'));
+  if (problems.length) throw new GateHeldError(problems.join('\n'), report);
   return report;
 }
-

@@ -119,6 +119,26 @@ create table if not exists drift_acceptances (
   accepted_at timestamp not null
 );
 
+-- snapshot_fallbacks: an operator chose an older snapshot of a feed for a month than the delivery
+-- the month should use (`run --use-previous FEED`): who, when, and which delivery was skipped.
+create table if not exists snapshot_fallbacks (
+  period varchar not null,
+  feed varchar not null,
+  skipped_period varchar not null,
+  why varchar not null, -- rejected | not_delivered
+  used_period varchar not null,
+  accepted_by varchar not null,
+  accepted_at timestamp not null
+);
+
+-- period_households: per published month, the roster's households and those waiting for
+-- authorization (the unauthorized-rise gate compares a month with the one before).
+create table if not exists period_households (
+  period varchar primary key,
+  households integer not null,
+  pending_authorization integer not null
+);
+
 -- whitelist: one row per entry. A person, for a rule or a source feed (scope), optionally one
 -- record (plate, credit code, employer) and an evidence fingerprint; always with an expiry.
 create table if not exists whitelist (

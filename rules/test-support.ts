@@ -11,7 +11,8 @@ import { stagedFileOf } from '../pipeline/staged.ts';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chooseSnapshots, matchMonth } from '../pipeline/match.ts';
+import { matchMonth } from '../pipeline/match.ts';
+import { monthInputs } from '../pipeline/inputs.ts';
 import { parseMonth } from '../pipeline/period.ts';
 
 export { makeId };
@@ -123,7 +124,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
       );
     }
     const month = parseMonth('2026-10');
-    await matchMonth(w, month, c, await chooseSnapshots(w, month, c));
+    await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
     return w.rows<ExpectedFlag>(
       'flags',
       'select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status from flags order by all',

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import type { CountyWorkbookData, CountyWorkbookMeta, FlagDetailRow, HouseholdRow, PendingAuthorizationRow } from './workbook-data.ts';
+import { snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type PendingAuthorizationRow } from './workbook-data.ts';
 import {
   type ColumnSpec,
   DATE_FORMAT,
@@ -219,9 +219,9 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   add(['数据来源', '快照期', '距核对期（月）', '状态'], { bold: true });
   if (meta.snapshots.length === 0) add(['（无）']);
   for (const s of meta.snapshots) {
-    const row = sheet.addRow([text(s.feedTitle), s.period, s.ageMonths, s.stale ? '数据较旧，请留意' : '正常']);
+    const row = sheet.addRow([text(s.feedTitle), s.period, s.ageMonths, text(snapshotState(s))]);
     rowNumber = row.number;
-    if (s.stale) row.getCell(4).font = WARN_FONT;
+    if (s.stale || s.fallback) row.getCell(4).font = WARN_FONT;
     row.commit();
   }
   blank();

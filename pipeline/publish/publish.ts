@@ -19,12 +19,14 @@ import type { Config } from '../../config/config.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { daysBetween, shiftMonth, type Period } from '../period.ts';
 import { kpiReport } from '../kpi.ts';
-import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD, type GateFinding, type Snapshot } from '../match.ts';
+import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD } from '../match.ts';
+import type { GateFinding, Snapshot } from '../inputs.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
 import { HeduiError } from '../errors.ts';
 import { logger } from '../log.ts';
+import { QUARANTINE_REASON_TEXTS } from '../quarantine-reasons.ts';
 import { progress } from '../progress.ts';
 
 const PUBLISH_SQL = readFileSync(new URL('../sql/publish.sql', import.meta.url), 'utf8');
@@ -35,28 +37,16 @@ export const PENDING_REASON_TEXT: Record<string, string> = {
   signed_after_period: '授权书签署日期晚于核对期末',
 };
 
-export const REASON_TITLES: Record<string, string> = {
-  missing_value: '必填项为空',
-  id_masked: '身份证号被遮蔽',
-  id_scientific: '身份证号被科学计数法破坏',
-  id_bad_checksum: '身份证号校验位错误',
-  id_bad_date: '身份证号出生日期无效',
-  id_bad_length: '身份证号位数错误',
-  bad_date: '日期无法识别',
-  bad_amount: '金额无法识别',
-  bad_number: '数字无法识别',
-  unknown_code: '代码不在代码表中',
-  bad_credit_code: '统一社会信用代码校验错误',
-  duplicate_row: '重复行',
-};
-
 export interface PublishContext {
   month: Period;
   config: Config;
   configSha256: string;
   codeVersion: string;
   snapshots: Snapshot[];
-  gates: GateFinding[];
+  /** what the operator accepted (drift, an older snapshot) */
+  accepted: GateFinding[];
+  /** old snapshots, feeds never delivered */
+  warnings: GateFinding[];
   /** distinguishes this run's release folder */
   runId: string;
 }
@@ -79,7 +69,9 @@ const workbookName = (period: string, c: { code: string; name: string; leagueCod
 function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
   return FEEDS.flatMap((f) => {
     const s = snapshots.find((x) => x.feed.id === f.id);
-    return s ? [{ feed: f.id, feedTitle: f.title, period: s.period, ageMonths: s.ageMonths, stale: s.stale }] : [];
+    if (!s) return [];
+    const fallback = s.fallback && { skipped: s.fallback.skipped, why: s.fallback.why, by: s.fallback.by, at: s.fallback.at };
+    return [{ feed: f.id, feedTitle: f.title, period: s.period, ageMonths: s.ageMonths, stale: s.stale, ...(fallback ? { fallback } : {}) }];
   });
 }
 
@@ -239,12 +231,11 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
       byReason: Object.fromEntries(reasons.filter((r) => r.load_id === l.load_id).map((r) => [r.reason, r.n])),
     })),
     gates: [
-      ...ctx.gates.map((g) => ({ gate: g.gate, subject: g.subject, outcome: 'accepted', detail: g.detail })),
-      ...ctx.snapshots.filter((s) => s.stale).map((s) => ({ gate: 'snapshot_age', subject: s.feed.id, outcome: 'warn', detail: `${s.feed.id} ${s.period}: ${s.ageMonths} months old` })),
-      ...FEEDS.filter((f) => !ctx.snapshots.some((s) => s.feed.id === f.id)).map((f) => ({ gate: 'missing_feed', subject: f.id, outcome: 'warn', detail: `no ${f.id} snapshot on or before ${ctx.month.end}` })),
+      ...ctx.accepted.map((g) => ({ gate: g.gate, subject: g.subject, outcome: 'accepted', detail: g.detail })),
+      ...ctx.warnings.map((g) => ({ gate: g.gate, subject: g.subject, outcome: 'warn', detail: g.detail })),
     ],
     snapshots: snapshotsUsed(ctx.snapshots),
-    reasonTitles: REASON_TITLES,
+    reasonTitles: QUARANTINE_REASON_TEXTS,
     // the previous month's 15-day record, as of this publication's issue date
     kpi: { period: shiftMonth(period, 1), asOf: issuedOn, rows: await kpiReport(w, shiftMonth(period, 1), issuedOn, ctx.config) },
   };

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import type { Severity, SnapshotUsed } from './workbook-data.ts';
+import { snapshotState, type Severity, type SnapshotUsed } from './workbook-data.ts';
 import type { KpiRow } from '../kpi.ts';
 import {
   type ColumnSpec,
@@ -283,11 +283,11 @@ function writeSources(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summar
     { header: '数据来源', width: 16 },
     { header: '快照期', width: 10 },
     { header: '距核对期（月）', width: 14 },
-    { header: '状态', width: 20 },
+    { header: '状态', width: 40 },
   ]);
   for (const s of data.snapshots) {
-    const row = sheet.addRow([s.feed, text(s.feedTitle), s.period, s.ageMonths, s.stale ? '过期：超过最长间隔' : '正常']);
-    if (s.stale) row.getCell(5).font = WARN;
+    const row = sheet.addRow([s.feed, text(s.feedTitle), s.period, s.ageMonths, s.fallback ? text(snapshotState(s)) : s.stale ? '过期：超过最长间隔' : '正常']);
+    if (s.stale || s.fallback) row.getCell(5).font = WARN;
     row.commit();
   }
   sheet.commit();

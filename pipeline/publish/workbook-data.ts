@@ -15,6 +15,17 @@ export interface SnapshotUsed {
   period: string; // 2026-10, 2026Q3
   ageMonths: number; // months between the snapshot's end and the period's end
   stale: boolean; // older than the feed's configured maximum age
+  /** the operator chose this older snapshot over the period the month should use (run --use-previous) */
+  fallback?: { skipped: string; why: 'rejected' | 'not_delivered'; by: string; at: string };
+}
+
+/** How 说明 and summary.xlsx describe a snapshot's state, in Chinese. */
+export function snapshotState(s: SnapshotUsed): string {
+  if (s.fallback) {
+    const why = s.fallback.why === 'rejected' ? `${s.fallback.skipped} 数据被退回` : `${s.fallback.skipped} 数据未报送`;
+    return `使用上期数据：${why}，经 ${s.fallback.by} 于 ${s.fallback.at} 确认`;
+  }
+  return s.stale ? '数据较旧，请留意' : '正常';
 }
 
 export interface CountyWorkbookMeta {

@@ -1,0 +1,272 @@
+/**
+ * A month's inputs: what each feed delivered on or before the month, which snapshot the month uses,
+ * and the gates that hold publication when a delivery is not whole.
+ *
+ * The month follows what was *delivered*, not what was staged: for each feed, the latest period on
+ * or before the month with any file in the inbox (a loads row that is not superseded) is the one
+ * the month must use. A rejected file in it holds the month; an older snapshot is used only on the
+ * operator's word (`run --use-previous FEED`), which is recorded with who and when, and stays in
+ * force for re-runs of that month while the delivery it skips is still rejected. The roster is
+ * monthly: a month without a roster of its own period holds unless the operator says
+ * `--use-previous roster`.
+ */
+import { FEEDS, feedById } from '../adapters/index.ts';
+import type { FeedAdapter } from '../adapters/feed.ts';
+import type { Config } from '../config/config.ts';
+import { RULES } from '../rules/index.ts';
+import type { Warehouse } from './warehouse.ts';
+import { monthsBetween, parsePeriod, shiftMonth, type Period } from './period.ts';
+import { UsageError } from './errors.ts';
+
+export interface Snapshot {
+  feed: FeedAdapter;
+  period: string;
+  rows: number;
+  ageMonths: number;
+  stale: boolean;
+  /** the loads that make the snapshot, sorted and ','-joined: what a re-run compares */
+  loadIds: string;
+  /** set when the operator chose this older snapshot over the delivery the month should use */
+  fallback?: Fallback;
+}
+
+export interface Fallback {
+  /** the period the month should have used (a rejected delivery, or the roster's own month) */
+  skipped: string;
+  why: 'rejected' | 'not_delivered';
+  by: string;
+  /** 'YYYY-MM-DD HH:MM:SS' (UTC) */
+  at: string;
+}
+
+export type GateName = 'missing_roster' | 'rejected_file' | 'row_count_drift' | 'unauthorized_rise' | 'use_previous' | 'snapshot_age' | 'missing_feed';
+
+export interface GateFinding {
+  gate: GateName;
+  subject: string;
+  detail: string;
+}
+
+export interface DeliveredFile {
+  file: string;
+  period: string;
+  status: 'staged' | 'rejected';
+  rowsRead: number;
+  rowsStaged: number;
+  rowsQuarantined: number;
+  reason: string | null;
+}
+
+/** One feed as the month sees it: what arrived, what is used. */
+export interface FeedInputs {
+  feed: string;
+  /** the latest period on or before the month with a file in the inbox */
+  delivered: string | null;
+  /** the files of the delivered period and, when it differs, of the snapshot used */
+  files: DeliveredFile[];
+  snapshot: Snapshot | null;
+}
+
+export interface MonthInputs {
+  feeds: FeedInputs[];
+  snapshots: Snapshot[];
+  /** the gates that hold the month as its deliveries stand */
+  held: GateFinding[];
+  /** what the operator accepted (drift, older snapshots): shown on 说明 and summary.xlsx */
+  accepted: GateFinding[];
+  /** what does not hold the month but a reader must know: an old snapshot, a feed never delivered */
+  warnings: GateFinding[];
+  /** rules that cannot run: their source feed has no snapshot */
+  skippedRules: { rule: string; reason: string }[];
+}
+
+export interface InputOptions {
+  /** feeds for which the operator accepts an older snapshot than the delivery the month should use */
+  usePrevious?: string[];
+  /** who says so (recorded) */
+  by?: string;
+}
+
+/** Feeds named on the command line must exist. */
+export function checkFeedNames(option: string, feeds: string[] | undefined): void {
+  for (const f of feeds ?? []) {
+    if (!feedById(f)) throw new UsageError(`${option} ${f}: no such feed (feeds: ${FEEDS.map((x) => x.id).join(', ')})`);
+  }
+}
+
+const byEnd = (a: string, b: string) => {
+  const ea = parsePeriod(a).end;
+  const eb = parsePeriod(b).end;
+  return ea === eb ? a.localeCompare(b) : ea.localeCompare(eb);
+};
+
+/**
+ * The month's inputs as the warehouse's loads stand (the loader has made them follow the inbox).
+ * With `usePrevious`, records the operator's word for each feed it changes; a feed it does not
+ * change is a usage error, so the record never claims a fallback that did not happen.
+ */
+export async function monthInputs(w: Warehouse, month: Period, config: Config, options: InputOptions = {}): Promise<MonthInputs> {
+  const usePrevious = new Set(options.usePrevious ?? []);
+  checkFeedNames('--use-previous', [...usePrevious]);
+  const loads = await w.rows<{ feed: string; period: string; file: string; status: 'staged' | 'rejected'; rows_read: number; rows_staged: number; rows_quarantined: number; reason: string | null; load_id: string }>(
+    'inputs:loads',
+    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason, load_id
+     from loads where status in ('staged', 'rejected') order by feed, period, file`,
+  );
+  const recorded = await w.rows<{ feed: string; skipped_period: string; why: 'rejected' | 'not_delivered'; accepted_by: string; at: string }>(
+    'inputs:fallbacks',
+    "select feed, skipped_period, why, accepted_by, strftime(accepted_at, '%Y-%m-%d %H:%M:%S') as at from snapshot_fallbacks where period = $period",
+    { period: month.name },
+  );
+  const result: MonthInputs = { feeds: [], snapshots: [], held: [], accepted: [], warnings: [], skippedRules: [] };
+
+  for (const feed of FEEDS) {
+    const ofFeed = loads.filter((l) => l.feed === feed.id && parsePeriod(l.period).end <= month.end);
+    const periods = [...new Set(ofFeed.map((l) => l.period))].sort(byEnd);
+    const filesOf = (period: string) => ofFeed.filter((l) => l.period === period);
+    const whole = (period: string) => filesOf(period).every((l) => l.status === 'staged');
+    const delivered = periods.at(-1) ?? null;
+    const rejected = delivered ? filesOf(delivered).filter((l) => l.status === 'rejected') : [];
+
+    // the period this month should use and, when it cannot, why
+    let skipped: { period: string; why: Fallback['why'] } | undefined;
+    if (rejected.length) skipped = { period: delivered!, why: 'rejected' };
+    else if (feed.id === 'roster' && delivered !== null && delivered !== month.name) skipped = { period: month.name, why: 'not_delivered' };
+
+    let chosen = skipped ? undefined : (delivered ?? undefined);
+    let fallback: Fallback | undefined;
+    if (skipped) {
+      const previous = periods.filter((p) => byEnd(p, skipped.period) < 0 && whole(p)).at(-1);
+      const old = recorded.find((r) => r.feed === feed.id && r.skipped_period === skipped.period);
+      if (previous && (old || usePrevious.has(feed.id))) {
+        chosen = previous;
+        fallback = old
+          ? { skipped: old.skipped_period, why: old.why, by: old.accepted_by, at: old.at }
+          : await recordFallback(w, month.name, feed.id, skipped, previous, options.by ?? 'operator');
+      } else if (skipped.why === 'rejected') {
+        for (const r of rejected) result.held.push({ gate: 'rejected_file', subject: r.file, detail: `${feed.id} ${r.period}: ${r.reason ?? 'rejected'}` });
+        if (previous) result.held.push({ gate: 'rejected_file', subject: feed.id, detail: `to publish with ${feed.id} ${previous} instead: --use-previous ${feed.id}` });
+      } else {
+        result.held.push({
+          gate: 'missing_roster',
+          subject: 'roster',
+          detail: `no roster of ${month.name} delivered (latest: ${delivered})${previous ? `; to use roster ${previous}: --use-previous roster` : ''}`,
+        });
+      }
+    } else if (usePrevious.has(feed.id)) {
+      throw new UsageError(`--use-previous ${feed.id}: ${delivered ? `the ${feed.id} delivery ${delivered} was staged whole` : `no ${feed.id} delivery on or before ${month.end}`}; there is nothing to fall back from`);
+    }
+    if (!delivered && feed.id === 'roster') {
+      result.held.push({ gate: 'missing_roster', subject: 'roster', detail: `no roster delivered on or before ${month.end}` });
+    }
+
+    let snapshot: Snapshot | null = null;
+    if (chosen) {
+      const used = filesOf(chosen);
+      const end = parsePeriod(chosen).end;
+      const ageMonths = monthsBetween(end, month.end);
+      snapshot = {
+        feed,
+        period: chosen,
+        rows: used.reduce((n, l) => n + l.rows_staged, 0),
+        ageMonths,
+        stale: ageMonths > config.feeds[feed.id].max_age_months,
+        loadIds: used.map((l) => l.load_id).sort().join(','),
+        fallback,
+      };
+      result.snapshots.push(snapshot);
+      if (fallback) {
+        result.accepted.push({
+          gate: 'use_previous',
+          subject: feed.id,
+          detail: `${feed.id} ${chosen} used instead of ${fallback.skipped} (${fallback.why === 'rejected' ? 'its delivery was rejected' : 'not delivered'}): --use-previous by ${fallback.by} at ${fallback.at} UTC`,
+        });
+      }
+    }
+    if (snapshot?.stale) result.warnings.push({ gate: 'snapshot_age', subject: feed.id, detail: `${feed.id} ${snapshot.period}: ${snapshot.ageMonths} months old` });
+    if (!delivered && feed.id !== 'roster') result.warnings.push({ gate: 'missing_feed', subject: feed.id, detail: `no ${feed.id} delivery on or before ${month.end}` });
+    const shown = [...new Set([delivered, chosen].filter((p): p is string => Boolean(p)))];
+    const files = ofFeed
+      .filter((l) => shown.includes(l.period))
+      .map((l) => ({ file: l.file, period: l.period, status: l.status, rowsRead: l.rows_read, rowsStaged: l.rows_staged, rowsQuarantined: l.rows_quarantined, reason: l.reason }));
+    result.feeds.push({ feed: feed.id, delivered, files, snapshot });
+  }
+
+  await driftGates(w, result, config);
+  result.skippedRules = skippedRules(result.snapshots);
+  return result;
+}
+
+async function recordFallback(w: Warehouse, period: string, feed: string, skipped: { period: string; why: Fallback['why'] }, used: string, by: string): Promise<Fallback> {
+  await w.exec('inputs:fallback', 'insert into snapshot_fallbacks values ($period, $feed, $skipped, $why, $used, $by, now())', {
+    period,
+    feed,
+    skipped: skipped.period,
+    why: skipped.why,
+    used,
+    by,
+  });
+  const at = await w.one<{ at: string }>('inputs:fallback-at', "select strftime(max(accepted_at), '%Y-%m-%d %H:%M:%S') as at from snapshot_fallbacks where period = $period and feed = $feed", { period, feed });
+  return { skipped: skipped.period, why: skipped.why, by, at: at!.at };
+}
+
+/** A snapshot whose row count moved more than the configured share from the feed's previous snapshot holds, unless accepted. */
+async function driftGates(w: Warehouse, inputs: MonthInputs, config: Config): Promise<void> {
+  for (const s of inputs.snapshots) {
+    const previous = await w.one<{ period: string; rows: number }>(
+      'gate-previous',
+      `select period, sum(rows_staged)::integer as rows from loads
+       where feed = $feed and status = 'staged' and period < $period
+       group by period order by period desc limit 1`,
+      { feed: s.feed.id, period: s.period },
+    );
+    if (!previous || previous.rows === 0) continue;
+    const change = Math.abs(s.rows - previous.rows) / previous.rows;
+    if (change <= config.gates.max_row_count_change) continue;
+    const accepted = await w.one('gate-accepted', 'select 1 from drift_acceptances where feed = $feed and period = $period and rows = $rows', {
+      feed: s.feed.id,
+      period: s.period,
+      rows: s.rows,
+    });
+    const detail = `${s.feed.id} ${s.period}: ${s.rows} rows vs ${previous.rows} in ${previous.period} (${(change * 100).toFixed(1)}% > ${(config.gates.max_row_count_change * 100).toFixed(0)}%)`;
+    if (accepted) inputs.accepted.push({ gate: 'row_count_drift', subject: s.feed.id, detail: `${detail}: accepted by the operator (--accept-drift ${s.feed.id})` });
+    else inputs.held.push({ gate: 'row_count_drift', subject: s.feed.id, detail: `${detail}; accept with --accept-drift ${s.feed.id}` });
+  }
+}
+
+export async function acceptDrift(w: Warehouse, feedId: string, snapshot: Snapshot): Promise<void> {
+  await w.exec('accept-drift', 'insert into drift_acceptances values ($feed, $period, $rows, now())', { feed: feedId, period: snapshot.period, rows: snapshot.rows });
+}
+
+/** Rules whose first source feed has no snapshot this month. */
+export function skippedRules(snapshots: Snapshot[]): { rule: string; reason: string }[] {
+  return RULES.filter((r) => !snapshots.some((s) => s.feed.id === r.sources[0])).map((r) => ({ rule: r.id, reason: `no ${r.sources[0]} snapshot` }));
+}
+
+/**
+ * The share of the roster's households waiting for authorization may not rise by more than
+ * `gates.max_unauthorized_rise` (points) from the previous month: a jump means the roster's
+ * authorization columns came wrong, and publishing would silently check far fewer households.
+ */
+export async function unauthorizedRiseGate(
+  w: Warehouse,
+  month: Period,
+  now: { households: number; pending: number },
+  config: Config,
+  accepted: boolean,
+): Promise<GateFinding | undefined> {
+  const before = await w.one<{ households: number; pending: number }>(
+    'gate:unauthorized-previous',
+    'select households, pending_authorization as pending from period_households where period = $period',
+    { period: shiftMonth(month.name, 1) },
+  );
+  if (!before || before.households === 0 || now.households === 0) return undefined;
+  const share = (x: { households: number; pending: number }) => (100 * x.pending) / x.households;
+  const rise = share(now) - share(before);
+  const limit = config.gates.max_unauthorized_rise;
+  if (rise <= limit) return undefined;
+  const detail = `households waiting for authorization ${share(now).toFixed(1)}% (${now.pending}/${now.households}) vs ${share(before).toFixed(1)}% in ${shiftMonth(month.name, 1)}: +${rise.toFixed(1)} points > ${limit}`;
+  return accepted
+    ? { gate: 'unauthorized_rise', subject: 'roster', detail: `${detail}: accepted by the operator (--accept-unauthorized-rise)` }
+    : { gate: 'unauthorized_rise', subject: 'roster', detail: `${detail}; check the roster's authorization columns, or accept with --accept-unauthorized-rise` };
+}
