@@ -5,6 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -163,5 +164,112 @@ describe('hedui CLI', () => {
     expect(secrets.size).toBeGreaterThan(1000);
     const leaks = [...secrets].filter((s) => printed.includes(s));
     expect(leaks).toEqual([]);
+  });
+});
+
+describe('hedui CLI: the data folder, dates, and what operators and departments read', () => {
+  const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
+
+  it('refuses a data folder that does not exist, naming it, and creates nothing', async () => {
+    const missing = join(await mkdtemp(join(tmpdir(), 'hedui-cli-')), 'no-such-folder');
+    for (const args of [['status'], ['run', '--period', '2026-10'], ['quarantine', '--period', '2026-10'], ['accounts', 'list'], ['serve', '--port', '0']]) {
+      const r = hedui([...args, '--data-dir', missing]);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(missing);
+      noStack(r.stderr);
+      expect(existsSync(missing), args[0]).toBe(false);
+    }
+    const viaEnv = hedui(['status'], { HEDUI_DATA_DIR: missing });
+    expect(viaEnv.code).toBe(2);
+    expect(viaEnv.stderr).toContain(missing);
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  it('refuses an existing folder that holds neither inbox/ nor hedui.duckdb, and writes nothing in it', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'hedui-cli-empty-'));
+    for (const args of [['status'], ['nightly', '--today', '2026-11-30'], ['whitelist', 'list'], ['audit']]) {
+      const r = hedui([...args, '--data-dir', empty]);
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(empty);
+      expect(r.stderr).toMatch(/neither inbox\/ nor hedui\.duckdb/);
+      expect(await readdir(empty), args[0]).toEqual([]);
+    }
+  });
+
+  it('refuses a date that is not a calendar day YYYY-MM-DD with exit 2, naming the option, without a stack', async () => {
+    const dir = await freshDataDir();
+    const cases: [string[], string][] = [
+      [['kpi', '--period', '2026-10', '--as-of', '2026-02-30'], '--as-of'],
+      [['nightly', '--today', '2026-13-01'], '--today'],
+      [['feedback', 'import', join(dir, 'x.xlsx'), '--received-on', '20261101'], '--received-on'],
+      [['whitelist', 'add', '--id', 'x', '--scope', 'vehicles', '--reason', 'r', '--by', 'b', '--from', '2026-02-29'], '--from'],
+      [['whitelist', 'add', '--id', 'x', '--scope', 'vehicles', '--reason', 'r', '--by', 'b', '--until', '2027-1-5'], '--until'],
+    ];
+    for (const [args, option] of cases) {
+      const r = hedui([...args, '--data-dir', dir]);
+      expect(r.code, `${option}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(option);
+      expect(r.stderr).toMatch(/calendar date YYYY-MM-DD/);
+      noStack(r.stderr);
+    }
+    expect(await readdir(dir)).not.toContain('hedui.duckdb'); // refused while parsing, before any session
+  });
+
+  it('quarantine: CSV for Excel with Chinese headers and reasons, files refused whole, quoted; read-only commands leave no run', async () => {
+    const dir = await freshDataDir();
+    const odd = 'inbox/business/2026-10/补充,"二".csv'; // a comma and quotes in the name: the CSV must quote it
+    await writeFile(join(dir, odd), '统一社会信用代码;企业名称\n1;2\n');
+    expect(hedui(['run', '--period', '2026-10', '--data-dir', dir]).code).toBe(3);
+
+    const runs = () => (JSON.parse(hedui(['status', '--json', '--data-dir', dir]).stdout) as { runs: unknown[] }).runs.length;
+    const before = runs();
+    expect(before).toBe(1);
+
+    const r = hedui(['quarantine', '--period', '2026-10', '--data-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.startsWith('\uFEFF数据,期别,文件,行号,原因,字段\r\n')).toBe(true);
+    expect(r.stdout).toContain('"inbox/business/2026-10/补充,""二"".csv"');
+    const rows = parse(r.stdout, { bom: true, columns: true }) as Record<string, string>[];
+    expect(Object.keys(rows[0])).toEqual(['数据', '期别', '文件', '行号', '原因', '字段']);
+    const refused = rows.filter((x) => x.行号 === '');
+    expect(refused).toEqual([{ 数据: '市场主体登记', 期别: '2026-10', 文件: odd, 行号: '', 原因: expect.stringMatching(/^整个文件退回：分隔符不是逗号/), 字段: '' }]);
+    const lines = rows.filter((x) => x.行号 !== '');
+    expect(lines.length).toBeGreaterThan(20);
+    for (const x of lines) {
+      expect(x.行号).toMatch(/^\d+$/);
+      expect(x.原因, 'Chinese text and the code').toMatch(/^[^a-z]*[\u4e00-\u9fff][^()]* \([a-z_]+\)$/);
+    }
+    expect(lines.map((x) => x.原因)).toContain('身份证号校验位错误 (id_bad_checksum)');
+    expect(lines.map((x) => x.原因)).toContain('重复记录：与本文件前面的一行或已入库的同期文件重复 (duplicate_row)');
+    for (const x of lines) expect(['在保名册', '住房公积金', '机动车登记', '市场主体登记']).toContain(x.数据);
+
+    const business = parse(hedui(['quarantine', '--period', '2026-10', '--feed', 'business', '--data-dir', dir]).stdout, { bom: true, columns: true }) as Record<string, string>[];
+    expect(business.length).toBeGreaterThan(1);
+    expect(new Set(business.map((x) => x.数据))).toEqual(new Set(['市场主体登记']));
+
+    const json = JSON.parse(hedui(['quarantine', '--period', '2026-10', '--json', '--data-dir', dir]).stdout) as Record<string, unknown>[];
+    expect(json).toContainEqual(expect.objectContaining({ reason: 'id_bad_checksum', reason_text: '身份证号校验位错误 (id_bad_checksum)' }));
+    expect(json).toContainEqual(expect.objectContaining({ file: odd, line: null, reason: 'rejected_file' }));
+
+    const unknown = hedui(['quarantine', '--period', '2026-10', '--feed', 'cars', '--data-dir', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/cars/);
+    expect(unknown.stderr).toMatch(/roster, provident-fund, vehicles, business/);
+
+    for (const args of [['status'], ['kpi', '--period', '2026-10', '--as-of', '2026-11-30'], ['whitelist', 'list'], ['audit'], ['accounts', 'list']]) {
+      expect(hedui([...args, '--data-dir', dir]).code, args[0]).toBe(0);
+    }
+    expect(runs()).toBe(before);
+  }, 180_000);
+
+  it('prints tables as aligned plain text, not console.table', async () => {
+    const dir = await freshDataDir();
+    expect(hedui(['whitelist', 'import', join(dir, 'whitelist.csv'), '--data-dir', dir]).code).toBe(0);
+    const r = hedui(['whitelist', 'list', '--data-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toMatch(/[┌│└─]|\(index\)/);
+    const [header, rule] = r.stdout.split('\n');
+    expect(header).toMatch(/^entry_id\s+/);
+    expect(rule).toMatch(/^-+(  -+)+$/);
   });
 });

@@ -7,41 +7,42 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
+import { userInfo } from 'node:os';
 import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../pipeline/errors.ts';
-import { startLogging } from '../pipeline/log.ts';
-import { nightly, runMonth, withSession } from '../pipeline/run.ts';
-import { quarantineReport, status } from '../pipeline/status.ts';
+import { nightly, periodReport, runMonth } from '../pipeline/run.ts';
+import { formatMonthReport, formatNightlyReport } from './report.ts';
+import { QUARANTINE_CSV_COLUMNS, quarantineReport, status } from '../pipeline/status.ts';
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
 import { importFeedback } from '../pipeline/feedback.ts';
 import { pull } from '../pipeline/pull.ts';
 import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 import { registerPortalCommands } from '../portal/commands.ts';
+import { FEEDS } from '../adapters/index.ts';
+import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
+import { formatCsv } from './csv.ts';
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
 
-const dataDirOption = () => new Option('--data-dir <dir>', 'the data folder (default: $HEDUI_DATA_DIR or ./data)');
-const configOption = () => new Option('--config <file>', 'region configuration (default: the shipped Inner Mongolia configuration)');
-const dataDirOf = (o: { dataDir?: string }) => resolve(o.dataDir ?? process.env.HEDUI_DATA_DIR ?? 'data');
-const today = () => new Date().toISOString().slice(0, 10);
-
-function print(value: unknown, json: boolean): void {
-  if (json) {
-    process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-    return;
+/** The operator's login name, for the record of their word; some service accounts have none. */
+function loginName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'operator';
   }
-  if (Array.isArray(value)) {
-    if (value.length === 0) return void process.stdout.write('(none)\n');
-    console.table(value);
-    return;
-  }
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }
 
-/** A session for a command that changes the data folder: logging, lock, warehouse, run history. */
-function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string }, fn: Parameters<typeof withSession<T>>[1]): Promise<T> {
-  const dataDir = dataDirOf(o);
-  startLogging(dataDir);
-  return withSession({ dataDir, configPath: o.config, command, period: o.period }, fn);
+/**
+ * Runs a command whose report must reach the operator also when a gate holds: the held run's
+ * report goes to stdout (as text or JSON) before the error's words go to stderr with exit 3.
+ */
+async function reporting<T, R>(json: boolean | undefined, format: (report: R) => string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof GateHeldError && e.report) process.stdout.write(json ? JSON.stringify(e.report, null, 2) + '\n' : format(e.report as R));
+    throw e;
+  }
 }
 
 export function program(): Command {
@@ -66,34 +67,38 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
   cli
     .command('run')
-    .description('load what the inbox holds for the month, match and publish it (a re-run replaces the month)')
-    .requiredOption('--period <YYYY-MM>', 'the month')
+    .description('load what the inbox holds for the month, match and publish it (a re-run replaces the month); ends with a report of every feed')
+    .requiredOption('--period <YYYY-MM>', 'the month (it must have ended, China Standard Time)')
     .option('--accept-drift <feed...>', 'accept a snapshot whose row count moved past the gate')
+    .option('--use-previous <feed...>', "publish with the feed's previous snapshot when its delivery for the month was rejected (or, for the roster, not delivered); recorded with --by and the time")
+    .option('--accept-unauthorized-rise', 'accept a rise in the share of households waiting for authorization past the gate')
+    .option('--allow-unfinished', 'run a month that has not ended yet')
+    .option('--by <who>', 'who gives the word for --use-previous (default: the login name)', loginName())
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const report = await session('run', o, (s) => runMonth(s, o.period, { acceptDrift: o.acceptDrift }));
-      if (o.json) return print(report, true);
-      process.stdout.write(
-        `${report.period}: ${report.match.issued} flags issued, ${report.match.suppressed} suppressed by the whitelist, ` +
-          `${report.match.pendingAuthorization} households waiting for authorization\n` +
-          `county workbooks (${report.published.counties}): ${report.published.folder}\n`,
+      const report = await reporting(o.json, formatMonthReport, () =>
+        session('run', o, (s) =>
+          runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by }),
+        ),
       );
+      if (o.json) return print(report, true);
+      process.stdout.write(formatMonthReport(report));
     });
 
   cli
     .command('nightly')
-    .description('pull, load new feed files, re-run every month whose inputs changed; nothing new, nothing done')
-    .option('--today <date>', 'judge due days as of this day (default today)')
+    .description('pull, load new feed files, re-run every ended month whose inputs changed or that a gate holds; nothing new, nothing done')
+    .option('--today <date>', 'judge due days as of this day (default today, China Standard Time)')
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const report = await session('nightly', o, (s) => nightly(s, { today: o.today }));
+      const report = await reporting(o.json, formatNightlyReport, () => session('nightly', o, (s) => nightly(s, { today: o.today })));
       if (o.json) return print(report, true);
       if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
-      process.stdout.write(`${report.load.files} new files; months re-run: ${report.months.map((m) => `${m.period} (${m.issued} flags)`).join(', ') || 'none'}\n`);
+      process.stdout.write(formatNightlyReport(report));
     });
 
   cli
@@ -106,7 +111,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       const report = await session('pull', o, (s) => pull(s.w, s.dataDir, s.config.config));
       if (o.json) print(report, true);
       else {
-        process.stdout.write(`${report.pulled.length} files pulled, ${report.unchanged} unchanged, ${report.failed.length} failed\n`);
+        process.stdout.write(`${report.pulled.length} files pulled, ${report.unchanged} unchanged, ${report.waiting.length} waiting for their control file, ${report.failed.length} failed\n`);
         for (const f of report.failed) process.stdout.write(`  ${f.feed} ${f.file}: ${f.reason}\n`);
       }
       if (report.failed.length) process.exitCode = EXIT.failure;
@@ -114,14 +119,16 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
   cli
     .command('status')
-    .description('runs, loads and flag counts (of one month with --period)')
-    .option('--period <YYYY-MM>', 'the month')
+    .description('runs, loads and flag counts; with --period, the report of that month (or the deliveries of a quarter) as the warehouse stands')
+    .option('--period <period>', 'a month (YYYY-MM) or a quarter (YYYYQn)')
     .addOption(dataDirOption())
+    .addOption(configOption())
     .option('--json', 'print as JSON')
     .action(async (o) => {
-      const report = await session('status', o, (s) => status(s.w, o.period));
-      if (o.json) return print(report, true);
-      for (const [title, rows] of Object.entries(report)) {
+      const { report, ...tables } = await session('status', o, async (s) => ({ report: o.period ? await periodReport(s, o.period) : undefined, ...(await status(s.w, o.period)) }));
+      if (o.json) return print({ report, ...tables }, true);
+      if (report) process.stdout.write(formatMonthReport(report));
+      for (const [title, rows] of Object.entries(tables)) {
         process.stdout.write(`\n${title}\n`);
         print(rows, false);
       }
@@ -129,16 +136,15 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
   cli
     .command('quarantine')
-    .description('the quarantined rows of a month: file, line, reason, field — to send back to a department')
+    .description('what to send back to the departments for a month: quarantined rows and files refused whole, as CSV for Excel (UTF-8 with BOM, Chinese headers)')
     .requiredOption('--period <YYYY-MM>', 'the month')
-    .option('--feed <feed>', 'one feed only')
+    .addOption(new Option('--feed <feed>', 'one feed only').choices(FEEDS.map((f) => f.id)))
     .addOption(dataDirOption())
-    .option('--json', 'print as JSON instead of CSV')
+    .option('--json', 'print as JSON instead of CSV (reason code and text)')
     .action(async (o) => {
       const rows = await session('quarantine', o, (s) => quarantineReport(s.w, o.period, o.feed));
       if (o.json) return print(rows, true);
-      process.stdout.write('feed,period,file,line,reason,field\n');
-      for (const r of rows) process.stdout.write(`${r.feed},${r.period},"${String(r.file).replaceAll('"', '""')}",${r.line},${r.reason},${r.field ?? ''}\n`);
+      process.stdout.write(formatCsv(rows, QUARANTINE_CSV_COLUMNS));
     });
 
   const whitelist = cli.command('whitelist').description('people whose department data is known to be wrong (白名单)');
@@ -260,6 +266,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     });
 
   registerPortalCommands(cli);
+  checkDateOptions(cli);
   return cli;
 }
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Command } from 'commander';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../pipeline/errors.ts';
@@ -100,6 +100,8 @@ describe('commands', () => {
 
   it('accounts add prints a generated password once; list shows no hashes; disable; audit', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'hedui-accounts-'));
+    await expect(hedui(['accounts', 'list', '--data-dir', dir])).rejects.toThrow(/not a hedui data folder/);
+    await mkdir(join(dir, 'inbox')); // a data folder: commands refuse any other
     const added = await hedui(['accounts', 'add', 'xc', '--county', '150102', '--data-dir', dir]);
     const password = /password \(shown once\): (\S+)/.exec(added)?.[1];
     expect(password).toMatch(/^[A-Za-z0-9]{16}$/);
@@ -127,5 +129,10 @@ describe('commands', () => {
       accounts: await listAccounts(s.w),
     }));
     expect(JSON.stringify(runs)).not.toContain(password);
+    // what changed the folder is in the run history, what only read it is not
+    const commands = new Set(runs.runs.map((r) => r.command));
+    expect(commands).toContain('accounts add');
+    expect(commands).not.toContain('accounts list');
+    expect(commands).not.toContain('audit');
   });
 });

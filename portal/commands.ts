@@ -6,32 +6,17 @@
  *   hedui accounts list [--json] | accounts disable <username>
  *   hedui audit [--period P] [--json]
  *
- * Thin, like the rest of cli/main.ts: parse, call one function, print; errors are typed
+ * Thin, like the rest of cli/main.ts, and sharing its options, data-folder check, session and
+ * printing (cli/common.ts): parse, call one function, print; errors are typed
  * (pipeline/errors.ts) and cli/main.ts alone turns them into exit codes.
  */
-import { Option, type Command } from 'commander';
-import { resolve } from 'node:path';
+import type { Command } from 'commander';
 import { UsageError } from '../pipeline/errors.ts';
 import { logger, startLogging } from '../pipeline/log.ts';
-import { withSession, type Session } from '../pipeline/run.ts';
 import { auditReport } from '../pipeline/audit.ts';
+import { configOption, dataDirOption, existingDataDir, print, session } from '../cli/common.ts';
 import { addAccount, disableAccount, generatePassword, listAccounts, scopeOf, validatePassword } from './accounts.ts';
 import { startPortal } from './server.ts';
-
-const dataDirOption = () => new Option('--data-dir <dir>', 'the data folder (default: $HEDUI_DATA_DIR or ./data)');
-const dataDirOf = (o: { dataDir?: string }) => resolve(o.dataDir ?? process.env.HEDUI_DATA_DIR ?? 'data');
-
-function session<T>(command: string, o: { dataDir?: string }, fn: (s: Session) => Promise<T>, recordRun = true): Promise<T> {
-  const dataDir = dataDirOf(o);
-  startLogging(dataDir);
-  return withSession({ dataDir, command, recordRun }, fn);
-}
-
-function print(value: unknown[], json: boolean): void {
-  if (json) return void process.stdout.write(JSON.stringify(value, null, 2) + '\n');
-  if (value.length === 0) return void process.stdout.write('(none)\n');
-  console.table(value);
-}
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in (echo … | hedui accounts add …)');
@@ -55,9 +40,9 @@ export function registerPortalCommands(cli: Command): void {
     .option('--secure-cookies', 'mark the session cookie Secure (the proxy serves https)')
     .option('--trust-proxy', 'take the client address from X-Forwarded-For (only behind your own proxy)')
     .addOption(dataDirOption())
-    .option('--config <file>', 'region configuration (default: the shipped Inner Mongolia configuration)')
+    .addOption(configOption())
     .action(async (o) => {
-      const dataDir = dataDirOf(o);
+      const dataDir = existingDataDir(o);
       startLogging(dataDir);
       const running = await startPortal({
         dataDir,
@@ -103,7 +88,7 @@ export function registerPortalCommands(cli: Command): void {
     .description('accounts: username, scope, created, disabled (no password hashes)')
     .addOption(dataDirOption())
     .option('--json', 'print as JSON')
-    .action(async (o) => print(await session('accounts list', o, (s) => listAccounts(s.w), false), Boolean(o.json)));
+    .action(async (o) => print(await session('accounts list', o, (s) => listAccounts(s.w)), Boolean(o.json)));
   accounts
     .command('disable <username>')
     .description('disable an account and end its sessions (accounts are never deleted)')
@@ -124,6 +109,6 @@ export function registerPortalCommands(cli: Command): void {
     .option('--json', 'print as JSON')
     .action(async (o) => {
       if (o.period !== undefined && !/^\d{4}-\d{2}$/.test(o.period)) throw new UsageError(`--period ${o.period}: expected YYYY-MM`);
-      print(await session('audit', o, (s) => auditReport(s.w, o.period), false), Boolean(o.json));
+      print(await session('audit', o, (s) => auditReport(s.w, o.period)), Boolean(o.json));
     });
 }

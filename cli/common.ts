@@ -1,0 +1,73 @@
+/**
+ * What every command shares, for cli/main.ts and portal/commands.ts alike: the data-folder and
+ * config options, the check that the data folder is one, the session a command runs in, calendar
+ * date options, and printing (JSON or a plain text table).
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { UsageError } from '../pipeline/errors.ts';
+import { startLogging } from '../pipeline/log.ts';
+import { withSession, type Session } from '../pipeline/run.ts';
+import { todayInChina } from '../pipeline/period.ts';
+import { formatTable } from './table.ts';
+
+export const dataDirOption = () => new Option('--data-dir <dir>', 'the data folder (default: $HEDUI_DATA_DIR or ./data)');
+export const configOption = () => new Option('--config <file>', 'region configuration (default: the shipped Inner Mongolia configuration)');
+export const dataDirOf = (o: { dataDir?: string }) => resolve(o.dataDir ?? process.env.HEDUI_DATA_DIR ?? 'data');
+/** Today where counties and departments live (UTC+8). */
+export const today = () => todayInChina();
+
+/**
+ * The data folder of a command, refused (UsageError) unless it exists and holds the inbox or the
+ * warehouse: a mistyped --data-dir must not start a new, empty data folder beside the real one.
+ * Nothing is created before this check; only `hedui fixtures --out` makes a new data folder.
+ */
+export function existingDataDir(o: { dataDir?: string }): string {
+  const dir = dataDirOf(o);
+  const named = o.dataDir !== undefined ? `--data-dir ${dir}` : process.env.HEDUI_DATA_DIR ? `data folder ${dir} ($HEDUI_DATA_DIR)` : `data folder ${dir} (the default; give --data-dir)`;
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`${named}: no such folder (a data folder holds inbox/ and hedui.duckdb; hedui fixtures --out DIR writes a sample one)`);
+  if (!stat.isDirectory()) throw new UsageError(`${named}: not a folder`);
+  if (!existsSync(join(dir, 'inbox')) && !existsSync(join(dir, 'hedui.duckdb'))) {
+    throw new UsageError(`${named}: not a hedui data folder, it holds neither inbox/ nor hedui.duckdb (create inbox/ in it for the departments' files)`);
+  }
+  return dir;
+}
+
+/**
+ * Commands that only read: they take the lock and open the warehouse like the others but leave no
+ * row in the run history, which keeps the history to what changed the data folder. Commands that
+ * write audit rows (whitelist export, the portal's account changes) are recorded.
+ */
+export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quarantine', 'kpi', 'whitelist list', 'audit', 'accounts list']);
+
+/** A command's session: check the data folder, start logging there, then lock, warehouse and run history. */
+export function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string }, fn: (s: Session) => Promise<T>): Promise<T> {
+  const dataDir = existingDataDir(o);
+  startLogging(dataDir);
+  return withSession({ dataDir, configPath: o.config, command, period: o.period, recordRun: !READ_ONLY_COMMANDS.has(command) }, fn);
+}
+
+/** A value of a `<date>` option: a real calendar day written YYYY-MM-DD (2026-02-30 is refused). */
+export function calendarDate(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const day = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!day || day.toISOString().slice(0, 10) !== value) throw new InvalidArgumentError('expected a calendar date YYYY-MM-DD, e.g. 2026-11-30');
+  return value;
+}
+
+/**
+ * Every option of the program written `--x <date>` takes a calendar date: checked while commander
+ * parses, so a bad one is a usage error (exit 2) naming the option before anything runs.
+ */
+export function checkDateOptions(cli: Command): void {
+  for (const option of cli.options as Option[]) if (/<date>$/.test(option.flags)) option.argParser(calendarDate);
+  for (const sub of cli.commands) checkDateOptions(sub);
+}
+
+/** JSON, or rows as a plain text table. */
+export function print(value: unknown, json: boolean): void {
+  if (!json && Array.isArray(value)) return void process.stdout.write(formatTable(value as Record<string, unknown>[]));
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
