@@ -1,5 +1,5 @@
 /**
- * What each feed adapter declares. The loading itself is shared (adapters/common/stage.ts):
+ * What each feed adapter declares. The loading itself is shared (pipeline/load/stage.ts):
  * a feed is its columns, its staging SQL, its schedule and its table.
  */
 import { readFileSync } from 'node:fs';

@@ -6,8 +6,8 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../pipeline/errors.ts';
-import { startLogging } from '../pipeline/log.ts';
+import { UsageError } from '../base/errors.ts';
+import { startLogging } from '../base/log.ts';
 import { withSession, type Session } from '../pipeline/run.ts';
 import { todayInChina } from '../pipeline/period.ts';
 import { formatTable } from './table.ts';

@@ -8,7 +8,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../pipeline/errors.ts';
+import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../base/errors.ts';
 import { nightly, periodReport, runMonth } from '../pipeline/run.ts';
 import { formatMonthReport, formatNightlyReport } from './report.ts';
 import { QUARANTINE_CSV_COLUMNS, quarantineReport, status } from '../pipeline/status.ts';

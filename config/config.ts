@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../pipeline/errors.ts';
+import { ConfigError } from '../base/errors.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 
 export interface Standard {

@@ -45,7 +45,7 @@ export function parseYearMonth(raw: string): string | null {
  * `hedui_date_text(raw)` cleans the text, `hedui_date_of_text(t)` / `hedui_year_month_of_text(t)`
  * parse it, `hedui_date_in_range(d)` bounds it. DuckDB expands a macro by substituting its
  * argument text at every reference, so a composite repeats the cleaning; bulk loading applies the
- * composites once per distinct text of a column (adapters/common/checks.ts), where that costs
+ * composites once per distinct text of a column (pipeline/load/checks.ts), where that costs
  * nothing worth counting. A cast to DATE accepts one or two digits for month and day (2022-3-3) and is
  * lenient about what follows ('2022-03-03x' casts), so it is only applied behind a full-match
  * pattern; on 8 M dates it is ~20 % cheaper than strptime.

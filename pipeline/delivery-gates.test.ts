@@ -10,8 +10,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runMonth, withSession, type RunOptions } from './run.ts';
-import { GateHeldError, UsageError } from './errors.ts';
-import { csv, makeDataDir, makeId, putInbox } from '../adapters/common/test-support.ts';
+import { GateHeldError, UsageError } from '../base/errors.ts';
+import { csv, makeDataDir, makeId, putInbox } from './load/test-support.ts';
 import type { MonthReport } from './run.ts';
 
 const ROSTER_HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至'];

@@ -3,8 +3,8 @@ import { rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runMonth, withSession } from './run.ts';
-import { GateHeldError } from './errors.ts';
-import { csv, makeDataDir, makeId, putInbox } from '../adapters/common/test-support.ts';
+import { GateHeldError } from '../base/errors.ts';
+import { csv, makeDataDir, makeId, putInbox } from './load/test-support.ts';
 
 const HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];
 const roster = (n: number) =>

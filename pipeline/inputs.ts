@@ -16,7 +16,7 @@ import type { Config } from '../config/config.ts';
 import { RULES } from '../rules/index.ts';
 import type { Warehouse } from './warehouse.ts';
 import { monthsBetween, parsePeriod, shiftMonth, type Period } from './period.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export interface Snapshot {
   feed: FeedAdapter;

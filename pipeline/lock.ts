@@ -5,8 +5,8 @@
  */
 import { open, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LockHeldError } from './errors.ts';
-import { logger } from './log.ts';
+import { LockHeldError } from '../base/errors.ts';
+import { logger } from '../base/log.ts';
 
 export interface LockInfo {
   pid: number;

@@ -9,12 +9,13 @@ import { RULES } from '../rules/index.ts';
 import type { RuleDefinition } from '../rules/define-rule.ts';
 import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
-import type { Params, Warehouse } from './warehouse.ts';
+import type { Warehouse } from './warehouse.ts';
+import type { Params } from './sql.ts';
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { addDays, type Period } from './period.ts';
 import { skippedRules, type Snapshot } from './inputs.ts';
-import { logger } from './log.ts';
-import { WarehouseError } from './errors.ts';
+import { logger } from '../base/log.ts';
+import { WarehouseError } from '../base/errors.ts';
 
 const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
 const HOUSEHOLDS_SQL = sqlFile('int_households.sql');

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { literal, Warehouse } from './warehouse.ts';
+import { Warehouse } from './warehouse.ts';
+import { literal } from './sql.ts';
 import { createStagedViews } from './staged.ts';
 import { MIGRATIONS } from './migrations.ts';
 

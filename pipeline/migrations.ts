@@ -10,13 +10,26 @@
  */
 import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { literal, schemaTableSql, type Warehouse } from './warehouse.ts';
-import { logger } from './log.ts';
+import { literal, type Params } from './sql.ts';
+import { schemaTableSql } from './schema.ts';
+
+/**
+ * What a step needs of the warehouse (pipeline/warehouse.ts runs the steps when it opens; declared
+ * here so the two modules do not import each other).
+ */
+export interface MigrationTarget {
+  readonly dataDir: string | undefined;
+  exec(step: string, sql: string, params?: Params): Promise<number>;
+  one<T>(step: string, sql: string, params?: Params): Promise<T | undefined>;
+  rows<T>(step: string, sql: string, params?: Params): Promise<T[]>;
+  transaction<T>(name: string, fn: () => Promise<T>): Promise<T>;
+}
+import { logger } from '../base/log.ts';
 
 interface Migration {
   id: number;
   name: string;
-  up(w: Warehouse): Promise<void>;
+  up(w: MigrationTarget): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -68,7 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 /** Applies the steps this warehouse has not had yet. */
-export async function migrate(w: Warehouse): Promise<void> {
+export async function migrate(w: MigrationTarget): Promise<void> {
   const applied = new Set((await w.rows<{ id: number }>('migrations', 'select id from schema_migrations')).map((r) => r.id));
   for (const m of MIGRATIONS) {
     if (applied.has(m.id)) continue;

@@ -2,7 +2,7 @@
  * Periods are half-open calendar ranges named as departments name them: a month '2026-10',
  * a quarter '2026Q3'. A run is for a month; feeds deliver monthly or quarterly snapshots.
  */
-import { UsageError } from './errors.ts';
+import { UsageError } from '../base/errors.ts';
 
 export interface Period {
   name: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { withWarehouse } from './warehouse.ts';
 import { pull } from './pull.ts';
 import { loadConfig, validateConfig, type Config } from '../config/config.ts';
-import { makeDataDir } from '../adapters/common/test-support.ts';
+import { makeDataDir } from './load/test-support.ts';
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 const GOOD = '证件号码,姓名\n1,2\n'.repeat(2000);

@@ -5,7 +5,7 @@
  * when complete and verified, so the loader (which ignores dot-files and .part) never sees half a
  * file. Files already in the inbox with the same sha256 are not fetched again.
  *
- * Control files (`<file>.ok` / `<file>.chk`, adapters/common/control.ts) go along with their data
+ * Control files (`<file>.ok` / `<file>.chk`, pipeline/load/control.ts) go along with their data
  * file and are written into the inbox first, so the loader never sees the data file without its
  * control file. A source with `control_file: true` writes them once a file is complete: a data file
  * without one is not taken yet (`waiting`, not failed). A control file without its data file is not
@@ -24,9 +24,9 @@ import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import type { Config, FeedSource } from '../config/config.ts';
 import { isPeriodName } from './period.ts';
-import { dataFileNameOf, isControlFileName } from '../adapters/common/control.ts';
-import { HeduiError } from './errors.ts';
-import { logger } from './log.ts';
+import { dataFileNameOf, isControlFileName } from './load/control.ts';
+import { HeduiError } from '../base/errors.ts';
+import { logger } from '../base/log.ts';
 import type { Warehouse } from './warehouse.ts';
 
 export interface PulledFile {

@@ -1,6 +1,6 @@
 /**
  * The words a department clerk reads for a quarantined row: one Chinese text per reason code the
- * staging can write to quarantine.reason (adapters/common/checks.ts, adapters/common/stage.ts and
+ * staging can write to quarantine.reason (pipeline/load/checks.ts, pipeline/load/stage.ts and
  * each feed's staging.sql; the codes are listed in adapters/README.md). The CSV shows
  * `<text> (<code>)`, so a clerk reads the text and an operator can still search for the code.
  * quarantine-reasons.test.ts parses the staging SQL and fails when a code has no text here.

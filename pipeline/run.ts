@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { loadConfig, type LoadedConfig } from '../config/config.ts';
 import { Warehouse } from './warehouse.ts';
 import { acquireLock } from './lock.ts';
-import { loadInbox, type LoadReport } from './load.ts';
+import { loadInbox, type LoadReport } from './load/inbox.ts';
 import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
 import { acceptDrift, checkFeedNames, monthInputs, unauthorizedRiseGate, type DeliveredFile, type GateFinding, type MonthInputs } from './inputs.ts';
 import { publishMonth } from './publish/publish.ts';
@@ -16,8 +16,8 @@ import { lastDuePeriod, parseMonth, parsePeriod, todayInChina, type Period } fro
 import { pull } from './pull.ts';
 import { createStagedViews } from './staged.ts';
 import { FEEDS } from '../adapters/index.ts';
-import { GateHeldError, HeduiError, UsageError } from './errors.ts';
-import { logger } from './log.ts';
+import { GateHeldError, HeduiError, UsageError } from '../base/errors.ts';
+import { logger } from '../base/log.ts';
 
 export interface Session {
   w: Warehouse;

@@ -10,8 +10,9 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FEEDS } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
-import { ident, literal, type Warehouse } from './warehouse.ts';
-import { HeduiError } from './errors.ts';
+import type { Warehouse } from './warehouse.ts';
+import { ident, literal } from './sql.ts';
+import { HeduiError } from '../base/errors.ts';
 
 /** Where a load's staged rows go, relative to the data folder. */
 export const stagedFileOf = (feed: FeedAdapter, loadId: string) => join('staged', feed.id, `${loadId.replaceAll(':', '_')}.parquet`);
@@ -25,7 +26,7 @@ export function stagedRoot(w: Warehouse): string {
 export function stagedSelect(w: Warehouse, feed: FeedAdapter, files: string[]): string {
   if (files.length === 0) return `select * from ${ident(`shape_${feed.table}`)}`;
   const paths = files.map((f) => literal(join(stagedRoot(w), f))).join(', ');
-  // a staged file holds every row read, the quarantined ones with their problem (adapters/common/stage.ts)
+  // a staged file holds every row read, the quarantined ones with their problem (pipeline/load/stage.ts)
   return `select * exclude (problem) from read_parquet([${paths}]) where problem is null`;
 }
 

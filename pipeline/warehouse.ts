@@ -3,19 +3,19 @@
  * its duration and row count are logged, never its values. Values are bound as parameters.
  */
 import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { logger } from './log.ts';
-import { WarehouseError, scrubMessage } from './errors.ts';
+import { logger } from '../base/log.ts';
+import { WarehouseError, scrubMessage } from '../base/errors.ts';
 import { idNumberSqlMacros } from '../domain/id-number.ts';
 import { creditCodeSqlMacros } from '../domain/credit-code.ts';
 import { dateSqlMacros } from '../domain/dates.ts';
 import { divisionsSql } from '../domain/divisions.ts';
 import { migrate } from './migrations.ts';
+import { SCHEMA_SQL } from './schema.ts';
+import type { Params } from './sql.ts';
 
-export type Params = Record<string, string | number | boolean | null | string[]>;
 export type Row = Record<string, unknown>;
 
 /** Lists of strings (code lists from config) bind as VARCHAR[]; everything else as it is. */
@@ -45,25 +45,6 @@ function paramsUsedBy(sql: string, params: Params): Params {
   return Object.fromEntries(Object.entries(params).filter(([k]) => used.has(k)));
 }
 
-const SCHEMA_SQL = readFileSync(new URL('./schema.sql', import.meta.url), 'utf8');
-
-/** Quotes an identifier for SQL (a column or table name coming from a spec, never from data). */
-/** The `create table if not exists <table> (…);` statement of schema.sql, for migrations that rebuild a table. */
-export function schemaTableSql(table: string): string {
-  const statement = new RegExp(`create table if not exists ${table} \\([\\s\\S]*?\\n\\);`).exec(SCHEMA_SQL)?.[0];
-  if (!statement) throw new WarehouseError(`schema.sql has no table ${table}`);
-  return statement;
-}
-
-export function ident(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** A string literal, for the few places DuckDB takes no parameter (file paths in read_csv, COPY). */
-export function literal(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
 export class Warehouse {
   private constructor(
     private readonly instance: DuckDBInstance,
@@ -79,7 +60,7 @@ export class Warehouse {
    */
   static async open(path: string, options: { dataDir?: string } = {}): Promise<Warehouse> {
     // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
-    // in parallel; the one statement that needs file order sets it for itself (adapters/common/stage.ts).
+    // in parallel; the one statement that needs file order sets it for itself (pipeline/load/stage.ts).
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     let instance: DuckDBInstance;
     try {

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { withWarehouse } from './warehouse.ts';
 import { addEntry, exportEntries, importEntries, listEntries, personKey, revokeEntry } from './whitelist.ts';
 import { loadConfig } from '../config/config.ts';
-import { csv, makeDataDir, makeId } from '../adapters/common/test-support.ts';
+import { csv, makeDataDir, makeId } from './load/test-support.ts';
 
 const { config } = loadConfig();
 const person = makeId('150102', '19800101', '011');

@@ -16,9 +16,9 @@ import { parseDepartmentDate } from '../domain/dates.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { RULES } from '../rules/index.ts';
 import type { Config } from '../config/config.ts';
-import { decodeFile } from '../adapters/common/decode.ts';
+import { decodeFile } from './load/decode.ts';
 import { headerKey } from '../adapters/columns.ts';
-import { UsageError } from './errors.ts';
+import { UsageError } from '../base/errors.ts';
 import type { Warehouse } from './warehouse.ts';
 import { recordAudit } from './audit.ts';
 

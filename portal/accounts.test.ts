@@ -7,7 +7,7 @@ import { Command } from 'commander';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { UsageError } from '../pipeline/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import { withWarehouse } from '../pipeline/warehouse.ts';
 import { addAccount, hashPassword, listAccounts, login, scopeOf, sessionAccount, sha256Hex, verifyPassword } from './accounts.ts';
 import { registerPortalCommands } from './commands.ts';

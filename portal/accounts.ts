@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes, randomInt, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { COUNTIES, LEAGUES } from '../domain/divisions.ts';
-import { UsageError } from '../pipeline/errors.ts';
+import { UsageError } from '../base/errors.ts';
 import type { Warehouse } from '../pipeline/warehouse.ts';
 
 export type Scope = 'region' | 'league' | 'county';

@@ -8,11 +8,11 @@
  *
  * Thin, like the rest of cli/main.ts, and sharing its options, data-folder check, session and
  * printing (cli/common.ts): parse, call one function, print; errors are typed
- * (pipeline/errors.ts) and cli/main.ts alone turns them into exit codes.
+ * (base/errors.ts) and cli/main.ts alone turns them into exit codes.
  */
 import type { Command } from 'commander';
-import { UsageError } from '../pipeline/errors.ts';
-import { logger, startLogging } from '../pipeline/log.ts';
+import { UsageError } from '../base/errors.ts';
+import { logger, startLogging } from '../base/log.ts';
 import { auditReport } from '../pipeline/audit.ts';
 import { configOption, dataDirOption, existingDataDir, print, session } from '../cli/common.ts';
 import { addAccount, disableAccount, generatePassword, listAccounts, scopeOf, validatePassword } from './accounts.ts';

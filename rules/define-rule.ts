@@ -22,7 +22,9 @@
  */
 import { readFileSync } from 'node:fs';
 import type { FeedId } from '../adapters/columns.ts';
-import type { Severity } from '../pipeline/publish/workbook-data.ts';
+
+/** How strongly a lead points at ineligibility: the county verifies high ones first. */
+export type Severity = 'high' | 'medium' | 'low';
 
 export interface RuleDefinition<P extends object = object> {
   id: string;

@@ -3,10 +3,11 @@
  * take defaults), a month, optional whitelist entries; `expect` the flags (rule, household,
  * person, evidence key, severity, status). Runs the real match on an in-memory warehouse.
  */
-import { makeId } from '../adapters/common/test-support.ts';
+import { makeId } from '../pipeline/load/test-support.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { FEEDS } from '../adapters/index.ts';
-import { ident, literal, withWarehouse, type Params, type Warehouse } from '../pipeline/warehouse.ts';
+import { withWarehouse, type Warehouse } from '../pipeline/warehouse.ts';
+import { ident, literal, type Params } from '../pipeline/sql.ts';
 import { stagedFileOf } from '../pipeline/staged.ts';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
 import { creditCodeCheckChar } from '../../domain/credit-code.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../common/test-support.ts';
+import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
 
 // alias headers, as one market-regulation bureau sends them
 const HEADER = ['统一信用代码', '市场主体名称', '市场主体类型', '登记状态', '注册资本', '成立日期', '人员证件号码', '人员姓名', '人员角色', '认缴出资额'];

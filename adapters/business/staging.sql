@@ -11,7 +11,7 @@ with coded as (
     upper(credit_code) as credit_code_clean,
     case when regexp_matches(registration_status, '[ ,，、()（）]') then regexp_replace(registration_status, '[ ,，、()（）]', '', 'g') else registration_status end as status_text,
     replace(role, ' ', '') as role_text
-  -- values arrive trimmed (adapters/common/stage.ts)
+  -- values arrive trimmed (pipeline/load/stage.ts)
   from typed_business
 ),
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { load, makeDataDir, makeId, putInbox } from '../common/test-support.ts';
+import { load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
 
 const HEADER = ['证件类型', '证件号码', '姓名', '单位名称', '个人缴存基数', '月缴存额', '个人账户状态', '最近缴存年月', '账户余额'];
 const person = makeId('150102', '19800101', '011');

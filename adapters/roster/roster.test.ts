@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../common/test-support.ts';
+import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
 
 const HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];
 const head = makeId('150102', '19700101', '001');

@@ -8,7 +8,7 @@
 --   车辆类型: a letter and up to two digits/letters (K33, M21…).
 --   机动车状态: one or more letters A–Q (e.g. "GQ").
 with named as (
-  -- values arrive trimmed (adapters/common/stage.ts)
+  -- values arrive trimmed (pipeline/load/stage.ts)
   select *, upper(owner_id_type) as owner_id_type_upper from typed_vehicles
 ),
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../common/test-support.ts';
+import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
 
 const HEADER = ['身份证明名称', '身份证明号码', '所有人', '号牌种类', '号牌号码', '车辆类型', '使用性质', '初次登记日期', '机动车状态'];
 const owner = makeId('150102', '19800101', '001');

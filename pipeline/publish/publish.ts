@@ -24,8 +24,8 @@ import type { GateFinding, Snapshot } from '../inputs.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
-import { HeduiError } from '../errors.ts';
-import { logger } from '../log.ts';
+import { HeduiError } from '../../base/errors.ts';
+import { logger } from '../../base/log.ts';
 import { QUARANTINE_REASON_TEXTS } from '../quarantine-reasons.ts';
 import { progress } from '../progress.ts';
 

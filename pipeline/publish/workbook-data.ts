@@ -4,10 +4,11 @@
  * them out. Dates are 'YYYY-MM-DD' strings, money is a decimal string ('1234.50'): no bigint, no
  * DuckDB value objects, so rows can cross to a worker thread as they are.
  */
+import type { Severity } from '../../rules/define-rule.ts';
 
 export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-2';
 
-export type Severity = 'high' | 'medium' | 'low';
+export type { Severity };
 
 export interface SnapshotUsed {
   feed: string; // roster | provident-fund | vehicles | business

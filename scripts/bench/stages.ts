@@ -47,7 +47,7 @@ export interface StageTimes {
   steps: Map<string, { ms: number; count: number; rows: number }>;
 }
 
-/** Messages of the background hashing and decoding (pipeline/load.ts). */
+/** Messages of the background hashing and decoding (pipeline/load/inbox.ts). */
 const BACKGROUND = new Set(['hashed', 'decoded']);
 type Phase = 'startup' | 'load' | 'match' | 'publish' | 'end';
 /** The phase that begins with each of hedui's info messages. */

@@ -18,7 +18,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import iconv from 'iconv-lite';
-import { FileRejectedError } from '../../pipeline/errors.ts';
+import { FileRejectedError } from '../../base/errors.ts';
 
 /** The suffixes a control file adds to its data file's name. */
 const CONTROL_SUFFIX = /\.(ok|chk)$/i;

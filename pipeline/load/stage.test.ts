@@ -3,7 +3,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { withWarehouse, type Warehouse } from '../../pipeline/warehouse.ts';
+import { withWarehouse, type Warehouse } from '../warehouse.ts';
 import { csv, load, makeDataDir, makeId, putInbox } from './test-support.ts';
 
 const HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];

@@ -3,8 +3,8 @@ import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idCheckChar } from '../../domain/id-number.ts';
-import { loadInbox, type LoadReport } from '../../pipeline/load.ts';
-import type { Warehouse } from '../../pipeline/warehouse.ts';
+import { loadInbox, type LoadReport } from './inbox.ts';
+import type { Warehouse } from '../warehouse.ts';
 
 /** A valid 18-digit ID from its parts. */
 export function makeId(county: string, birth: string, sequence: string): string {

@@ -5,25 +5,25 @@
  * rows are removed and their loads row stays as history. Each folder's loads change in one
  * transaction; staged Parquet files are written before it and removed after it when superseded.
  *
- * A control file (`<file>.ok` / `<file>.chk`, adapters/common/control.ts) is never a data file: it
+ * A control file (`<file>.ok` / `<file>.chk`, pipeline/load/control.ts) is never a data file: it
  * goes with its data file, is checked against it, and is part of the file's identity (loadIdOf),
  * so one that arrives or changes later has the file checked again. A new file is compared with the
- * other files staged for its feed and period (adapters/common/resent.ts): a re-sent file is
+ * other files staged for its feed and period (pipeline/load/resent.ts): a re-sent file is
  * rejected, single records already staged are quarantined.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { FEEDS } from '../adapters/index.ts';
-import type { FeedAdapter } from '../adapters/feed.ts';
-import { commitFile, dropPrepared, loadIdOf, prepareFile, startDecode, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from '../adapters/common/stage.ts';
-import { dataFileNameOf, isControlFileName, type ControlFileRef } from '../adapters/common/control.ts';
-import { DEFAULT_MAX_RESENT_SHARE, type StagedPeer } from '../adapters/common/resent.ts';
-import type { Warehouse } from './warehouse.ts';
-import { collectStagedGarbage, createStagedViews, stagedRoot } from './staged.ts';
-import { isPeriodName, parsePeriod } from './period.ts';
-import { logger } from './log.ts';
+import { FEEDS } from '../../adapters/index.ts';
+import type { FeedAdapter } from '../../adapters/feed.ts';
+import { commitFile, dropPrepared, loadIdOf, prepareFile, startDecode, writeStagedFile, type PreparedFile, type SourceFile, type StageOutcome } from './stage.ts';
+import { dataFileNameOf, isControlFileName, type ControlFileRef } from './control.ts';
+import { DEFAULT_MAX_RESENT_SHARE, type StagedPeer } from './resent.ts';
+import type { Warehouse } from '../warehouse.ts';
+import { collectStagedGarbage, createStagedViews, stagedRoot } from '../staged.ts';
+import { isPeriodName, parsePeriod } from '../period.ts';
+import { logger } from '../../base/log.ts';
 import pLimit from 'p-limit';
 
 export interface LoadReport {

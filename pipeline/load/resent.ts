@@ -16,7 +16,8 @@
  * A folder with no peer costs nothing: no pass is made.
  */
 import { rename, rm } from 'node:fs/promises';
-import { literal, type Warehouse } from '../../pipeline/warehouse.ts';
+import type { Warehouse } from '../warehouse.ts';
+import { literal } from '../sql.ts';
 
 export const DEFAULT_MAX_RESENT_SHARE = 0.5;
 

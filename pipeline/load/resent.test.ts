@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { rm } from 'node:fs/promises';
-import { withWarehouse, type Warehouse } from '../../pipeline/warehouse.ts';
-import { loadInbox, type LoadReport } from '../../pipeline/load.ts';
+import { withWarehouse, type Warehouse } from '../warehouse.ts';
+import { loadInbox, type LoadReport } from './inbox.ts';
 import { csv, makeDataDir, makeId, putInbox } from './test-support.ts';
 
 // provident-fund accounts: one row per account; account i is its own person

@@ -11,17 +11,18 @@
  */
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { FeedAdapter } from '../feed.ts';
-import { headerKey, type ColumnSpec } from '../columns.ts';
+import type { FeedAdapter } from '../../adapters/feed.ts';
+import { headerKey, type ColumnSpec } from '../../adapters/columns.ts';
 import { decodeFile, type DecodedFile } from './decode.ts';
 import { lineShifts, type LineShift } from './lines.ts';
 import { genericChecksSql } from './checks.ts';
 import { checkControlDigests, controlCountProblem, readControlFile, type ControlFileRef } from './control.ts';
 import { DEFAULT_MAX_RESENT_SHARE, markResentRows, type ResentCheck } from './resent.ts';
-import { ident, literal, type Warehouse } from '../../pipeline/warehouse.ts';
-import { stagedFileOf, stagedRoot } from '../../pipeline/staged.ts';
-import { FileRejectedError, WarehouseError } from '../../pipeline/errors.ts';
-import { logger } from '../../pipeline/log.ts';
+import type { Warehouse } from '../warehouse.ts';
+import { ident, literal } from '../sql.ts';
+import { stagedFileOf, stagedRoot } from '../staged.ts';
+import { FileRejectedError, WarehouseError } from '../../base/errors.ts';
+import { logger } from '../../base/log.ts';
 
 export interface SourceFile {
   feed: FeedAdapter;

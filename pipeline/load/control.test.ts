@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { createHash } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { withWarehouse, type Warehouse } from '../../pipeline/warehouse.ts';
-import { listInbox, loadInbox, type LoadReport } from '../../pipeline/load.ts';
+import { withWarehouse, type Warehouse } from '../warehouse.ts';
+import { listInbox, loadInbox, type LoadReport } from './inbox.ts';
 import { parseControlFile, type ControlFile } from './control.ts';
 import { csv, makeDataDir, makeId, putInbox } from './test-support.ts';
 

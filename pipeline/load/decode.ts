@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { FileRejectedError } from '../../pipeline/errors.ts';
+import { FileRejectedError } from '../../base/errors.ts';
 import { countLines } from './lines.ts';
 
 export type SourceFormat = 'csv' | 'xlsx';
