@@ -1,5 +1,5 @@
 /**
- * What every command shares, for cli/main.ts and portal/commands.ts alike: the data-folder and
+ * What every command shares, for cli/main.ts and cli/portal-commands.ts alike: the data-folder and
  * config options, the check that the data folder is one, the session a command runs in, calendar
  * date options, and printing (JSON or a plain text table).
  */

@@ -16,7 +16,7 @@ import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from
 import { importFeedback } from '../pipeline/feedback.ts';
 import { pull } from '../pipeline/pull.ts';
 import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
-import { registerPortalCommands } from '../portal/commands.ts';
+import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
 import { formatCsv } from './csv.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import { withWarehouse } from '../pipeline/warehouse.ts';
 import { addAccount, hashPassword, listAccounts, login, scopeOf, sessionAccount, sha256Hex, verifyPassword } from './accounts.ts';
-import { registerPortalCommands } from './commands.ts';
+import { registerPortalCommands } from '../cli/portal-commands.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
 import { multipart } from './testing.ts';
 

@@ -14,9 +14,10 @@ import type { Command } from 'commander';
 import { UsageError } from '../base/errors.ts';
 import { logger, startLogging } from '../base/log.ts';
 import { auditReport } from '../pipeline/audit.ts';
-import { configOption, dataDirOption, existingDataDir, print, session } from '../cli/common.ts';
-import { addAccount, disableAccount, generatePassword, listAccounts, scopeOf, validatePassword } from './accounts.ts';
-import { startPortal } from './server.ts';
+import { isMonthName } from '../pipeline/period.ts';
+import { configOption, dataDirOption, existingDataDir, print, session } from './common.ts';
+import { addAccount, disableAccount, generatePassword, listAccounts, scopeOf, validatePassword } from '../portal/accounts.ts';
+import { startPortal } from '../portal/server.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in (echo … | hedui accounts add …)');
@@ -108,7 +109,7 @@ export function registerPortalCommands(cli: Command): void {
     .addOption(dataDirOption())
     .option('--json', 'print as JSON')
     .action(async (o) => {
-      if (o.period !== undefined && !/^\d{4}-\d{2}$/.test(o.period)) throw new UsageError(`--period ${o.period}: expected YYYY-MM`);
+      if (o.period !== undefined && !isMonthName(o.period)) throw new UsageError(`--period ${o.period}: expected YYYY-MM`);
       print(await session('audit', o, (s) => auditReport(s.w, o.period)), Boolean(o.json));
     });
 }
