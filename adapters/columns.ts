@@ -27,8 +27,6 @@ export interface ColumnSpec {
   kind: ColumnKind;
 }
 
-export type FeedId = 'roster' | 'provident-fund' | 'vehicles' | 'business';
-
 /** Headers compare after NFKC, without whitespace, brackets' width or case: "注册资本（万元）" = "注册资本(万元)". */
 export function headerKey(header: string): string {
   return header.normalize('NFKC').replace(/[\s\u200B-\u200D\uFEFF"']/g, '').toLowerCase();

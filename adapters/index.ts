@@ -1,13 +1,20 @@
-/** The registry of feeds, in the order they load (the roster first). */
+/**
+ * The registry of feeds, in the order they load (the roster first). Adding a feed: its folder
+ * and one line here (docs/adding-a-feed.md); FeedId and everything keyed by feed derive from it.
+ */
 import type { FeedAdapter } from './feed.ts';
-import type { FeedId } from './columns.ts';
 import { roster } from './roster/adapter.ts';
 import { providentFund } from './provident-fund/adapter.ts';
 import { vehicles } from './vehicles/adapter.ts';
 import { business } from './business/adapter.ts';
 
-export const FEEDS: readonly FeedAdapter[] = [roster, providentFund, vehicles, business];
+export const FEEDS = [roster, providentFund, vehicles, business] as const satisfies readonly FeedAdapter[];
 
-export function feedById(id: string): FeedAdapter | undefined {
-  return FEEDS.find((f) => f.id === (id as FeedId));
+/** 'roster' | 'provident-fund' | …: the id of a registered feed. */
+export type FeedId = (typeof FEEDS)[number]['id'];
+
+export const FEED_IDS: readonly FeedId[] = FEEDS.map((f) => f.id);
+
+export function feedById(id: string): FeedAdapter<FeedId> | undefined {
+  return FEEDS.find((f) => f.id === id);
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, loadConfig, validateConfig } from './config.ts';
+import { FEED_IDS } from '../adapters/index.ts';
 
 const shipped = () => JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
 
@@ -22,6 +23,24 @@ describe('configuration', () => {
     ['a missing key', (c) => delete c.rules['business-role'].capital_threshold_wan, /capital_threshold_wan: expected a value \(the key is missing\)/],
     ['a three-digit plate type', (c) => (c.rules['vehicle-owned'].exempt_plate_types = ['007']), /exempt_plate_types\[0\]: expected a two-digit plate type/],
   ];
+  it('feeds: a feed or a key left out takes the default its adapter declares; an unknown feed is refused', () => {
+    const c = shipped();
+    delete c.feeds.vehicles;
+    delete c.feeds.business.due_day;
+    const { feeds } = validateConfig(c);
+    expect(feeds.vehicles).toEqual({ max_age_months: 6, due_day: 15 });
+    expect(feeds.business).toEqual({ max_age_months: 3, due_day: 10 });
+    const none = shipped();
+    delete none.feeds;
+    expect(Object.keys(validateConfig(none).feeds)).toEqual(FEED_IDS);
+    const unknown = shipped();
+    unknown.feeds.trains = { max_age_months: 1 };
+    expect(() => validateConfig(unknown)).toThrow(/config\.feeds\.trains: expected a feed \(roster, provident-fund, /);
+    const source = shipped();
+    source.sources = { trains: { type: 'folder', path: '/x' } };
+    expect(() => validateConfig(source)).toThrow(/config\.sources\.trains: expected a feed/);
+  });
+
   it.each(bad)('refuses %s, naming the key and the allowed range', (_d, mutate, message) => {
     const c = shipped();
     mutate(c);

@@ -71,4 +71,22 @@ describe('migrations', () => {
       expect(await w.rows('v', 'select line, owner_name from stg_vehicles')).toEqual([{ line: 2, owner_name: '王某' }]);
     });
   });
+
+  it('a hand-written shape table of an earlier version is replaced by the shape derived from the feed, once', async () => {
+    const dir = await dataDir();
+    const columns = (w: Warehouse) => w.rows<{ name: string; type: string }>('c', "select column_name as name, data_type as type from duckdb_columns() where table_name = 'shape_stg_vehicles' order by column_index");
+    const derived = await withOpen(dir, async (w) => {
+      const current = await columns(w);
+      // as schema.sql wrote it before: a table without the comment that says what it was derived from
+      await w.exec('old-shape', 'drop table shape_stg_vehicles; create table shape_stg_vehicles (load_id varchar not null, line integer not null, owner_id varchar not null)');
+      return current;
+    });
+    expect(derived.slice(0, 3)).toEqual([{ name: 'load_id', type: 'VARCHAR' }, { name: 'line', type: 'INTEGER' }, { name: 'owner_id_type', type: 'VARCHAR' }]);
+    expect(derived).toContainEqual({ name: 'first_registered_on', type: 'DATE' });
+    await withOpen(dir, async (w) => {
+      expect(await columns(w)).toEqual(derived);
+      await createStagedViews(w);
+      expect(await w.rows('v', 'select * from stg_vehicles')).toEqual([]);
+    });
+  });
 });

@@ -6,7 +6,7 @@
 -- staged), superseded (a later file replaced it; its staged file was removed, this row is history).
 -- staged_file: the load's clean rows as Parquet, relative to the data folder. Staged feeds are
 -- rebuildable from the inbox, so they live beside the warehouse rather than in it: writing them as
--- Parquet is ~2.7× faster than inserting them into this file (7.9 M vehicle rows: 1.9 s vs 5.2 s).
+-- Parquet is faster than inserting them into this file (docs/measured-choices.md).
 create table if not exists loads (
   load_id varchar primary key,
   feed varchar not null,
@@ -40,76 +40,9 @@ create table if not exists quarantine (
 
 -- shape_stg_<feed>: the columns of each feed's staged rows. The rows themselves are Parquet files,
 -- one per load (loads.staged_file); these tables stay empty and give the views stg_<feed> and
--- snap_<feed> their types when there is no file yet.
-
--- stg_roster: one row per household member, per roster snapshot (load).
-create table if not exists shape_stg_roster (
-  load_id varchar not null,
-  line integer not null,
-  household_id varchar not null,
-  head_id varchar not null,
-  person_id varchar not null,
-  name varchar not null,
-  relation varchar not null,
-  is_covered boolean not null,
-  program varchar not null,
-  division_code varchar not null,
-  county_code varchar not null,
-  household_size integer not null,
-  monthly_amount decimal(18, 2) not null,
-  enrolled_on date not null,
-  authorization_signed_on date,
-  authorization_valid_until date,
-  registered_elsewhere boolean not null,
-  single_member_cover boolean not null
-);
-
--- stg_provident_fund: one row per provident-fund account.
-create table if not exists shape_stg_provident_fund (
-  load_id varchar not null,
-  line integer not null,
-  id_type varchar,
-  person_id varchar not null,
-  name varchar not null,
-  employer varchar not null,
-  contribution_base decimal(18, 2) not null,
-  monthly_deposit decimal(18, 2),
-  account_status varchar not null,
-  last_deposit_month date not null,
-  balance decimal(18, 2)
-);
-
--- stg_vehicles: one row per registered vehicle. owner_id is normalised only for person documents;
--- organisation documents (B, N…) keep their code as written and never match the roster.
-create table if not exists shape_stg_vehicles (
-  load_id varchar not null,
-  line integer not null,
-  owner_id_type varchar not null,
-  owner_id varchar not null,
-  owner_name varchar not null,
-  plate_type varchar not null,
-  plate_no varchar not null,
-  vehicle_type varchar not null,
-  use_nature varchar,
-  first_registered_on date not null,
-  status varchar not null
-);
-
--- stg_business: one row per person × market entity × role.
-create table if not exists shape_stg_business (
-  load_id varchar not null,
-  line integer not null,
-  credit_code varchar not null,
-  entity_name varchar not null,
-  entity_type varchar not null,
-  registration_status varchar not null,
-  registered_capital decimal(18, 4),
-  established_on date not null,
-  person_id varchar not null,
-  person_name varchar not null,
-  role varchar not null,
-  subscribed_capital decimal(18, 4)
-);
+-- snap_<feed> their types when there is no file yet. They are not written here: each is derived
+-- from its feed's declaration (column kinds + staging.sql) when the warehouse opens, and re-derived
+-- only when that changes (createShapeTables in pipeline/staged.ts).
 
 -- drift_acceptances: an operator accepted a feed snapshot whose row count moved past the gate.
 create table if not exists drift_acceptances (
@@ -219,8 +152,8 @@ create table if not exists flags (
   due_on date not null,
   carried_over boolean not null default false
   -- (period, flag_id) is unique, checked when a month's flags are written (pipeline/match.ts)
-  -- rather than by a primary key: DuckDB's index made re-writing a month's 100 k flags cost
-  -- 1.3 s more (migration 4)
+  -- rather than by a primary key: DuckDB's index made re-writing a month's flags slow
+  -- (migration 4; docs/measured-choices.md)
 );
 
 -- pending_authorization: one row per period × household not matched for lack of a valid

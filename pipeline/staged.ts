@@ -6,13 +6,61 @@
  *   snap_<feed>  the loads of the snapshot a month uses (what rules read; pipeline/match.ts)
  * A view over no file reads the empty shape table, so it always has the feed's columns and types.
  */
+import { createHash } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FEEDS } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
 import type { Warehouse } from './warehouse.ts';
 import { ident, literal } from './sql.ts';
+import { genericChecksSql } from './load/checks.ts';
 import { HeduiError } from '../base/errors.ts';
+
+/**
+ * shape_<table> (shape_stg_<feed>): the columns and types of a feed's staged rows, for the views
+ * over no file. Derived from the feed's declaration as the loader writes a staged file
+ * (pipeline/load/stage.ts): the generic checks of its column kinds (typed_<feed>), then its
+ * staging.sql; `load_id` first, without row_hash and problem. A new feed, or a column added to one,
+ * needs no schema change.
+ *
+ * Deriving a shape binds the feed's checks, too slow to repeat on every open (docs/measured-choices.md),
+ * so it is done only when its SQL changed: each table carries the sha256 of the SQL that derived it
+ * as its comment. A warehouse of an earlier version (hand-written shape tables, no comment) gets derived
+ * ones on its first open; that is the whole migration.
+ */
+export async function createShapeTables(w: Warehouse): Promise<void> {
+  const current = new Map(
+    (await w.rows<{ table_name: string; comment: string | null }>('shape:check', "select table_name, comment from duckdb_tables() where schema_name = 'main' and starts_with(table_name, 'shape_')"))
+      .map((t) => [t.table_name, t.comment]),
+  );
+  for (const feed of FEEDS) {
+    const table = `shape_${feed.table}`;
+    const typed = ident(`typed_${feed.table.slice(4)}`);
+    // the rows the loader's raw_feed gives (line, row_hash, each column as text), none of them
+    const empty = `(select null::integer as line, null::ubigint as row_hash, ${feed.columns.map((c) => `null::varchar as ${ident(c.name)}`).join(', ')} where false)`;
+    const derive = `create or replace temp view ${typed} as ${genericChecksSql(feed.columns, empty)};
+       create or replace table ${ident(table)} as
+         select null::varchar as load_id, staged.* exclude (problem, row_hash) from (${feed.stagingSql}) staged where false;
+       drop view ${typed}`;
+    const fingerprint = `derived ${createHash('sha256').update(derive).digest('hex').slice(0, 16)}`;
+    if (current.get(table) === fingerprint) continue;
+    const known = derivedColumns.get(fingerprint);
+    if (known) await w.exec(`shape:${feed.id}`, `create or replace table ${ident(table)} (${known})`);
+    else {
+      await w.exec(`shape:${feed.id}`, derive);
+      const columns = await w.rows<{ name: string; type: string }>(
+        'shape:columns',
+        'select column_name as name, data_type as type from duckdb_columns() where schema_name = $schema and table_name = $table order by column_index',
+        { schema: 'main', table },
+      );
+      derivedColumns.set(fingerprint, columns.map((c) => `${ident(c.name)} ${c.type}`).join(', '));
+    }
+    await w.exec(`shape:${feed.id}`, `comment on table ${ident(table)} is ${literal(fingerprint)}`);
+  }
+}
+
+/** Shapes derived in this process (fingerprint → column definitions): a new warehouse (tests open hundreds) copies them. */
+const derivedColumns = new Map<string, string>();
 
 /** Where a load's staged rows go, relative to the data folder. */
 export const stagedFileOf = (feed: FeedAdapter, loadId: string) => join('staged', feed.id, `${loadId.replaceAll(':', '_')}.parquet`);

@@ -14,6 +14,7 @@ import { dateSqlMacros } from '../domain/dates.ts';
 import { divisionsSql } from '../domain/divisions.ts';
 import { migrate } from './migrations.ts';
 import { SCHEMA_SQL } from './schema.ts';
+import { createShapeTables } from './staged.ts';
 import type { Params } from './sql.ts';
 
 export type Row = Record<string, unknown>;
@@ -74,6 +75,7 @@ export class Warehouse {
     await w.exec('schema', SCHEMA_SQL);
     await migrate(w);
     await w.exec('divisions', divisionsSql());
+    await createShapeTables(w);
     return w;
   }
 

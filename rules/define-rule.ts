@@ -1,7 +1,8 @@
 /**
- * One rule = one module made with `defineRule`. A rule is metadata plus one SQL SELECT over the
- * month's match context; it never reads config itself: the pipeline binds the rule's parameters
- * (config.rules[id]) and the period as $names.
+ * One rule = one module made with `defineRule`. A rule is metadata, its parameters' declarations
+ * and one SQL SELECT over the month's match context; it never reads config itself: the pipeline
+ * binds the rule's parameters (config.rules[id], built by `ruleParams` in params.ts), the region
+ * values it names and the period as $names. docs/adding-a-rule.md walks through adding one.
  *
  * The match context a rule may read:
  *   int_matched_people  person_id, household_id, is_head, county_code, league_code, is_urban, program,
@@ -21,26 +22,33 @@
  * whitelist entry pinned to them no longer applies).
  */
 import { readFileSync } from 'node:fs';
-import type { FeedId } from '../adapters/columns.ts';
+import type { InferFields } from '../base/schema.ts';
+import type { ParamChecks, RegionValues } from './params.ts';
 
 /** How strongly a lead points at ineligibility: the county verifies high ones first. */
 export type Severity = 'high' | 'medium' | 'low';
 
-export interface RuleDefinition<P extends object = object> {
-  id: string;
+export interface RuleDefinition<Id extends string = string, P extends ParamChecks = ParamChecks> {
+  id: Id;
   /** Chinese title, shown to counties */
   title: string;
   /** what it detects, why, and the grain of its rows */
   description: string;
   /** the highest severity its flags carry */
   severity: Severity;
-  sources: FeedId[];
-  /** names of the parameters it takes from config.rules[id] */
-  params: (keyof P & string)[];
+  /** the feeds it reads (ids of adapters/index.ts; the first decides whether it runs); the registry test checks them */
+  sources: readonly string[];
+  /** its parameters with their types and bounds (params.ts); the values are config.rules[id] */
+  params: P;
+  /** region-wide values it binds as well (top-level config keys) */
+  region?: readonly (keyof RegionValues)[];
   sql: string;
 }
 
-export function defineRule<P extends object>(def: Omit<RuleDefinition<P>, 'sql'>, sqlUrl: URL): RuleDefinition<P> {
+/** The parameter values a rule receives from config.rules[id], typed from its declaration. */
+export type RuleParams<R> = R extends RuleDefinition<string, infer P> ? InferFields<P> : never;
+
+export function defineRule<const Id extends string, P extends ParamChecks>(def: Omit<RuleDefinition<Id, P>, 'sql'>, sqlUrl: URL): RuleDefinition<Id, P> {
   return { ...def, sql: readFileSync(sqlUrl, 'utf8') };
 }
 

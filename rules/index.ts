@@ -1,13 +1,35 @@
-/** The rule registry, in the order rules run and appear in workbooks. */
-import type { RuleDefinition } from './define-rule.ts';
+/**
+ * The rule registry, in the order rules run and appear in workbooks. Adding a rule: its folder,
+ * one line here and its values in the region JSON (docs/adding-a-rule.md); config.rules is
+ * validated from the declarations and typed by them.
+ */
+import { UsageError } from '../base/errors.ts';
+import type { RuleDefinition, RuleParams } from './define-rule.ts';
 import { providentFundIncome } from './provident-fund-income/rule.ts';
 import { vehicleOwned } from './vehicle-owned/rule.ts';
 import { businessRole } from './business-role/rule.ts';
 import { duplicateEnrolment } from './duplicate-enrolment/rule.ts';
 import { benefitNotStopped } from './benefit-not-stopped/rule.ts';
 
-export const RULES: readonly RuleDefinition<any>[] = [providentFundIncome, vehicleOwned, businessRole, duplicateEnrolment, benefitNotStopped];
+export const RULES = [providentFundIncome, vehicleOwned, businessRole, duplicateEnrolment, benefitNotStopped] as const satisfies readonly RuleDefinition[];
 
-export function ruleById(id: string): RuleDefinition<any> | undefined {
+export type Rule = (typeof RULES)[number];
+export type RuleId = Rule['id'];
+
+/** config.rules: the parameter values of every registered rule, by id (config/config.ts's Config uses it). */
+export type RulesConfig = { [R in Rule as R['id']]: RuleParams<R> };
+
+export function ruleById(id: string): Rule | undefined {
   return RULES.find((r) => r.id === id);
+}
+
+/**
+ * The rules to run: all of them (no `only`), or those `only` names, in registry order. An id that
+ * names no rule is a usage error naming the known ones.
+ */
+export function selectRules(only?: readonly string[]): readonly Rule[] {
+  if (!only) return RULES;
+  const unknown = only.filter((id) => !ruleById(id));
+  if (unknown.length) throw new UsageError(`no rule ${unknown.join(', ')} (rules: ${RULES.map((r) => r.id).join(', ')})`);
+  return RULES.filter((r) => only.includes(r.id));
 }

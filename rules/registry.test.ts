@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { RULES } from './index.ts';
-import { loadConfig } from '../config/config.ts';
+import { RULES, ruleById, selectRules } from './index.ts';
+import type { RuleDefinition } from './define-rule.ts';
+import { PERIOD_PARAMS, ruleParams } from './params.ts';
+import { DEFAULT_CONFIG_PATH, loadConfig, validateConfig } from '../config/config.ts';
+import { FEED_IDS } from '../adapters/index.ts';
+import { UsageError } from '../base/errors.ts';
 
 const dirs = readdirSync(new URL('.', import.meta.url), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
-const CONTEXT_PARAMS = ['period', 'period_month', 'period_end'];
 
 describe('rule registry (meta)', () => {
   it('every rule folder is registered, and every registered rule has a folder named by its id', () => {
@@ -20,16 +23,59 @@ describe('rule registry (meta)', () => {
     }
   });
 
-  it('a rule binds exactly its declared parameters, each present in the shipped config; it holds no threshold of its own', () => {
+  it('a rule binds exactly its declared parameters and region values, each present in the shipped config; it holds no threshold of its own', () => {
     const { config } = loadConfig();
     for (const rule of RULES) {
       const used = new Set([...rule.sql.replace(/--[^\n]*/g, '').matchAll(/\$([a-z_]+)/g)].map((m) => m[1]));
-      CONTEXT_PARAMS.forEach((p) => used.delete(p));
-      expect([...used].sort(), rule.id).toEqual([...rule.params].sort());
-      const available = { ...(config.rules as Record<string, object>)[rule.id], low_income_multiplier: 0 };
-      for (const p of rule.params) expect(Object.keys(available), `${rule.id}.${p}`).toContain(p);
+      PERIOD_PARAMS.forEach((p) => used.delete(p));
+      const declared = [...Object.keys(rule.params), ...((rule as RuleDefinition).region ?? [])];
+      expect([...used].sort(), `${rule.id}: the $names its rule.sql binds = the params (and region values) declared in its rule.ts`).toEqual(declared.sort());
+      const built = ruleParams(rule, config, { name: '2026-10', start: '2026-10-01', end: '2026-10-31' });
+      for (const p of declared) expect(built[p], `${rule.id}.${p} has a value in config/inner-mongolia.json`).not.toBeNull();
       expect(rule.sql.replace(/--[^\n]*/g, ''), rule.id).not.toMatch(/\b(829|625|10|15)\b(?!\))/);
     }
+  });
+
+  it('a rule reads registered feeds, its first source first', () => {
+    for (const rule of RULES) {
+      expect(rule.sources.length, `${rule.id} names its source feeds`).toBeGreaterThan(0);
+      for (const feed of rule.sources) expect(FEED_IDS, `${rule.id}: source ${feed} is a feed of adapters/index.ts`).toContain(feed);
+    }
+  });
+
+  it('config.rules is validated from the declarations: a bad value names the key and its bounds', () => {
+    const raw = () => JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8'));
+    const c = raw();
+    c.rules['provident-fund-income'].activity_months = 30;
+    expect(() => validateConfig(c)).toThrow(/config\.rules\.provident-fund-income\.activity_months: expected an integer from 1 to 24/);
+    const missing = raw();
+    delete missing.rules['vehicle-owned'];
+    expect(() => validateConfig(missing)).toThrow(/config\.rules\.vehicle-owned: expected a value \(the key is missing\)/);
+    const unknown = raw();
+    unknown.rules['no-such-rule'] = {};
+    expect(() => validateConfig(unknown)).toThrow(/config\.rules\.no-such-rule: expected no such key/);
+    const stopped = raw();
+    stopped.rules['benefit-not-stopped'].stopped_results = ['已停保'];
+    expect(() => validateConfig(stopped)).toThrow(/stopped_results\[0\]: expected one of 属实-已停保/);
+  });
+
+  it('selectRules: all in registry order, or the named ones; an unknown id is a usage error naming the rules', () => {
+    expect(selectRules()).toBe(RULES);
+    expect(selectRules(['business-role', 'vehicle-owned']).map((r) => r.id)).toEqual(['vehicle-owned', 'business-role']);
+    expect(() => selectRules(['vehicle-owned', 'nope'])).toThrow(UsageError);
+    expect(() => selectRules(['nope'])).toThrow(new RegExp(`no rule nope \\(rules: ${RULES.map((r) => r.id).join(', ')}\\)`));
+  });
+
+  it('ruleParams builds what a rule binds: its declared params, the region values it names, the period', () => {
+    const { config } = loadConfig();
+    expect(ruleParams(ruleById('provident-fund-income')!, config, { name: '2026-10', start: '2026-10-01', end: '2026-10-31' })).toEqual({
+      active_statuses: ['正常'],
+      activity_months: 3,
+      low_income_multiplier: 1.5,
+      period: '2026-10',
+      period_month: '2026-10-01',
+      period_end: '2026-10-31',
+    });
   });
 
   it('no rule reads the roster directly: only the authorized int_matched_people', () => {

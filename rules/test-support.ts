@@ -5,7 +5,9 @@
  */
 import { makeId } from '../pipeline/load/test-support.ts';
 import { loadConfig, type Config } from '../config/config.ts';
-import { FEEDS } from '../adapters/index.ts';
+import { FEEDS, type FeedId } from '../adapters/index.ts';
+import type { FeedAdapter } from '../adapters/feed.ts';
+import type { ColumnKind } from '../adapters/columns.ts';
 import { withWarehouse, type Warehouse } from '../pipeline/warehouse.ts';
 import { ident, literal, type Params } from '../pipeline/sql.ts';
 import { stagedFileOf } from '../pipeline/staged.ts';
@@ -20,15 +22,12 @@ export { makeId };
 
 type Row = Record<string, string | number | boolean | null>;
 
-export interface Given {
-  roster?: Row[];
-  'provident-fund'?: Row[];
-  vehicles?: Row[];
-  business?: Row[];
+/** Staged rows per registered feed (only the columns that matter), whitelist entries, answers. */
+export type Given = { [F in FeedId]?: Row[] } & {
   whitelist?: Row[];
   /** answers from returned workbooks: flag_id, period, household_id, county_code, result, verified_on */
   answers?: Row[];
-}
+};
 
 export interface ExpectedFlag {
   rule: string;
@@ -39,7 +38,28 @@ export interface ExpectedFlag {
   status?: 'issued' | 'suppressed';
 }
 
-const DEFAULTS: Record<string, Row> = {
+/** A value of each kind a staged column may take, for the columns a test leaves out. */
+const VALUE_OF_KIND: Record<ColumnKind, string | number | boolean> = {
+  id_number: '',
+  document_number: '',
+  text: '某',
+  code: 'X',
+  date: '2020-01-01',
+  year_month: '2026-10-01',
+  yes_no: false,
+  integer: 1,
+  yuan: 1000,
+  wan_yuan: 10,
+};
+
+/** Every column of a feed at the value of its kind, then the feed's own plausible values (DEFAULT_ROWS). */
+const defaultsOf = (feed: FeedAdapter): Row => ({
+  ...Object.fromEntries(feed.columns.filter((c) => c.required).map((c) => [c.name, VALUE_OF_KIND[c.kind]])),
+  ...DEFAULT_ROWS[feed.id as FeedId],
+});
+
+/** A feed's plausible values where the kind's value would not do (a rule's filters read them); optional per feed. */
+const DEFAULT_ROWS: { [F in FeedId]?: Row } = {
   roster: {
     head_id: '',
     name: '某某',
@@ -70,7 +90,8 @@ const DEFAULTS: Record<string, Row> = {
   },
 };
 
-const PERIOD_OF: Record<string, string> = { roster: '2026-10', 'provident-fund': '2026-10', vehicles: '2026Q3', business: '2026-10' };
+/** The snapshot period given rows are staged as, for the month 2026-10: the month, or the quarter ended before it. */
+const PERIOD_OF_SCHEDULE: Record<FeedAdapter['schedule'], string> = { monthly: '2026-10', quarterly: '2026Q3' };
 
 async function insertRows(w: Warehouse, table: string, rows: Row[]): Promise<void> {
   for (const row of rows) {
@@ -97,7 +118,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
         w,
         staging,
         rows.map((r, i) => {
-          const row: Row = { load_id: loadId, line: i + 2, ...DEFAULTS[feed.id], ...r };
+          const row: Row = { load_id: loadId, line: i + 2, ...defaultsOf(feed), ...r };
           if (feed.id === 'roster') return { county_code: String(row.division_code).slice(0, 6), ...row, head_id: row.head_id || row.person_id };
           return row;
         }),
@@ -108,7 +129,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
       await w.exec(
         'given-load',
         "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
-        { id: loadId, feed: feed.id, period: PERIOD_OF[feed.id], n: rows.length, staged_file: stagedFile },
+        { id: loadId, feed: feed.id, period: PERIOD_OF_SCHEDULE[feed.schedule], n: rows.length, staged_file: stagedFile },
       );
     }
     await insertRows(

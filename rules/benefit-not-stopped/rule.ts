@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.ts';
+import { list, memberOf } from '../params.ts';
 
-export const benefitNotStopped = defineRule<{ stopped_results: string[] }>(
+export const benefitNotStopped = defineRule(
   {
     id: 'benefit-not-stopped',
     title: '核实已停保但仍在保（整改未落实）',
@@ -9,7 +10,7 @@ export const benefitNotStopped = defineRule<{ stopped_results: string[] }>(
       'the stop did not happen. One row per household and answered period, on the household head.',
     severity: 'high',
     sources: ['roster'],
-    params: ['stopped_results'],
+    params: { stopped_results: list(memberOf('dispositions'), 1) },
   },
   new URL('./rule.sql', import.meta.url),
 );

@@ -1,6 +1,6 @@
 import { defineRule } from '../define-rule.ts';
 
-export const duplicateEnrolment = defineRule<Record<string, never>>(
+export const duplicateEnrolment = defineRule(
   {
     id: 'duplicate-enrolment',
     title: '重复在保（跨户、跨类别或跨县）',
@@ -9,7 +9,7 @@ export const duplicateEnrolment = defineRule<Record<string, never>>(
       'sees only the other side’s county and program. One row per enrolment × other county and program.',
     severity: 'high',
     sources: ['roster'],
-    params: [],
+    params: {},
   },
   new URL('./rule.sql', import.meta.url),
 );

@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.ts';
+import { int, list, text } from '../params.ts';
 
-export const providentFundIncome = defineRule<{ active_statuses: string[]; activity_months: number; low_income_multiplier: number }>(
+export const providentFundIncome = defineRule(
   {
     id: 'provident-fund-income',
     title: '公积金缴存显示收入达到低保标准',
@@ -10,7 +11,8 @@ export const providentFundIncome = defineRule<{ active_statuses: string[]; activ
       'monthly wage. One row per active account of a member of such a household.',
     severity: 'high',
     sources: ['provident-fund'],
-    params: ['active_statuses', 'activity_months', 'low_income_multiplier'],
+    params: { active_statuses: list(text, 1), activity_months: int(1, 24) },
+    region: ['low_income_multiplier'],
   },
   new URL('./rule.sql', import.meta.url),
 );

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHedui } from './child.ts';
 import { analyseLog } from './stages.ts';
+import { FEED_IDS } from '../../adapters/index.ts';
 
 // The benchmark's per-stage table reads hedui's own log. This holds the two together on a real
 // run of the tiny month: when a log message or step name changes, this fails instead of the
@@ -29,7 +30,7 @@ describe('analyseLog on a real cold run of the tiny month', () => {
     for (const phase of ['startup', 'load', 'rules', 'publish'] as const) expect(t[phase], phase).toBeGreaterThan(0);
     expect(t.readCsv + t.validate + t.waitForFiles).toBeLessThanOrEqual(t.load + 1e-9);
     for (const stage of ['readCsv', 'validate', 'hash', 'decode', 'workbooks'] as const) expect(t[stage], stage).toBeGreaterThan(0);
-    for (const feed of ['roster', 'provident-fund', 'vehicles', 'business']) {
+    for (const feed of FEED_IDS) {
       expect(t.steps.get(`${feed}:read_csv`)?.count, feed).toBe(1);
       expect(t.steps.get(`${feed}:check`)?.count, feed).toBe(1);
       expect(t.steps.get(`(decode ${feed}, background)`)?.count, feed).toBe(1);

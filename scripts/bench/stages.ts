@@ -16,9 +16,11 @@
  * A nightly with nothing new never logs 'matched': its match/publish phases stay 0.
  */
 import type { LogLine } from './child.ts';
+import { FEED_IDS } from '../../adapters/index.ts';
 
 const PUBLISH_SQL = /^(publish:.*|snapshot:.*|manifest:.*)$/;
-const VALIDATE_SQL = /^(roster|provident-fund|vehicles|business):(count|typed|check|counts)$/;
+/** The check steps of every registered feed: `<feed>:count|typed|check|counts` (pipeline/load/stage.ts). */
+const VALIDATE_SQL = new RegExp(`^(${FEED_IDS.join('|')}):(count|typed|check|counts)$`);
 
 export interface StageTimes {
   /** seconds */
