@@ -73,6 +73,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .option('--use-previous <feed...>', "publish with the feed's previous snapshot when its delivery for the month was rejected (or, for the roster, not delivered); recorded with --by and the time")
     .option('--accept-unauthorized-rise', 'accept a rise in the share of households waiting for authorization past the gate')
     .option('--allow-unfinished', 'run a month that has not ended yet')
+    .option('--keep-intermediate', 'keep the int_* and pub_* tables in the warehouse (schema debug_<period>) for inspection; also HEDUI_KEEP_INTERMEDIATE=1')
     .option('--by <who>', 'who gives the word for --use-previous (default: the login name)', loginName())
     .addOption(dataDirOption())
     .addOption(configOption())
@@ -80,7 +81,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .action(async (o) => {
       const report = await reporting(o.json, formatMonthReport, () =>
         session('run', o, (s) =>
-          runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by }),
+          runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by, keepIntermediate: o.keepIntermediate }),
         ),
       );
       if (o.json) return print(report, true);

@@ -15,6 +15,7 @@ import type { FeedAdapter } from '../adapters/feed.ts';
 import type { Config } from '../config/config.ts';
 import { RULES } from '../rules/index.ts';
 import type { Warehouse } from './warehouse.ts';
+import { assertion, stepRows } from './steps.ts';
 import { monthsBetween, parsePeriod, shiftMonth, type Period } from './period.ts';
 import { UsageError } from '../base/errors.ts';
 
@@ -210,27 +211,24 @@ async function recordFallback(w: Warehouse, period: string, feed: string, skippe
   return { skipped: skipped.period, why: skipped.why, by, at: at!.at };
 }
 
-/** A snapshot whose row count moved more than the configured share from the feed's previous snapshot holds, unless accepted. */
+/**
+ * A snapshot whose row count moved more than the configured share from the feed's previous snapshot
+ * holds, unless accepted (assert_row_count_drift.sql returns the snapshots past the threshold).
+ */
 async function driftGates(w: Warehouse, inputs: MonthInputs, config: Config): Promise<void> {
+  if (!inputs.snapshots.length) return;
+  const limit = config.gates.max_row_count_change;
+  const offending = await stepRows<{ feed: string; period: string; rows: number; previous_period: string; previous_rows: number; accepted: boolean }>(
+    w,
+    assertion('row_count_drift', { feeds: inputs.snapshots.map((s) => s.feed.id), snapshot_periods: inputs.snapshots.map((s) => s.period), max_row_count_change: limit }),
+  );
   for (const s of inputs.snapshots) {
-    const previous = await w.one<{ period: string; rows: number }>(
-      'gate-previous',
-      `select period, sum(rows_staged)::integer as rows from loads
-       where feed = $feed and status = 'staged' and period < $period
-       group by period order by period desc limit 1`,
-      { feed: s.feed.id, period: s.period },
-    );
-    if (!previous || previous.rows === 0) continue;
-    const change = Math.abs(s.rows - previous.rows) / previous.rows;
-    if (change <= config.gates.max_row_count_change) continue;
-    const accepted = await w.one('gate-accepted', 'select 1 from drift_acceptances where feed = $feed and period = $period and rows = $rows', {
-      feed: s.feed.id,
-      period: s.period,
-      rows: s.rows,
-    });
-    const detail = `${s.feed.id} ${s.period}: ${s.rows} rows vs ${previous.rows} in ${previous.period} (${(change * 100).toFixed(1)}% > ${(config.gates.max_row_count_change * 100).toFixed(0)}%)`;
-    if (accepted) inputs.accepted.push({ gate: 'row_count_drift', subject: s.feed.id, detail: `${detail}: accepted by the operator (--accept-drift ${s.feed.id})` });
-    else inputs.held.push({ gate: 'row_count_drift', subject: s.feed.id, detail: `${detail}; accept with --accept-drift ${s.feed.id}` });
+    const d = offending.find((r) => r.feed === s.feed.id);
+    if (!d) continue;
+    const change = Math.abs(d.rows - d.previous_rows) / d.previous_rows;
+    const detail = `${d.feed} ${d.period}: ${d.rows} rows vs ${d.previous_rows} in ${d.previous_period} (${(change * 100).toFixed(1)}% > ${(limit * 100).toFixed(0)}%)`;
+    if (d.accepted) inputs.accepted.push({ gate: 'row_count_drift', subject: d.feed, detail: `${detail}: accepted by the operator (--accept-drift ${d.feed})` });
+    else inputs.held.push({ gate: 'row_count_drift', subject: d.feed, detail: `${detail}; accept with --accept-drift ${d.feed}` });
   }
 }
 
@@ -245,8 +243,9 @@ export function skippedRules(snapshots: Snapshot[]): { rule: string; reason: str
 
 /**
  * The share of the roster's households waiting for authorization may not rise by more than
- * `gates.max_unauthorized_rise` (points) from the previous month: a jump means the roster's
- * authorization columns came wrong, and publishing would silently check far fewer households.
+ * `gates.max_unauthorized_rise` (points) from the previous month (assert_unauthorized_rise.sql):
+ * a jump means the roster's authorization columns came wrong, and publishing would silently check
+ * far fewer households.
  */
 export async function unauthorizedRiseGate(
   w: Warehouse,
@@ -255,17 +254,17 @@ export async function unauthorizedRiseGate(
   config: Config,
   accepted: boolean,
 ): Promise<GateFinding | undefined> {
-  const before = await w.one<{ households: number; pending: number }>(
-    'gate:unauthorized-previous',
-    'select households, pending_authorization as pending from period_households where period = $period',
-    { period: shiftMonth(month.name, 1) },
-  );
-  if (!before || before.households === 0 || now.households === 0) return undefined;
-  const share = (x: { households: number; pending: number }) => (100 * x.pending) / x.households;
-  const rise = share(now) - share(before);
+  const previousPeriod = shiftMonth(month.name, 1);
   const limit = config.gates.max_unauthorized_rise;
-  if (rise <= limit) return undefined;
-  const detail = `households waiting for authorization ${share(now).toFixed(1)}% (${now.pending}/${now.households}) vs ${share(before).toFixed(1)}% in ${shiftMonth(month.name, 1)}: +${rise.toFixed(1)} points > ${limit}`;
+  const [rise] = await stepRows<{ households: number; pending: number; previous_households: number; previous_pending: number }>(
+    w,
+    assertion('unauthorized_rise', { households: now.households, pending: now.pending, previous_period: previousPeriod, max_unauthorized_rise: limit }),
+  );
+  if (!rise) return undefined;
+  const share = (households: number, pending: number) => (100 * pending) / households;
+  const shareNow = share(rise.households, rise.pending);
+  const shareBefore = share(rise.previous_households, rise.previous_pending);
+  const detail = `households waiting for authorization ${shareNow.toFixed(1)}% (${rise.pending}/${rise.households}) vs ${shareBefore.toFixed(1)}% in ${previousPeriod}: +${(shareNow - shareBefore).toFixed(1)} points > ${limit}`;
   return accepted
     ? { gate: 'unauthorized_rise', subject: 'roster', detail: `${detail}: accepted by the operator (--accept-unauthorized-rise)` }
     : { gate: 'unauthorized_rise', subject: 'roster', detail: `${detail}; check the roster's authorization columns, or accept with --accept-unauthorized-rise` };

@@ -1,26 +1,34 @@
 /**
  * The month's match, in two steps so a gate can look between them: prepareMatch builds the month's
- * households, applies the authorization gate and runs every rule into temp tables (nothing kept);
+ * households, applies the authorization gate and runs every rule into intermediates (nothing kept);
  * commitMatch keys and suppresses the flags and replaces the period's flags in one transaction.
  * Which snapshots a month uses is decided before (pipeline/inputs.ts).
+ *
+ * The SQL is built apart from where it runs (pipeline/steps.ts): matchSteps, flagsSteps and
+ * recordSteps are pure and return named steps; prepareMatch and commitMatch run them.
  */
-import { readFileSync } from 'node:fs';
-import { RULES } from '../rules/index.ts';
+import { RULES, selectRules } from '../rules/index.ts';
+import { ruleParams } from '../rules/params.ts';
 import type { RuleDefinition } from '../rules/define-rule.ts';
 import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
-import type { Params } from './sql.ts';
+import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view, type Step, type StepOptions } from './steps.ts';
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { addDays, type Period } from './period.ts';
 import { skippedRules, type Snapshot } from './inputs.ts';
 import { logger } from '../base/log.ts';
 import { WarehouseError } from '../base/errors.ts';
 
-const sqlFile = (name: string) => readFileSync(new URL(`./sql/${name}`, import.meta.url), 'utf8');
-const HOUSEHOLDS_SQL = sqlFile('int_households.sql');
-const FLAGS_SQL = sqlFile('flags.sql');
-const ANSWERS_SQL = sqlFile('int_answers.sql');
+/** What the match makes for the rules to read, and their hits; dropped once the month is committed. */
+export const MATCH_INTERMEDIATES = {
+  standards: table('int_standards'),
+  households: table('int_households'),
+  pending: table('int_pending_authorization'),
+  matchedPeople: table('int_matched_people'),
+  answers: view('int_answers'),
+  ruleHits: table('int_rule_hits'),
+} as const;
 
 export interface MatchResult {
   flags: number;
@@ -41,11 +49,6 @@ export function issueDates(month: Period, deadlineDays: number): { issuedOn: str
   return { issuedOn, dueOn: addDays(issuedOn, deadlineDays) };
 }
 
-/** A rule's parameters: its section of config.rules, the region's multiplier, the period. */
-function ruleParams(rule: RuleDefinition<any>, config: Config, context: Params): Params {
-  return { ...(config.rules as Record<string, Params>)[rule.id], low_income_multiplier: config.low_income_multiplier, ...context };
-}
-
 /** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
 export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): Promise<void> {
   await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.period])));
@@ -57,39 +60,75 @@ export interface PreparedMatch {
   pendingAuthorization: number;
 }
 
-/** Builds the month's households and runs every rule whose source has a snapshot, into temp tables. */
-export async function prepareMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<PreparedMatch> {
-  const snapshotOf = new Map(snapshots.map((s) => [s.feed.id, s]));
-  await createSnapshotViews(w, snapshots);
-  const standards = LEAGUES.map((l) => {
+export interface MatchOptions extends StepOptions {
+  /** run these rules only (ids; tests): publishing a month with some rules would publish it incomplete */
+  only?: string[];
+}
+
+/** The rules that run this month: those selected whose source feed has a snapshot. */
+function runnableRules(snapshots: Snapshot[], only?: string[]): { rule: RuleDefinition<any>; source: Snapshot }[] {
+  return selectRules(only).flatMap((rule) => {
+    const source = snapshots.find((s) => s.feed.id === rule.sources[0]);
+    return source ? [{ rule, source }] : [];
+  });
+}
+
+/** int_standards: the 低保 standard of every league (config), as rows the rules join. */
+function standardsStep(config: Config): Step {
+  const values = LEAGUES.map((l) => {
     const s = standardOf(config, l.code);
     return `('${l.code}', ${s.urban}, ${s.rural})`;
   });
-  await w.exec('standards', `create or replace temp table int_standards (league_code varchar, urban decimal(18, 2), rural decimal(18, 2)); insert into int_standards values ${standards.join(', ')}`);
-  await w.exec('households', HOUSEHOLDS_SQL, { period_end: month.end });
-  await w.exec('answers', ANSWERS_SQL);
-  await w.exec(
-    'rule-hits:create',
-    `create or replace temp table int_rule_hits (rule_id varchar, source_feed varchar, source_period varchar, person_id varchar, household_id varchar,
-       county_code varchar, severity varchar, record_key varchar, evidence_key varchar, evidence varchar, fingerprint_source varchar)`,
-  );
-  for (const rule of RULES) {
-    const source = snapshotOf.get(rule.sources[0]);
-    if (!source) {
-      logger().warn({ rule: rule.id, feed: rule.sources[0] }, 'rule skipped: no snapshot of its source feed');
-      continue;
-    }
-    const params = ruleParams(rule, config, { period: month.name, period_month: month.start, period_end: month.end });
-    const hits = await w.exec(
-      `rule:${rule.id}`,
-      `insert into int_rule_hits
+  return {
+    name: 'standards',
+    creates: MATCH_INTERMEDIATES.standards,
+    sql: `select league_code::varchar as league_code, urban::decimal(18, 2) as urban, rural::decimal(18, 2) as rural
+       from (values ${values.join(', ')}) v(league_code, urban, rural)`,
+  };
+}
+
+/** One rule's step: its SELECT's rows go into int_rule_hits, tagged with the rule and the snapshot it read. */
+function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, config: Config): Step {
+  const params = ruleParams(rule, config, month);
+  return {
+    name: `rule:${rule.id}`,
+    sql: `insert into int_rule_hits
        select $rule_id__ as rule_id, $source_feed__ as source_feed, $source_period__ as source_period,
               person_id, household_id, county_code, severity, record_key, evidence_key, evidence, fingerprint_source
        from (${rule.sql}) hits`,
-      { ...params, rule_id__: rule.id, source_feed__: source.feed.id, source_period__: source.period },
-    );
-    logger().info({ rule: rule.id, hits }, 'rule ran');
+    params: { ...params, rule_id__: rule.id, source_feed__: source.feed.id, source_period__: source.period },
+  };
+}
+
+/**
+ * The month's match context and its rule hits, in order (pure): the standards, the households and
+ * the authorization gate, the people the rules may match, the counties' answers, then one step per
+ * rule whose source feed has a snapshot (all rules, or those `only` names).
+ */
+export function matchSteps(month: Period, config: Config, snapshots: Snapshot[], options: Pick<MatchOptions, 'only'> = {}): Step[] {
+  const I = MATCH_INTERMEDIATES;
+  return [
+    standardsStep(config),
+    { name: 'households', creates: I.households, sql: sqlFile('int_households.sql'), params: { period_end: month.end } },
+    { name: 'pending', creates: I.pending, sql: sqlFile('int_pending_authorization.sql') },
+    { name: 'matched-people', creates: I.matchedPeople, sql: sqlFile('int_matched_people.sql') },
+    { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
+    { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
+    ...runnableRules(snapshots, options.only).map(({ rule, source }) => ruleStep(rule, source, month, config)),
+  ];
+}
+
+/** Builds the month's households and runs every rule whose source has a snapshot, into intermediates. */
+export async function prepareMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], options: MatchOptions = {}): Promise<PreparedMatch> {
+  await createSnapshotViews(w, snapshots);
+  for (const rule of selectRules(options.only)) {
+    if (!snapshots.some((s) => s.feed.id === rule.sources[0])) logger().warn({ rule: rule.id, feed: rule.sources[0] }, 'rule skipped: no snapshot of its source feed');
   }
+  const steps = matchSteps(month, config, snapshots, options);
+  const rows = await runSteps(w, steps, options);
+  steps.forEach((step, i) => {
+    if (step.name.startsWith('rule:')) logger().info({ rule: step.name.slice('rule:'.length), hits: rows[i] }, 'rule ran');
+  });
   const counts = await w.one<{ households: number; pending: number }>(
     'match:households',
     'select (select count(*) from int_households)::integer as households, (select count(*) from int_pending_authorization)::integer as pending',
@@ -97,39 +136,59 @@ export async function prepareMatch(w: Warehouse, month: Period, config: Config, 
   return { households: counts!.households, pendingAuthorization: counts!.pending };
 }
 
-/** The temp tables prepareMatch leaves. */
-export async function dropPreparedMatch(w: Warehouse): Promise<void> {
-  await w.exec('match:cleanup', 'drop table if exists int_rule_hits; drop table if exists int_matched_people; drop table if exists int_households; drop table if exists int_pending_authorization; drop view if exists int_answers');
+/** The intermediates prepareMatch leaves: dropped, or kept with `keepIn`. */
+export async function dropPreparedMatch(w: Warehouse, options: StepOptions = {}): Promise<void> {
+  await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES), options);
+}
+
+/** The period's flags from the prepared hits, replacing the period's earlier ones (pure). */
+export function flagsSteps(month: Period, config: Config): Step[] {
+  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
+  return [
+    { name: 'flags:clear', sql: 'delete from flags where period = $period', params: { period: month.name } },
+    {
+      name: 'flags:insert',
+      sql: sqlFile('flags.sql'),
+      params: { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn, open_results: config.feedback.open },
+    },
+  ];
+}
+
+/** What the month records beside its flags: the pending list, its household counts, the snapshots it used (pure). */
+export function recordSteps(month: Period, snapshots: Snapshot[], prepared: PreparedMatch): Step[] {
+  const period = month.name;
+  return [
+    { name: 'pending:clear', sql: 'delete from pending_authorization where period = $period', params: { period } },
+    { name: 'pending:insert', sql: 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', params: { period } },
+    {
+      name: 'households:record',
+      sql: 'insert or replace into period_households values ($period, $households, $pending)',
+      params: { period, households: prepared.households, pending: prepared.pendingAuthorization },
+    },
+    { name: 'snapshots:clear', sql: 'delete from period_snapshots where period = $period', params: { period } },
+    ...snapshots.map((s) => ({
+      name: 'snapshots:insert',
+      sql: 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale, $load_ids)',
+      params: { load_ids: s.loadIds, period, feed: s.feed.id, snapshot: s.period, rows: s.rows, age: s.ageMonths, stale: s.stale },
+    })),
+  ];
 }
 
 /** Keys and suppresses the prepared hits and replaces the period's flags, pending list and snapshots in one transaction. */
-export async function commitMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], prepared: PreparedMatch): Promise<MatchResult> {
-  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
+export async function commitMatch(
+  w: Warehouse,
+  month: Period,
+  config: Config,
+  snapshots: Snapshot[],
+  prepared: PreparedMatch,
+  options: StepOptions = {},
+): Promise<MatchResult> {
   await w.transaction(`flags:${month.name}`, async () => {
-    await w.exec('flags:clear', 'delete from flags where period = $period', { period: month.name });
-    await w.exec('flags:insert', FLAGS_SQL, { period: month.name, period_end: month.end, issued_on: issuedOn, due_on: dueOn, open_results: config.feedback.open });
+    await runSteps(w, flagsSteps(month, config), options);
     await checkFlagIdsUnique(w, month.name);
-    await w.exec('pending:clear', 'delete from pending_authorization where period = $period', { period: month.name });
-    await w.exec('pending:insert', 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', { period: month.name });
-    await w.exec('households:record', 'insert or replace into period_households values ($period, $households, $pending)', {
-      period: month.name,
-      households: prepared.households,
-      pending: prepared.pendingAuthorization,
-    });
-    await w.exec('snapshots:clear', 'delete from period_snapshots where period = $period', { period: month.name });
-    for (const s of snapshots) {
-      await w.exec('snapshots:insert', 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale, $load_ids)', {
-        load_ids: s.loadIds,
-        period: month.name,
-        feed: s.feed.id,
-        snapshot: s.period,
-        rows: s.rows,
-        age: s.ageMonths,
-        stale: s.stale,
-      });
-    }
+    await runSteps(w, recordSteps(month, snapshots, prepared), options);
   });
-  await dropPreparedMatch(w);
+  await dropPreparedMatch(w, options);
 
   const byRuleRows = await w.rows<{ rule_id: string; status: string; n: number }>(
     'flags:count',
@@ -143,16 +202,17 @@ export async function commitMatch(w: Warehouse, month: Period, config: Config, s
   return { flags: issued + suppressed, issued, suppressed, pendingAuthorization: prepared.pendingAuthorization, byRule, skippedRules: skippedRules(snapshots).map((r) => r.rule) };
 }
 
-/** Both steps, for callers with no gate between them (rule tests). */
-export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[]): Promise<MatchResult> {
-  return commitMatch(w, month, config, snapshots, await prepareMatch(w, month, config, snapshots));
+/** Both steps, for callers with no gate between them (rule tests; `only` runs some rules alone). */
+export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], options: MatchOptions = {}): Promise<MatchResult> {
+  return commitMatch(w, month, config, snapshots, await prepareMatch(w, month, config, snapshots, options), options);
 }
 
 /**
- * A flag id names one flag of a period: counties answer by it. The flags table has no primary key
- * (schema.sql), so this holds it; thrown inside the month's transaction, nothing of it is kept.
+ * A flag id names one flag of a period: counties answer by it (assert_flag_ids_unique.sql); thrown
+ * inside the month's transaction, nothing of the month is kept.
  */
 export async function checkFlagIdsUnique(w: Warehouse, period: string): Promise<void> {
-  const repeated = await w.one<{ n: number }>('flags:unique', 'select (count(*) - count(distinct flag_id))::integer as n from flags where period = $period', { period });
-  if (repeated!.n > 0) throw new WarehouseError(`${repeated!.n} flag id(s) of ${period} repeat: the month's flags are not written`);
+  const repeated = await stepRows<{ flag_id: string; repeats: number }>(w, assertion('flag_ids_unique', { period }));
+  const n = repeated.reduce((sum, r) => sum + r.repeats, 0);
+  if (n > 0) throw new WarehouseError(`${n} flag id(s) of ${period} repeat: the month's flags are not written`);
 }

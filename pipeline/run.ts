@@ -12,6 +12,7 @@ import { loadInbox, type LoadReport } from './load/inbox.ts';
 import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
 import { acceptDrift, checkFeedNames, monthInputs, unauthorizedRiseGate, type DeliveredFile, type GateFinding, type MonthInputs } from './inputs.ts';
 import { publishMonth } from './publish/publish.ts';
+import { clearKept, intermediatesFor } from './steps.ts';
 import { lastDuePeriod, parseMonth, parsePeriod, todayInChina, type Period } from './period.ts';
 import { pull } from './pull.ts';
 import { createStagedViews } from './staged.ts';
@@ -154,6 +155,11 @@ export interface MonthOptions {
   acceptUnauthorizedRise?: boolean;
   /** who gives the operator's word (recorded with --use-previous) */
   by?: string;
+  /**
+   * keep the month's int_* and pub_* tables in the warehouse, schema debug_<period>, for inspection
+   * (default: HEDUI_KEEP_INTERMEDIATE=1); the outputs are the same
+   */
+  keepIntermediate?: boolean;
 }
 
 /**
@@ -174,13 +180,15 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
   }
   const held = (findings: GateFinding[]) => new GateHeldError(heldMessage(month, findings), inputsReport(month.name, { ...inputs, held: findings }, 'held'));
   if (inputs.held.length) throw held(inputs.held);
+  const intermediates = intermediatesFor(month.name, options.keepIntermediate);
+  await clearKept(s.w, intermediates);
   try {
     const started = performance.now();
-    const prepared = await prepareMatch(s.w, month, config, inputs.snapshots);
+    const prepared = await prepareMatch(s.w, month, config, inputs.snapshots, intermediates);
     const rise = await unauthorizedRiseGate(s.w, month, { households: prepared.households, pending: prepared.pendingAuthorization }, config, Boolean(options.acceptUnauthorizedRise));
     if (rise && !options.acceptUnauthorizedRise) throw held([rise]);
     if (rise) inputs.accepted.push(rise);
-    const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared);
+    const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared, intermediates);
     logger().info({ period: month.name, ms: Math.round(performance.now() - started), issued: match.issued, suppressed: match.suppressed, pending: match.pendingAuthorization }, 'matched');
     const publish = await publishMonth(s.w, s.dataDir, {
       month,
@@ -191,10 +199,11 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
       accepted: inputs.accepted,
       warnings: inputs.warnings,
       runId: s.runId,
+      intermediates,
     });
     return { ...inputsReport(month.name, inputs, 'published'), match, published: { folder: publish.folder, files: publish.files.length + 1, counties: publish.counties } };
   } finally {
-    await dropPreparedMatch(s.w);
+    await dropPreparedMatch(s.w, intermediates);
   }
 }
 

@@ -1,7 +1,6 @@
 -- int_answers: the current answer of every flag a county has answered: its latest disposition
 -- from an import not superseded by a later file of the same county and period.
 -- Grain: one row per flag_id × workbook period.
-create or replace temp view int_answers as
 select
   d.flag_id,
   d.period,
@@ -12,4 +11,4 @@ select
 from dispositions d
 join feedback_imports i using (import_id)
 where i.status = 'imported' and i.superseded_by is null
-group by d.flag_id, d.period, d.household_id, d.county_code;
+group by d.flag_id, d.period, d.household_id, d.county_code

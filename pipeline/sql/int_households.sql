@@ -3,7 +3,6 @@
 -- must show a signature on or before the period end and a validity reaching it (law 1: no
 -- verification without authorization). Household attributes come from the lowest line (the
 -- roster repeats them per member), so the choice is deterministic.
-create or replace temp table int_households as
 with rows as (
   select r.*, d.league_code, d.is_urban
   from snap_roster r
@@ -38,31 +37,4 @@ select
     when signed_on > $period_end::date then 'signed_after_period'
     when no_validity or valid_until < $period_end::date then 'expired'
   end as authorization_problem
-from households;
-
--- int_pending_authorization: households not matched, for their county to collect the authorization.
-create or replace temp table int_pending_authorization as
-select household_id, county_code, authorization_problem as reason
-from int_households
-where authorization_problem is not null;
-
--- int_matched_people: the only set of people any rule may join to a department feed.
--- One row per roster row of an authorized household; in a 单人保 household only the covered
--- member (是否保障对象 = 是). IDs of unauthorized households never enter this table.
-create or replace temp table int_matched_people as
-select
-  r.person_id,
-  r.household_id,
-  r.person_id = r.head_id as is_head,
-  h.county_code,
-  h.league_code,
-  h.is_urban,
-  h.program,
-  h.household_size,
-  r.name,
-  r.relation,
-  r.is_covered
-from snap_roster r
-join int_households h using (household_id)
-where h.authorization_problem is null
-  and (not r.single_member_cover or r.is_covered);
+from households

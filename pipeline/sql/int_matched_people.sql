@@ -1,0 +1,19 @@
+-- int_matched_people: the only set of people any rule may join to a department feed.
+-- One row per roster row of an authorized household; in a 单人保 household only the covered
+-- member (是否保障对象 = 是). IDs of unauthorized households never enter this table.
+select
+  r.person_id,
+  r.household_id,
+  r.person_id = r.head_id as is_head,
+  h.county_code,
+  h.league_code,
+  h.is_urban,
+  h.program,
+  h.household_size,
+  r.name,
+  r.relation,
+  r.is_covered
+from snap_roster r
+join int_households h using (household_id)
+where h.authorization_problem is null
+  and (not r.single_member_cover or r.is_covered)
