@@ -91,11 +91,11 @@ export function idNumberSqlMacros(): string {
     `substr('${ID_CHECK_CHARS}', (((${ID_WEIGHTS.map((w, i) => `((${n} // ${10n ** BigInt(16 - i)}) % 10) * ${w}`).join(' + ')}) % 11) + 1)::bigint, 1)`;
   const birthOk = (expr: string) =>
     `(try_strptime(substr(${expr}, 7, 8), '%Y%m%d') is not null and substr(${expr}, 7, 4)::int >= 1880)`;
-  // Measured on 8 M values: a regular expression on a short string costs ~0.06 µs, translate() ~0.3 µs
-  // with a short set and ~1.4 µs with the long one — so translate only where the cheap test failed.
+  // A regular expression on a short string costs far less than translate(), which costs more the
+  // longer its set (docs/measured-choices.md) — so translate only where the cheap test failed.
   const shapeOf18 = (expr: string) => `regexp_full_match(${expr}, '[0-9]{17}[0-9X]')`;
   // The birth date of the fast path from n (digits 7–14 of the ID are YYYYMMDD), by integer
-  // arithmetic: on 8 M IDs 0.2 s against 0.5 s for try_strptime. Same rule as isValidBirthDate.
+  // arithmetic, cheaper than try_strptime (docs/measured-choices.md). Same rule as isValidBirthDate.
   const birthOkOfNumber = (n: string) => {
     const y = `((${n} // 10000000) % 10000)`;
     const m = `((${n} // 100000) % 100)`;

@@ -14,7 +14,7 @@ import { importEntries } from './whitelist.ts';
 import { importFeedback, type FeedbackImportResult } from './feedback.ts';
 import { kpiReport } from './kpi.ts';
 import { COUNTIES } from '../domain/divisions.ts';
-import { HOUSEHOLD_COLUMN, FIXED_CELLS } from './publish/county-workbook.ts';
+import { FIXED_CELLS, HOUSEHOLDS, SHEET, countyWorkbookPath } from './publish/workbook-contract.ts';
 
 const TINY = new URL('../fixtures/tiny/', import.meta.url).pathname;
 let dataDir: string;
@@ -22,19 +22,19 @@ let county: (typeof COUNTIES)[number];
 let households: { row: number; householdId: string; flagIds: string[] }[];
 
 const session = <T>(fn: (s: Session) => Promise<T>) => withSession({ dataDir, command: 'test' }, fn);
-const workbookPath = (period: string) => join(dataDir, 'out', period, `${county.leagueCode}_${county.leagueName}`, `${county.code}_${county.name}_${period}_核对疑点.xlsx`);
+const workbookPath = (period: string) => join(dataDir, 'out', period, countyWorkbookPath(period, county));
 
 /** Fills rows of the returned workbook: [row index into `households`, result, verifier, date]. */
 async function fillIn(answers: [number, string, string, string | Date][], out: string, edit?: (wb: ExcelJS.Workbook) => void): Promise<string> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(workbookPath('2026-10'));
-  const ws = wb.getWorksheet('疑点家庭')!;
+  const ws = wb.getWorksheet(SHEET.households)!;
   for (const [i, result, verifier, date] of answers) {
     const row = ws.getRow(households[i].row);
-    row.getCell(HOUSEHOLD_COLUMN.disposition).value = result;
-    row.getCell(HOUSEHOLD_COLUMN.note).value = '入户核实';
-    row.getCell(HOUSEHOLD_COLUMN.verifiedBy).value = verifier;
-    row.getCell(HOUSEHOLD_COLUMN.verifiedOn).value = date;
+    row.getCell(HOUSEHOLDS.col.disposition).value = result;
+    row.getCell(HOUSEHOLDS.col.note).value = '入户核实';
+    row.getCell(HOUSEHOLDS.col.verifiedBy).value = verifier;
+    row.getCell(HOUSEHOLDS.col.verifiedOn).value = date;
   }
   edit?.(wb);
   const path = join(dataDir, out);
@@ -60,8 +60,8 @@ beforeAll(async () => {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(workbookPath('2026-10'));
   households = [];
-  wb.getWorksheet('疑点家庭')!.eachRow((r, n) => {
-    if (n > 1) households.push({ row: n, householdId: String(r.getCell(HOUSEHOLD_COLUMN.householdId).value), flagIds: String(r.getCell(HOUSEHOLD_COLUMN.flagIds).value).split(',') });
+  wb.getWorksheet(SHEET.households)!.eachRow((r, n) => {
+    if (n > 1) households.push({ row: n, householdId: String(r.getCell(HOUSEHOLDS.col.householdId).value), flagIds: String(r.getCell(HOUSEHOLDS.col.flagIds).value).split(',') });
   });
   expect(households.length).toBeGreaterThanOrEqual(6);
 });
@@ -104,7 +104,7 @@ describe('feedback', () => {
     const wrongCounty = await importAs(join(dataDir, 'returned.xlsx'), { expectCounty: other });
     expect(wrongCounty).toMatchObject({ status: 'refused', reason: expect.stringMatching(/a workbook of another county/), accepted: 0 });
     const oldVersion = await fillIn([[0, '属实-已整改', '张三', '2026-11-05']], 'old.xlsx', (wb) => {
-      wb.getWorksheet('说明')!.getCell(FIXED_CELLS.schemaVersion.cell).value = 'hedui-county-1';
+      wb.getWorksheet(SHEET.readme)!.getCell(FIXED_CELLS.schemaVersion.cell).value = 'hedui-county-1';
     });
     expect(await importAs(oldVersion)).toMatchObject({ status: 'refused', reason: expect.stringMatching(/unknown schema version/) });
   });
@@ -130,7 +130,7 @@ describe('feedback', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(workbookPath('2026-11'));
     const shown = new Map<string, number>();
-    wb.getWorksheet('疑点家庭')!.eachRow((r, n) => n > 1 && shown.set(String(r.getCell(HOUSEHOLD_COLUMN.householdId).value), Number(r.getCell(HOUSEHOLD_COLUMN.daysOverdue).value ?? 0)));
+    wb.getWorksheet(SHEET.households)!.eachRow((r, n) => n > 1 && shown.set(String(r.getCell(HOUSEHOLDS.col.householdId).value), Number(r.getCell(HOUSEHOLDS.col.daysOverdue).value ?? 0)));
     expect(shown.get(households[4].householdId)).toBe(15); // due 2026-11-16, issued again 2026-12-01
     expect(shown.has(households[1].householdId)).toBe(false);
   });

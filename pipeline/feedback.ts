@@ -21,8 +21,7 @@ import { countyOf } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
 import { recordAudit } from './audit.ts';
 import { addEntry } from './whitelist.ts';
-import { WORKBOOK_SCHEMA_VERSION } from './publish/workbook-data.ts';
-import { FIXED_CELLS, SHEET } from './publish/county-workbook.ts';
+import { FIXED_CELLS, HOUSEHOLDS, SHEET, WORKBOOK_SCHEMA_VERSION, type FixedCellKey, type HouseholdKey } from './publish/workbook-contract.ts';
 
 export interface FeedbackImportResult {
   file: string;
@@ -51,7 +50,15 @@ export interface FeedbackOptions {
 
 class Refused extends Error {}
 
-const HEADERS = { household: '户编号', result: '核实结果', note: '核实说明', verifier: '核实人', verifiedOn: '核实日期', flagIds: '疑点编号' } as const;
+/**
+ * The columns of 疑点家庭 read back: every column the county answers in, and the two that say what
+ * the answer is for. Found by their header text in the contract, so a county that adds or moves a
+ * column does not break the import.
+ */
+export const READ_BACK = ['householdId', 'flagIds', 'disposition', 'note', 'verifiedBy', 'verifiedOn'] as const satisfies readonly HouseholdKey[];
+type ReadBackKey = (typeof READ_BACK)[number];
+
+const H = HOUSEHOLDS.header;
 
 function cellText(value: ExcelJS.CellValue): string {
   if (value === null || value === undefined) return '';
@@ -65,17 +72,17 @@ function cellText(value: ExcelJS.CellValue): string {
   return String(value).trim();
 }
 
-interface ReturnedRow {
-  row: number;
-  householdId: string;
-  result: string;
-  note: string;
-  verifier: string;
-  verifiedOn: string;
-  flagIds: string[];
+/** A row of 疑点家庭 as returned, by contract key; `row` is its sheet row number. */
+export type ReturnedRow = { row: number; flagIds: string[] } & Record<Exclude<ReadBackKey, 'flagIds'>, string>;
+
+export interface ReturnedWorkbook {
+  /** the fixed cells of 说明 as text (empty when blank) */
+  fixed: Record<FixedCellKey, string>;
+  rows: ReturnedRow[];
 }
 
-async function readReturnedWorkbook(path: string): Promise<{ schema: string; period: string; county: string; rows: ReturnedRow[] }> {
+/** Reads a returned county workbook by the contract; a file that is not one is Refused. Checks nothing else. */
+export async function readReturnedWorkbook(path: string): Promise<ReturnedWorkbook> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.readFile(path);
@@ -83,28 +90,28 @@ async function readReturnedWorkbook(path: string): Promise<{ schema: string; per
     throw new Refused('不是可读取的 .xlsx 文件 (not a readable xlsx workbook)');
   }
   const readme = wb.getWorksheet(SHEET.readme);
-  const sheet = wb.getWorksheet(SHEET.households);
-  if (!readme || !sheet) throw new Refused(`不是本系统下发的核对表：缺少工作表「${SHEET.readme}」或「${SHEET.households}」 (not a hedui county workbook)`);
-  const schema = cellText(readme.getCell(FIXED_CELLS.schemaVersion.cell).value);
-  const period = cellText(readme.getCell(FIXED_CELLS.period.cell).value);
-  const county = cellText(readme.getCell(FIXED_CELLS.countyCode.cell).value);
+  const sheet = wb.getWorksheet(HOUSEHOLDS.sheet);
+  if (!readme || !sheet) throw new Refused(`不是本系统下发的核对表：缺少工作表「${SHEET.readme}」或「${HOUSEHOLDS.sheet}」 (not a hedui county workbook)`);
+  const fixed = Object.fromEntries(
+    (Object.keys(FIXED_CELLS) as FixedCellKey[]).map((k) => [k, cellText(readme.getCell(FIXED_CELLS[k].cell).value)]),
+  ) as Record<FixedCellKey, string>;
   const header = new Map<string, number>();
-  sheet.getRow(1).eachCell((cell, col) => header.set(cellText(cell.value), col));
-  const col = (name: string) => {
-    const c = header.get(name);
-    if (!c) throw new Refused(`「${SHEET.households}」缺少列「${name}」 (the returned workbook's layout was changed)`);
+  sheet.getRow(HOUSEHOLDS.headerRow).eachCell((cell, col) => header.set(cellText(cell.value), col));
+  const col = (key: ReadBackKey) => {
+    const c = header.get(H[key]);
+    if (!c) throw new Refused(`「${HOUSEHOLDS.sheet}」缺少列「${H[key]}」 (the returned workbook's layout was changed)`);
     return c;
   };
-  const cols = Object.fromEntries(Object.entries(HEADERS).map(([k, h]) => [k, col(h)])) as Record<keyof typeof HEADERS, number>;
+  const cols = Object.fromEntries(READ_BACK.map((k) => [k, col(k)])) as Record<ReadBackKey, number>;
   const rows: ReturnedRow[] = [];
   sheet.eachRow((r, n) => {
-    if (n === 1) return;
-    const get = (c: number) => cellText(r.getCell(c).value);
-    const flagIds = get(cols.flagIds).split(/[,，\s]+/).filter(Boolean);
-    if (!flagIds.length && !get(cols.household)) return;
-    rows.push({ row: n, householdId: get(cols.household), result: get(cols.result), note: get(cols.note), verifier: get(cols.verifier), verifiedOn: get(cols.verifiedOn), flagIds });
+    if (n <= HOUSEHOLDS.headerRow) return;
+    const get = (k: ReadBackKey) => cellText(r.getCell(cols[k]).value);
+    const flagIds = get('flagIds').split(/[,，\s]+/).filter(Boolean);
+    if (!flagIds.length && !get('householdId')) return;
+    rows.push({ row: n, householdId: get('householdId'), disposition: get('disposition'), note: get('note'), verifiedBy: get('verifiedBy'), verifiedOn: get('verifiedOn'), flagIds });
   });
-  return { schema, period, county, rows };
+  return { fixed, rows };
 }
 
 export async function importFeedback(w: Warehouse, path: string, options: FeedbackOptions): Promise<FeedbackImportResult> {
@@ -118,19 +125,20 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
   const seen = await w.one<{ status: string; county_code: string; period: string }>('feedback:seen', "select status, county_code, period from feedback_imports where import_id = $id and status = 'imported'", { id: importId });
   if (seen && (!options.expectCounty || seen.county_code === options.expectCounty)) return { ...result, status: 'unchanged', county: seen.county_code, period: seen.period };
 
-  let returned: Awaited<ReturnType<typeof readReturnedWorkbook>>;
+  let returned: ReturnedWorkbook;
   try {
     if (bytes.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw new Refused('不是 .xlsx 文件 (not an xlsx file)');
     returned = await readReturnedWorkbook(path);
-    result.county = returned.county || null;
-    result.period = returned.period || null;
-    if (returned.schema !== WORKBOOK_SCHEMA_VERSION) throw new Refused(`核对表版本「${returned.schema || '无'}」不受支持，应为 ${WORKBOOK_SCHEMA_VERSION} (unknown schema version)`);
-    if (!countyOf(returned.county)) throw new Refused('核对表中的区划代码无效 (unknown county code)');
-    if (options.expectCounty && returned.county !== options.expectCounty) {
-      throw new Refused(`这是 ${returned.county} 的核对表，不是 ${options.expectCounty} 的 (a workbook of another county)`);
+    const { schemaVersion, period, countyCode } = returned.fixed;
+    result.county = countyCode || null;
+    result.period = period || null;
+    if (schemaVersion !== WORKBOOK_SCHEMA_VERSION) throw new Refused(`核对表版本「${schemaVersion || '无'}」不受支持，应为 ${WORKBOOK_SCHEMA_VERSION} (unknown schema version)`);
+    if (!countyOf(countyCode)) throw new Refused('核对表中的区划代码无效 (unknown county code)');
+    if (options.expectCounty && countyCode !== options.expectCounty) {
+      throw new Refused(`这是 ${countyCode} 的核对表，不是 ${options.expectCounty} 的 (a workbook of another county)`);
     }
-    const issued = await w.one<{ n: number }>('feedback:period', "select count(*)::integer as n from flags where period = $period and county_code = $county and status = 'issued'", { period: returned.period, county: returned.county });
-    if (!issued?.n) throw new Refused(`${returned.period} 没有向 ${returned.county} 下发过疑点 (no flags issued to this county in this period)`);
+    const issued = await w.one<{ n: number }>('feedback:period', "select count(*)::integer as n from flags where period = $period and county_code = $county and status = 'issued'", { period, county: countyCode });
+    if (!issued?.n) throw new Refused(`${period} 没有向 ${countyCode} 下发过疑点 (no flags issued to this county in this period)`);
   } catch (e) {
     if (!(e instanceof Refused)) throw e;
     // a refusal is recorded under its own id: it must never overwrite the import of the same file
@@ -139,7 +147,7 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
     return { ...result, status: 'refused', reason: e.message };
   }
 
-  const { county, period } = returned;
+  const { countyCode: county, period } = returned.fixed;
   const flags = new Map(
     (
       await w.rows<{ flag_id: string; household_id: string; person_id: string; rule_id: string; record_key: string | null; fingerprint: string; issued_on: string }>(
@@ -152,21 +160,21 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
   const allowed = new Set(options.config.dispositions);
   const accepted: (ReturnedRow & { verifiedOn: string })[] = [];
   for (const r of returned.rows) {
-    if (!r.result) {
+    if (!r.disposition) {
       result.unanswered++;
       continue;
     }
     const reason = (() => {
-      if (!allowed.has(r.result)) return `核实结果不在可选范围内 (not one of the allowed results)`;
-      if (r.flagIds.length === 0) return '疑点编号为空 (the hidden flag id was removed)';
+      if (!allowed.has(r.disposition)) return `${H.disposition}不在可选范围内 (not one of the allowed results)`;
+      if (r.flagIds.length === 0) return `${H.flagIds}为空 (the hidden flag id was removed)`;
       const unknown = r.flagIds.filter((id) => flags.get(id)?.household_id !== r.householdId);
-      if (unknown.length) return `疑点编号不属于本县本期或与户编号不符 (${unknown.length} flag id(s) not of this county, period and household)`;
-      if (!r.verifier) return '缺少核实人 (verifier missing)';
+      if (unknown.length) return `${H.flagIds}不属于本县本期或与${H.householdId}不符 (${unknown.length} flag id(s) not of this county, period and household)`;
+      if (!r.verifiedBy) return `缺少${H.verifiedBy} (verifier missing)`;
       const day = parseDepartmentDate(r.verifiedOn);
-      if (!day) return '核实日期缺失或无法识别 (verification date missing or not a date)';
+      if (!day) return `${H.verifiedOn}缺失或无法识别 (verification date missing or not a date)`;
       const earliest = r.flagIds.map((id) => flags.get(id)!.issued_on).sort()[0];
-      if (day < earliest) return `核实日期早于下发日期 ${earliest} (before the issue date)`;
-      if (day > receivedOn) return `核实日期晚于收到日期 ${receivedOn} (after the day received)`;
+      if (day < earliest) return `${H.verifiedOn}早于${H.issuedOn} ${earliest} (before the issue date)`;
+      if (day > receivedOn) return `${H.verifiedOn}晚于收到日期 ${receivedOn} (after the day received)`;
       r.verifiedOn = day;
       return null;
     })();
@@ -185,9 +193,9 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
         await w.exec(
           'feedback:disposition',
           'insert into dispositions values ($import_id, $flag_id, $period, $county, $household, $result, $note, $verifier, $verified_on::date, $received_on::date)',
-          { import_id: importId, flag_id: flagId, period, county, household: r.householdId, result: r.result, note: r.note || null, verifier: r.verifier, verified_on: r.verifiedOn, received_on: receivedOn },
+          { import_id: importId, flag_id: flagId, period, county, household: r.householdId, result: r.disposition, note: r.note || null, verifier: r.verifiedBy, verified_on: r.verifiedOn, received_on: receivedOn },
         );
-        if (options.config.feedback.data_error.includes(r.result)) {
+        if (options.config.feedback.data_error.includes(r.disposition)) {
           const f = flags.get(flagId)!;
           const { added } = await addEntry(
             w,
@@ -196,8 +204,8 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
               scope: f.rule_id,
               recordKey: f.record_key,
               fingerprint: f.fingerprint,
-              reason: `县级核实「${r.result}」（${period} 下发）${r.note ? '：' + r.note : ''}`,
-              addedBy: `${countyOf(county)!.name} ${r.verifier}`,
+              reason: `县级核实「${r.disposition}」（${period} 下发）${r.note ? '：' + r.note : ''}`,
+              addedBy: `${countyOf(county)!.name} ${r.verifiedBy}`,
               validFrom: r.verifiedOn,
             },
             options.config,

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, daysBetween, lastDuePeriod, monthsBetween, parsePeriod, shiftMonth } from './period.ts';
+import { addDays, daysBetween, isMonthName, lastDuePeriod, monthsBetween, parsePeriod, shiftMonth } from './period.ts';
 
 describe('periods', () => {
   it('parses months and quarters as half-open calendar ranges', () => {
     expect(parsePeriod('2026-02')).toEqual({ name: '2026-02', kind: 'month', start: '2026-02-01', end: '2026-02-28' });
     expect(parsePeriod('2024Q1')).toEqual({ name: '2024Q1', kind: 'quarter', start: '2024-01-01', end: '2024-03-31' });
     expect(() => parsePeriod('2026-13')).toThrow(/not a period/);
+  });
+  it('tells a month name from anything else, as parseMonth does', () => {
+    expect(['2026-10', '2026-01', '2026-12'].map(isMonthName)).toEqual([true, true, true]);
+    expect(['2026-13', '2026-00', '2026Q3', '2026-1', '.releases', '2026-10x', ''].map(isMonthName)).toEqual(Array(7).fill(false));
   });
   it('shifts months, counts months and days', () => {
     expect(shiftMonth('2026-01', 1)).toBe('2025-12');

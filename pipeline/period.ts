@@ -66,6 +66,9 @@ export function todayInChina(now = new Date()): string {
 
 export const isPeriodName = (name: string) => /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$/.test(name);
 
+/** Whether `name` is a month that parseMonth accepts ('2026-10'; not a quarter). */
+export const isMonthName = (name: string) => isPeriodName(name) && parsePeriod(name).kind === 'month';
+
 /** Days from `from` to `to` ('YYYY-MM-DD'); negative when `to` is earlier. */
 export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);

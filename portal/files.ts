@@ -2,15 +2,14 @@
  * What an account may see, and where the published files are. No filesystem path is ever built
  * from request input: a download is named by (period, county code), both checked against closed
  * lists — the periods present in out/ and COUNTIES — and only then does the server build the path
- * from the county's own code and name, as publish.ts names it.
+ * from the county's own code and name, by the function publish names it with (workbook-contract.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COUNTIES, LEAGUES, type County } from '../domain/divisions.ts';
+import { isMonthName } from '../pipeline/period.ts';
+import { countyWorkbookPath } from '../pipeline/publish/workbook-contract.ts';
 import type { Account } from './accounts.ts';
-
-export const PERIOD_RE = /^\d{4}-\d{2}$/;
-export const COUNTY_RE = /^\d{6}$/;
 
 /** Published months: `out/<YYYY-MM>` folders or symlinks to folders, newest first. */
 export async function publishedPeriods(dataDir: string): Promise<string[]> {
@@ -18,7 +17,7 @@ export async function publishedPeriods(dataDir: string): Promise<string[]> {
   const names = await readdir(out).catch(() => [] as string[]);
   const periods: string[] = [];
   for (const name of names) {
-    if (!PERIOD_RE.test(name)) continue;
+    if (!isMonthName(name)) continue;
     const s = await stat(join(out, name)).catch(() => undefined); // follows the symlink
     if (s?.isDirectory()) periods.push(name);
   }
@@ -53,10 +52,7 @@ export function scopeTitle(account: Account): string {
   return c ? `${c.leagueName} ${c.name}` : (account.scopeCode ?? '');
 }
 
-/** The file name of a county's workbook (as publish.ts writes it). */
-export const workbookFileName = (period: string, c: County) => `${c.code}_${c.name}_${period}_核对疑点.xlsx`;
-
 /** The path of a county's workbook of a period; `period` and `county` must already be checked. */
-export const workbookPath = (dataDir: string, period: string, c: County) => join(dataDir, 'out', period, `${c.leagueCode}_${c.leagueName}`, workbookFileName(period, c));
+export const workbookPath = (dataDir: string, period: string, c: County) => join(dataDir, 'out', period, countyWorkbookPath(period, c));
 
 export const summaryPath = (dataDir: string, period: string) => join(dataDir, 'out', period, 'summary.xlsx');

@@ -3,7 +3,7 @@
  *
  * The warehouse is never kept open: DuckDB allows one writing process and the nightly run takes
  * the data folder's lock. Each request that needs the database runs one short session
- * (`withSession`: lock, open, work, close — about 100–200 ms), one at a time within this process;
+ * (`withSession`: lock, open, work, close), one at a time within this process;
  * while another process holds the lock the request waits up to `lockWaitMs`, then gets 503.
  * The account behind a session cookie is cached for at most `sessionCacheMs` (≤ 60 s) so that
  * plain pages need no database; downloads and uploads always open a session (they are audited).
@@ -28,7 +28,9 @@ import { HeduiError, LockHeldError } from '../base/errors.ts';
 import { recordAudit } from '../pipeline/audit.ts';
 import { logger } from '../base/log.ts';
 import { endSession, login, sessionAccount, sha256Hex, SESSION_HOURS, type Account } from './accounts.ts';
-import { countiesOf, mayDownload, maySeeSummary, PERIOD_RE, publishedPeriods, scopeTitle, summaryPath, workbookFileName, workbookPath } from './files.ts';
+import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
+import { isMonthName } from '../pipeline/period.ts';
+import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
 import { Html, html, loginPage, messagePage, page, type PageOptions } from './html.ts';
 import { boundaryOf, MultipartError, parseForm, parseMultipart } from './multipart.ts';
 import { periodStatus } from './status.ts';
@@ -173,13 +175,13 @@ export class Portal {
     } else if (r.path === '/' && method === 'GET') {
       r.route = 'home';
       return this.home(r);
-    } else if ((m = /^\/p\/(\d{4}-\d{2})$/.exec(r.path)) && method === 'GET') {
+    } else if ((m = /^\/p\/([^/]+)$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'period';
       return this.periodPage(r, m[1]);
-    } else if ((m = /^\/p\/(\d{4}-\d{2})\/download\/(\d{6})$/.exec(r.path)) && method === 'GET') {
+    } else if ((m = /^\/p\/([^/]+)\/download\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'download';
       return this.download(r, m[1], m[2]);
-    } else if ((m = /^\/p\/(\d{4}-\d{2})\/summary\.xlsx$/.exec(r.path)) && method === 'GET') {
+    } else if ((m = /^\/p\/([^/]+)\/summary\.xlsx$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'summary';
       return this.download(r, m[1], 'summary');
     } else if (r.path === '/upload' && method === 'POST') {
@@ -334,7 +336,7 @@ export class Portal {
     const county = account.scope === 'county' ? countiesOf(account)[0] : undefined;
     const rows = periods.map((p) =>
       county
-        ? html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}/download/${county.code}">${workbookFileName(p, county)}</a></td></tr>`
+        ? html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}/download/${county.code}">${countyWorkbookFileName(p, county)}</a></td></tr>`
         : html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}">各旗县市区下载与反馈情况</a>${maySeeSummary(account) ? html` · <a href="/p/${p}/summary.xlsx">summary.xlsx</a>` : ''}</td></tr>`,
     );
     this.send(
@@ -344,7 +346,7 @@ export class Portal {
         { title: '核对疑点', user: this.userOf(r) },
         html`${periods.length ? html`<table><tr><th>核对期</th><th>${county ? '疑点工作簿' : '内容'}</th></tr>${rows}</table>` : html`<p>尚无已发布的核对期。</p>`}
 ${county ? this.uploadForm(r) : ''}
-<p class="note">疑点为核查线索，不是结论：请逐户核实后在"核实结果"列选择结果并上传。下发之日起 15 日内完成。</p>`,
+<p class="note">疑点为核查线索，不是结论：请逐户核实后在"${HOUSEHOLDS.header.disposition}"列选择结果并上传。下发之日起 15 日内完成。</p>`,
       ),
     );
   }
@@ -363,7 +365,7 @@ ${county ? this.uploadForm(r) : ''}
         200,
         page(
           { title: `${period} 核对疑点`, user: this.userOf(r) },
-          html`<p><a href="/p/${period}/download/${county.code}">下载 ${workbookFileName(period, county)}</a></p>${this.uploadForm(r)}<p><a href="/">返回首页</a></p>`,
+          html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a></p>${this.uploadForm(r)}<p><a href="/">返回首页</a></p>`,
         ),
       );
     }
@@ -403,7 +405,7 @@ ${county ? this.uploadForm(r) : ''}
    * written before the first byte is sent; a download that cannot be audited is not served.
    */
   private async download(r: Request, period: string, what: string): Promise<void> {
-    if (!PERIOD_RE.test(period)) throw notFound();
+    if (!isMonthName(period)) throw notFound();
     const periods = await publishedPeriods(this.o.dataDir);
     let handle: FileHandle | undefined;
     let fileName = '';
@@ -422,7 +424,7 @@ ${county ? this.uploadForm(r) : ''}
         county = COUNTIES.find((c) => c.code === what) && mayDownload(account, what);
         if (!county) throw notFound();
         path = workbookPath(this.o.dataDir, period, county);
-        fileName = workbookFileName(period, county);
+        fileName = countyWorkbookFileName(period, county);
       }
       handle = await open(path, 'r').catch(() => undefined); // held open: a release swap during the send does not matter
       if (!handle) throw notFound();

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runMonth, withSession } from '../pipeline/run.ts';
-import { HOUSEHOLD_COLUMN, SHEET } from '../pipeline/publish/county-workbook.ts';
+import { HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { addAccount, type Account } from './accounts.ts';
 
 const TINY = new URL('../fixtures/tiny', import.meta.url).pathname;
@@ -100,10 +100,10 @@ export async function fillWorkbook(src: string, dest: string, o: { results: stri
   sheet.eachRow((row, n) => {
     if (n === 1) return;
     const result = o.badRow && rows === 0 ? '已处理' : o.results[rows % o.results.length];
-    row.getCell(HOUSEHOLD_COLUMN.disposition).value = result;
-    row.getCell(HOUSEHOLD_COLUMN.note).value = '入户核实';
-    row.getCell(HOUSEHOLD_COLUMN.verifiedBy).value = '核实员';
-    row.getCell(HOUSEHOLD_COLUMN.verifiedOn).value = o.verifiedOn;
+    row.getCell(HOUSEHOLDS.col.disposition).value = result;
+    row.getCell(HOUSEHOLDS.col.note).value = '入户核实';
+    row.getCell(HOUSEHOLDS.col.verifiedBy).value = '核实员';
+    row.getCell(HOUSEHOLDS.col.verifiedOn).value = o.verifiedOn;
     rows++;
   });
   await wb.xlsx.writeFile(dest);

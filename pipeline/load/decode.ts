@@ -67,8 +67,8 @@ export async function decodeFile(path: string, displayName: string, tmpDir: stri
 }
 
 /**
- * GB18030 → UTF-8 with the system's iconv (glibc), in a child process: ~3× faster than iconv-lite
- * (478 MB: 0.9 s vs 2.8 s, same bytes) and off the JS thread. False when there is no iconv or it
+ * GB18030 → UTF-8 with the system's iconv (glibc), in a child process: faster than iconv-lite, with
+ * the same bytes, and off the JS thread (docs/measured-choices.md). False when there is no iconv or it
  * stops on an invalid sequence; the caller then decodes with iconv-lite, which replaces those
  * with U+FFFD as before.
  */

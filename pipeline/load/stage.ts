@@ -99,7 +99,7 @@ export function startDecode(file: SourceFile, tmpDir: string): Promise<DecodedFi
  * a rejected outcome.
  *
  * The rows go from the check straight to Parquet in one pass: holding them in a temp table first
- * and copying the clean ones out cost ~1 s more for 8 M vehicles and held them all in memory.
+ * and copying the clean ones out cost more time and held them all in memory (docs/measured-choices.md).
  */
 export async function prepareFile(
   w: Warehouse,
@@ -307,7 +307,7 @@ async function createRawFeed(w: Warehouse, file: SourceFile, decoded: DecodedFil
 
 /**
  * A value without the spaces around it. DuckDB's trim() (Unicode space separators) copies every
- * value, trimmed or not: on 8 M vehicles × 9 columns it cost 1.4 s of the check. Prefix and suffix
+ * value, trimmed or not, a cost paid on every value of every file (docs/measured-choices.md). Prefix and suffix
  * tests are byte comparisons, so only values that begin or end with a space exports carry (ASCII
  * space, no-break space, ideographic space) are trimmed. One that begins and ends with another
  * space separator only (U+2002 and the like) is kept as written; ID numbers and dates clean their

@@ -4,16 +4,8 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  DETAIL_COLUMNS,
-  FIXED_CELLS,
-  HOUSEHOLD_COLUMN,
-  HOUSEHOLD_COLUMNS,
-  PENDING_COLUMNS,
-  PENDING_HEADER_ROW,
-  SHEET,
-  writeCountyWorkbook,
-} from './county-workbook.ts';
+import { writeCountyWorkbook } from './county-workbook.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET } from './workbook-contract.ts';
 import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
 import { readZipText } from './test-zip.ts';
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
@@ -39,9 +31,9 @@ describe('writeCountyWorkbook', () => {
     expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2 });
 
     const tables: [string, string[], number][] = [
-      [SHEET.households, HOUSEHOLD_COLUMNS.map((c) => c.header), 1],
-      [SHEET.details, DETAIL_COLUMNS.map((c) => c.header), 1],
-      [SHEET.pending, PENDING_COLUMNS.map((c) => c.header), PENDING_HEADER_ROW],
+      [SHEET.households, HOUSEHOLDS.columns.map((c) => c.header), 1],
+      [SHEET.details, DETAILS.columns.map((c) => c.header), 1],
+      [SHEET.pending, PENDING.columns.map((c) => c.header), PENDING.headerRow],
     ];
     for (const [name, headers, headerRow] of tables) {
       const ws = wb.getWorksheet(name)!;
@@ -51,7 +43,7 @@ describe('writeCountyWorkbook', () => {
       expect(ws.autoFilter).toBeTruthy();
       expect(ws.getColumn(2).width).toBeGreaterThan(8);
     }
-    expect(HOUSEHOLD_COLUMNS.map((c) => c.header)).toEqual([
+    expect(HOUSEHOLDS.columns.map((c) => c.header)).toEqual([
       '序号', '户编号', '户主姓名', '户主身份证号', '保障类别', '保障人数', '月保障金(元)', '人户分离', '疑点规则', '最高风险等级',
       '首次下发期', '下发日期', '反馈截止日期', '逾期天数', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
     ]);
@@ -74,8 +66,8 @@ describe('writeCountyWorkbook', () => {
     expect(ws.getCell('L2').value).toBeInstanceOf(Date);
     expect(ws.getCell('L2').numFmt).toBe('yyyy-mm-dd');
     expect(ws.getCell('D2').type).toBe(ExcelJS.ValueType.String);
-    expect(ws.getColumn(HOUSEHOLD_COLUMN.flagIds).hidden).toBe(true);
-    expect(ws.getColumn(HOUSEHOLD_COLUMN.disposition).hidden).toBe(false);
+    expect(ws.getColumn(HOUSEHOLDS.col.flagIds).hidden).toBe(true);
+    expect(ws.getColumn(HOUSEHOLDS.col.disposition).hidden).toBe(false);
     expect(ws.getCell('S4').value).toBe('f-0004');
     expect(ws.getCell('N3').value).toBeNull(); // not yet due: blank, not 0
     expect(ws.rowCount).toBe(4);

@@ -5,11 +5,8 @@ import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
 import { snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type PendingAuthorizationRow } from './workbook-data.ts';
 import {
-  type ColumnSpec,
   DATE_FORMAT,
-  MONEY_FORMAT,
   SEVERITY_LABEL,
-  TEXT_FORMAT,
   WorkbookDataError,
   columnLetter,
   money,
@@ -21,6 +18,7 @@ import {
   addTableSheet,
   addTableRow,
 } from './xlsx-format.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, rowValues, type FixedCellKey } from './workbook-contract.ts';
 
 /**
  * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, in that order.
@@ -29,92 +27,13 @@ import {
  * whatever the county's size), then the zip's timestamps are pinned to the period's last day so
  * the same data gives the same bytes.
  *
- * What the feedback importer relies on (change them only with a new WORKBOOK_SCHEMA_VERSION):
- * - sheet names below, headers in row 1 of 疑点家庭 and 疑点明细;
- * - 说明!B2 holds the schema version, B3 the period, B4 the county code; the defined names
- *   hedui_schema_version, hedui_period and hedui_county_code point at those cells;
- * - 疑点家庭 column S (疑点编号, hidden) holds the row's flag ids joined by ',';
- *   columns O–R (核实结果, 核实说明, 核实人, 核实日期); N 逾期天数 is the days past due of a carried-over flag are what the county fills in;
- * - 疑点明细 column B holds the flag id of each row.
+ * The sheets, columns, fixed cells of 说明 and defined names are declared in workbook-contract.ts,
+ * and the feedback importer reads the workbook back by the same declarations; this file only fills
+ * them. Rows are given by column key, so a column added to the contract fails to compile here
+ * until it is filled.
  */
 
-export const SHEET = {
-  readme: '说明',
-  households: '疑点家庭',
-  details: '疑点明细',
-  pending: '待补授权',
-} as const;
-
-/** Cells of 说明 at fixed places, and the defined names that point at them. */
-export const FIXED_CELLS = {
-  schemaVersion: { cell: 'B2', name: 'hedui_schema_version' },
-  period: { cell: 'B3', name: 'hedui_period' },
-  countyCode: { cell: 'B4', name: 'hedui_county_code' },
-} as const;
-
-export const HOUSEHOLD_COLUMNS: ColumnSpec[] = [
-  { header: '序号', width: 7 },
-  { header: '户编号', width: 20, numFmt: TEXT_FORMAT },
-  { header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
-  { header: '户主身份证号', width: 21, numFmt: TEXT_FORMAT },
-  { header: '保障类别', width: 11 },
-  { header: '保障人数', width: 9 },
-  { header: '月保障金(元)', width: 13, numFmt: MONEY_FORMAT },
-  { header: '人户分离', width: 9 },
-  { header: '疑点规则', width: 36 },
-  { header: '最高风险等级', width: 9 },
-  { header: '首次下发期', width: 11 },
-  { header: '下发日期', width: 12, numFmt: DATE_FORMAT },
-  { header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
-  { header: '逾期天数', width: 9 },
-  { header: '核实结果', width: 22, input: true },
-  { header: '核实说明', width: 40, input: true, numFmt: TEXT_FORMAT },
-  { header: '核实人', width: 10, input: true, numFmt: TEXT_FORMAT },
-  { header: '核实日期', width: 12, numFmt: DATE_FORMAT, input: true },
-  { header: '疑点编号', width: 30, hidden: true, numFmt: TEXT_FORMAT },
-];
-
-/** 1-based column numbers in 疑点家庭 that other code refers to. */
-export const HOUSEHOLD_COLUMN = {
-  householdId: 2,
-  daysOverdue: 14,
-  disposition: 15,
-  note: 16,
-  verifiedBy: 17,
-  verifiedOn: 18,
-  flagIds: 19,
-} as const;
-
-export const DETAIL_COLUMNS: ColumnSpec[] = [
-  { header: '序号', width: 7 },
-  { header: '疑点编号', width: 24, numFmt: TEXT_FORMAT },
-  { header: '户编号', width: 20, numFmt: TEXT_FORMAT },
-  { header: '身份证号', width: 21, numFmt: TEXT_FORMAT },
-  { header: '姓名', width: 12, numFmt: TEXT_FORMAT },
-  { header: '与户主关系', width: 11 },
-  { header: '是否保障对象', width: 9 },
-  { header: '规则编号', width: 22 },
-  { header: '疑点规则', width: 24 },
-  { header: '风险等级', width: 9 },
-  { header: '数据来源', width: 20 },
-  { header: '疑点内容', width: 60, numFmt: TEXT_FORMAT },
-  { header: '首次下发期', width: 11 },
-  { header: '下发日期', width: 12, numFmt: DATE_FORMAT },
-  { header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
-];
-
-export const PENDING_COLUMNS: ColumnSpec[] = [
-  { header: '序号', width: 7 },
-  { header: '户编号', width: 20, numFmt: TEXT_FORMAT },
-  { header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
-  { header: '户主身份证号', width: 21, numFmt: TEXT_FORMAT },
-  { header: '保障类别', width: 11 },
-  { header: '保障人数', width: 9 },
-  { header: '原因', width: 36 },
-];
-
-/** 待补授权 opens with one explanation line; its header is row 2. */
-export const PENDING_HEADER_ROW = 2; // = preamble lines + 1
+/** The line above 待补授权's header (PENDING.headerRow = this one line + 1). */
 export const PENDING_EXPLANATION =
   '以下家庭因核对授权书缺失或过期，本期未与任何部门数据比对，也未产生疑点。请组织签署《核对授权书》并录入系统，下期起纳入核对。';
 
@@ -194,10 +113,12 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   const blank = (): void => add([]);
 
   add([`${meta.countyName} ${meta.period} 社会救助家庭经济状况核对疑点`], TITLE_FONT);
-  // Rows 2–4 are fixed places the feedback importer reads (FIXED_CELLS).
-  add(['格式版本', meta.schemaVersion]);
-  add(['核对期', meta.period]);
-  add(['旗县市区代码', meta.countyCode]);
+  // Rows 2–4 are fixed places the feedback importer reads (FIXED_CELLS): label in A, value in B.
+  const fixed: Record<FixedCellKey, string> = { schemaVersion: meta.schemaVersion, period: meta.period, countyCode: meta.countyCode };
+  for (const key of Object.keys(FIXED_CELLS) as FixedCellKey[]) {
+    add([FIXED_CELLS[key].label, fixed[key]]);
+    if (`B${rowNumber}` !== FIXED_CELLS[key].cell) throw new Error(`${SHEET.readme}: ${key} was written to B${rowNumber}, the contract says ${FIXED_CELLS[key].cell}`);
+  }
   add(['旗县市区', meta.countyName]);
   add(['盟市', `${meta.leagueCode} ${meta.leagueName}`]);
   add(['下发日期', utcDate(meta.issuedOn, '说明 下发日期')], undefined, DATE_FORMAT);
@@ -227,20 +148,21 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   blank();
 
   add(['填写说明'], SECTION_FONT);
+  const h = HOUSEHOLDS.header;
   const howTo = [
-    `1. 在"${SHEET.households}"表逐户核实，在"核实结果"列从下拉列表中选择一项（可选值见下）。`,
-    '2. 填写"核实说明"（核实经过与依据）、"核实人"、"核实日期"（格式 yyyy-mm-dd）。',
-    `3. 每户的疑点详情见"${SHEET.details}"表，按户编号对应；一户可能有多条疑点。`,
-    '4. 请勿修改工作表名称、表头和隐藏列（疑点编号），请勿增删行列；反馈时上传本文件。',
+    `1. 在"${SHEET.households}"表逐户核实，在"${h.disposition}"列从下拉列表中选择一项（可选值见下）。`,
+    `2. 填写"${h.note}"（核实经过与依据）、"${h.verifiedBy}"、"${h.verifiedOn}"（格式 yyyy-mm-dd）。`,
+    `3. 每户的疑点详情见"${SHEET.details}"表，按${h.householdId}对应；一户可能有多条疑点。`,
+    `4. 请勿修改工作表名称、表头和隐藏列（${h.flagIds}），请勿增删行列；反馈时上传本文件。`,
     '5. 疑点是核查线索，不是结论。严禁"一刀切"：不得仅凭疑点停发、减发救助金，须核实后依规处理。',
-    '6. 如疑点由部门数据错误引起，请选择相应核实结果并在核实说明中写明，审核后列入白名单，不再重复下发。',
+    `6. 如疑点由部门数据错误引起，请选择相应${h.disposition}并在${h.note}中写明，审核后列入白名单，不再重复下发。`,
     `7. "${SHEET.pending}"表中的家庭未与任何部门数据比对，请组织签署《核对授权书》。`,
     '8. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
   ];
   for (const line of howTo) add([line], line.startsWith('5.') ? WARN_FONT : undefined);
   blank();
 
-  add(['核实结果可选值'], SECTION_FONT);
+  add([`${h.disposition}可选值`], SECTION_FONT);
   const first = rowNumber + 1;
   for (const d of meta.dispositions) add([text(d)]);
   const last = rowNumber;
@@ -266,57 +188,65 @@ function writeHouseholds(
   rows: HouseholdRow[],
   readmeRange: string,
 ): void {
-  const sheet = addTableSheet(workbook, SHEET.households, HOUSEHOLD_COLUMNS);
+  const sheet = addTableSheet(workbook, HOUSEHOLDS.sheet, HOUSEHOLDS.columns);
+  const firstRow = HOUSEHOLDS.headerRow + 1;
   let earliestIssue: Date | undefined;
   rows.forEach((h, i) => {
-    const where = `${SHEET.households} row ${i + 2}`;
+    const where = `${HOUSEHOLDS.sheet} row ${i + firstRow}`;
     const issuedOn = utcDate(h.issuedOn, `${where} issuedOn`);
     if (!earliestIssue || issuedOn < earliestIssue) earliestIssue = issuedOn;
-    addTableRow(sheet, [
-      i + 1,
-      text(h.householdId),
-      text(h.headName),
-      text(h.headId),
-      text(h.program),
-      h.householdSize,
-      money(h.monthlyAmount, `${where} monthlyAmount`),
-      yesNo(h.registeredElsewhere),
-      text(h.rules),
-      SEVERITY_LABEL[h.severity],
-      h.firstIssuedPeriod,
-      issuedOn,
-      utcDate(h.dueOn, `${where} dueOn`),
-      h.daysOverdue > 0 ? h.daysOverdue : null,
-      null,
-      null,
-      null,
-      null,
-      h.flagIds.join(','),
-    ]);
+    addTableRow(
+      sheet,
+      rowValues(HOUSEHOLDS, {
+        seq: i + 1,
+        householdId: text(h.householdId),
+        headName: text(h.headName),
+        headId: text(h.headId),
+        program: text(h.program),
+        householdSize: h.householdSize,
+        monthlyAmount: money(h.monthlyAmount, `${where} monthlyAmount`),
+        registeredElsewhere: yesNo(h.registeredElsewhere),
+        rules: text(h.rules),
+        severity: SEVERITY_LABEL[h.severity],
+        firstIssuedPeriod: h.firstIssuedPeriod,
+        issuedOn,
+        dueOn: utcDate(h.dueOn, `${where} dueOn`),
+        daysOverdue: h.daysOverdue > 0 ? h.daysOverdue : null,
+        disposition: null,
+        note: null,
+        verifiedBy: null,
+        verifiedOn: null,
+        flagIds: h.flagIds.join(','),
+      }),
+    );
   });
   if (rows.length > 0) {
-    const last = rows.length + 1;
-    const col = (n: number): string => columnLetter(n);
-    validations(sheet).add(`${col(HOUSEHOLD_COLUMN.disposition)}2:${col(HOUSEHOLD_COLUMN.disposition)}${last}`, {
+    const last = rows.length + HOUSEHOLDS.headerRow;
+    const range = (key: 'disposition' | 'verifiedOn'): string => {
+      const letter = columnLetter(HOUSEHOLDS.col[key]);
+      return `${letter}${firstRow}:${letter}${last}`;
+    };
+    const header = HOUSEHOLDS.header;
+    validations(sheet).add(range('disposition'), {
       type: 'list',
       allowBlank: true,
       formulae: [dispositionFormula(meta.dispositions, readmeRange)],
       showInputMessage: true,
-      promptTitle: '核实结果',
+      promptTitle: header.disposition,
       prompt: '请从下拉列表中选择',
       showErrorMessage: true,
       errorStyle: 'stop',
-      errorTitle: '核实结果无效',
+      errorTitle: `${header.disposition}无效`,
       error: `请从下拉列表中选择，可选值见"${SHEET.readme}"表。`,
     });
-    validations(sheet).add(`${col(HOUSEHOLD_COLUMN.verifiedOn)}2:${col(HOUSEHOLD_COLUMN.verifiedOn)}${last}`, {
+    validations(sheet).add(range('verifiedOn'), {
       type: 'date',
       operator: 'greaterThanOrEqual',
       allowBlank: true,
       formulae: [earliestIssue!],
       showErrorMessage: true,
       errorStyle: 'stop',
-      errorTitle: '核实日期无效',
+      errorTitle: `${header.verifiedOn}无效`,
       error: '请输入日期（yyyy-mm-dd），且不早于下发日期。',
     });
   }
@@ -331,26 +261,29 @@ function validations(sheet: ExcelJS.Worksheet): { add(address: string, validatio
 // ————— 疑点明细 —————
 
 function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDetailRow[]): void {
-  const sheet = addTableSheet(workbook, SHEET.details, DETAIL_COLUMNS);
+  const sheet = addTableSheet(workbook, DETAILS.sheet, DETAILS.columns);
   rows.forEach((d, i) => {
-    const where = `${SHEET.details} row ${i + 2}`;
-    addTableRow(sheet, [
-      i + 1,
-      text(d.flagId),
-      text(d.householdId),
-      text(d.personId),
-      text(d.personName),
-      text(d.relation),
-      yesNo(d.isCovered),
-      text(d.ruleId),
-      text(d.ruleTitle),
-      SEVERITY_LABEL[d.severity],
-      text(d.source),
-      text(d.evidence),
-      d.firstIssuedPeriod,
-      utcDate(d.issuedOn, `${where} issuedOn`),
-      utcDate(d.dueOn, `${where} dueOn`),
-    ]);
+    const where = `${DETAILS.sheet} row ${i + DETAILS.headerRow + 1}`;
+    addTableRow(
+      sheet,
+      rowValues(DETAILS, {
+        seq: i + 1,
+        flagId: text(d.flagId),
+        householdId: text(d.householdId),
+        personId: text(d.personId),
+        personName: text(d.personName),
+        relation: text(d.relation),
+        isCovered: yesNo(d.isCovered),
+        ruleId: text(d.ruleId),
+        ruleTitle: text(d.ruleTitle),
+        severity: SEVERITY_LABEL[d.severity],
+        source: text(d.source),
+        evidence: text(d.evidence),
+        firstIssuedPeriod: d.firstIssuedPeriod,
+        issuedOn: utcDate(d.issuedOn, `${where} issuedOn`),
+        dueOn: utcDate(d.dueOn, `${where} dueOn`),
+      }),
+    );
   });
   sheet.commit();
 }
@@ -358,11 +291,23 @@ function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDe
 // ————— 待补授权 —————
 
 function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: PendingAuthorizationRow[]): void {
-  const sheet = addTableSheet(workbook, SHEET.pending, PENDING_COLUMNS, {
+  // one preamble line: the header lands on PENDING.headerRow (2)
+  const sheet = addTableSheet(workbook, PENDING.sheet, PENDING.columns, {
     preamble: [{ text: rows.length === 0 ? '本期无待补授权家庭。' : PENDING_EXPLANATION, font: WARN_FONT }],
   });
   rows.forEach((p, i) => {
-    addTableRow(sheet, [i + 1, text(p.householdId), text(p.headName), text(p.headId), text(p.program), p.householdSize, text(p.reason)]);
+    addTableRow(
+      sheet,
+      rowValues(PENDING, {
+        seq: i + 1,
+        householdId: text(p.householdId),
+        headName: text(p.headName),
+        headId: text(p.headId),
+        program: text(p.program),
+        householdSize: p.householdSize,
+        reason: text(p.reason),
+      }),
+    );
   });
   sheet.commit();
 }

@@ -1,25 +1,20 @@
-import { parentPort } from 'node:worker_threads';
 import { writeCountyWorkbook } from './county-workbook.ts';
 import type { CountyWorkbookData } from './workbook-data.ts';
 import { WorkbookDataError } from './xlsx-format.ts';
 
 /**
- * Inside a pool worker (loaded through county-workbook.worker.mjs): writes one county workbook
- * per message, one at a time, and answers with the result or a reason that holds no personal
- * data (our own data errors name sheet/row/field only; anything else is reduced to its name and
- * code, since a library's message may quote a cell).
+ * Inside a pool worker (tinypool, loaded through county-workbook.worker.mjs): writes one county
+ * workbook per task and answers with the result or a reason that holds no personal data (our own
+ * data errors name sheet/row/field only; anything else is reduced to its name and code, since a
+ * library's message may quote a cell). It never throws: a thrown error would carry its message.
  */
 
 export interface WorkerJob {
-  id: number;
   path: string;
   data: CountyWorkbookData;
 }
 
-export type WorkerReply =
-  | { type: 'ready' }
-  | { type: 'done'; id: number; result: Awaited<ReturnType<typeof writeCountyWorkbook>> }
-  | { type: 'failed'; id: number; reason: string };
+export type WorkerReply = { type: 'done'; result: Awaited<ReturnType<typeof writeCountyWorkbook>> } | { type: 'failed'; reason: string };
 
 export function safeReason(error: unknown): string {
   if (error instanceof WorkbookDataError) return error.message;
@@ -30,13 +25,10 @@ export function safeReason(error: unknown): string {
   return 'non-error thrown';
 }
 
-const port = parentPort;
-if (port) {
-  port.on('message', (job: WorkerJob) => {
-    writeCountyWorkbook(job.path, job.data).then(
-      (result) => port.postMessage({ type: 'done', id: job.id, result } satisfies WorkerReply),
-      (error: unknown) => port.postMessage({ type: 'failed', id: job.id, reason: safeReason(error) } satisfies WorkerReply),
-    );
-  });
-  port.postMessage({ type: 'ready' } satisfies WorkerReply);
+export default async function writeJob(job: WorkerJob): Promise<WorkerReply> {
+  try {
+    return { type: 'done', result: await writeCountyWorkbook(job.path, job.data) };
+  } catch (error) {
+    return { type: 'failed', reason: safeReason(error) };
+  }
 }

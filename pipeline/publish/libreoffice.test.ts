@@ -9,6 +9,7 @@ import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { cp } from 'node:fs/promises';
 import { writeCountyWorkbook } from './county-workbook.ts';
+import { countyWorkbookPath } from './workbook-contract.ts';
 import { runMonth, withSession } from '../run.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
@@ -125,7 +126,7 @@ describe('workbooks open in LibreOffice', () => {
       // the counties with flags, and two without
       const withFlags = [...new Set(flags.map((f) => f.county_code))];
       const counties = [...COUNTIES.filter((c) => withFlags.includes(c.code)), ...COUNTIES.filter((c) => !withFlags.includes(c.code)).slice(0, 2)];
-      const paths = counties.map((c) => join(dataDir, 'out/2026-10', `${c.leagueCode}_${c.leagueName}`, `${c.code}_${c.name}_2026-10_核对疑点.xlsx`));
+      const paths = counties.map((c) => join(dataDir, 'out/2026-10', countyWorkbookPath('2026-10', c)));
       const converted = await workbooksAsCsv([...paths, join(dataDir, 'out/2026-10/summary.xlsx')]);
       counties.forEach((c, i) => {
         const details = converted[i].get('疑点明细')!;

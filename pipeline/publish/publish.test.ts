@@ -13,6 +13,7 @@ import { importEntries } from '../whitelist.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { readZipText } from './test-zip.ts';
+import { countyWorkbookPath } from './workbook-contract.ts';
 
 const TINY = new URL('../../fixtures/tiny/', import.meta.url).pathname;
 const FORMULA_NAME = '=HYPERLINK("http://example.invalid","点我")';
@@ -54,7 +55,7 @@ describe('publishing a month', () => {
       const manifest = await manifestOf(a.dir);
       expect(manifest.outputs.filter((o) => o.path.endsWith('核对疑点.xlsx'))).toHaveLength(COUNTIES.length);
       for (const county of COUNTIES) {
-        const path = join(a.dir, 'out/2026-10', `${county.leagueCode}_${county.leagueName}`, `${county.code}_${county.name}_2026-10_核对疑点.xlsx`);
+        const path = join(a.dir, 'out/2026-10', countyWorkbookPath('2026-10', county));
         const wb = new ExcelJS.Workbook();
         await wb.xlsx.readFile(path);
         const rowsOf = (sheet: string, from: number, cols: number[]) => {
@@ -86,7 +87,7 @@ describe('publishing a month', () => {
   it('keeps a name that begins with "=" as text, never a formula', async () => {
     const county = a.person.slice(0, 6);
     const c = COUNTIES.find((x) => x.code === county)!;
-    const path = join(a.dir, 'out/2026-10', `${c.leagueCode}_${c.leagueName}`, `${c.code}_${c.name}_2026-10_核对疑点.xlsx`);
+    const path = join(a.dir, 'out/2026-10', countyWorkbookPath('2026-10', c));
     const xml = [...(await readZipText(path)).entries()].filter(([name]) => name.includes('worksheets/')).map(([, x]) => x).join('');
     expect(xml).toContain('=HYPERLINK(&quot;http://example.invalid&quot;,&quot;点我&quot;)');
     expect(xml).not.toMatch(/<f>/);

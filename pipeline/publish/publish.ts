@@ -10,8 +10,7 @@
  *                    manifest.json
  */
 import { mkdir, readdir, readlink, rename, rm, symlink, writeFile, lstat } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { RULES, ruleById } from '../../rules/index.ts';
 import { FEEDS, feedById } from '../../adapters/index.ts';
@@ -23,13 +22,30 @@ import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD } from '../match.t
 import type { GateFinding, Snapshot } from '../inputs.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
+import { countyWorkbookPath } from './workbook-contract.ts';
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
 import { HeduiError } from '../../base/errors.ts';
 import { logger } from '../../base/log.ts';
 import { QUARANTINE_REASON_TEXTS } from '../quarantine-reasons.ts';
 import { progress } from '../progress.ts';
+import { dropIntermediates, runSteps, sqlFile, stepRows, table, type Step, type StepOptions } from '../steps.ts';
 
-const PUBLISH_SQL = readFileSync(new URL('../sql/publish.sql', import.meta.url), 'utf8');
+/**
+ * The rows of the period's county workbooks, for every county at once; publish then reads them
+ * county by county. Only issued flags appear; suppressed ones are counted, not listed.
+ */
+export const PUBLISH_INTERMEDIATES = {
+  members: table('pub_members'),
+  heads: table('pub_heads'),
+  details: table('pub_details'),
+  households: table('pub_households'),
+  pending: table('pub_pending'),
+} as const;
+
+/** The steps that make the pub_* tables of a period (pure), each from pipeline/sql/<name>.sql. */
+export function publishSteps(period: string): Step[] {
+  return Object.values(PUBLISH_INTERMEDIATES).map((t) => ({ name: `publish:${t.name}`, creates: t, sql: sqlFile(`${t.name}.sql`), params: { period } }));
+}
 
 export const PENDING_REASON_TEXT: Record<string, string> = {
   missing: '未签署核对授权书',
@@ -49,6 +65,8 @@ export interface PublishContext {
   warnings: GateFinding[];
   /** distinguishes this run's release folder */
   runId: string;
+  /** where the pub_* tables go: temp tables (default), or kept for inspection */
+  intermediates?: StepOptions;
 }
 
 export interface PublishedFile {
@@ -62,9 +80,6 @@ export interface PublishResult {
   files: PublishedFile[];
   counties: number;
 }
-
-const workbookName = (period: string, c: { code: string; name: string; leagueCode: string; leagueName: string }) =>
-  join(`${c.leagueCode}_${c.leagueName}`, `${c.code}_${c.name}_${period}_核对疑点.xlsx`);
 
 function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
   return FEEDS.flatMap((f) => {
@@ -82,21 +97,28 @@ interface CountyRows {
   pending: Map<string, string>;
 }
 
-async function readCountyRows(w: Warehouse): Promise<CountyRows> {
-  // One JSON array per county and table: a query per county and table (324 of them) cost ~3.8 s
-  // at province size, most of it per-query overhead. JSON text crosses into JS far cheaper than
-  // values converted one by one; it is parsed county by county as the workbook pool pulls it.
-  const perCounty = async (step: string, table: string, order: string) =>
-    new Map(
-      (await w.rows<{ county_code: string; j: string }>(step, `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r group by county_code`)).map(
-        (r) => [r.county_code, r.j],
-      ),
-    );
+/**
+ * The queries that read the workbook rows (pure): one JSON array per county and table. A query per
+ * county and table (324 of them) was mostly per-query overhead (docs/measured-choices.md). JSON
+ * text crosses into JS far cheaper than values converted one by one; it is parsed county by county
+ * as the workbook pool pulls it.
+ */
+export function countyRowsQueries(): Record<keyof CountyRows, Step> {
+  const perCounty = (step: string, table: string, order: string): Step => ({
+    name: step,
+    sql: `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r group by county_code`,
+  });
   return {
-    households: await perCounty('pub:households', 'pub_households', 'household_id'),
-    details: await perCounty('pub:details', 'pub_details', `household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`),
-    pending: await perCounty('pub:pending', 'pub_pending', 'household_id'),
+    households: perCounty('pub:households', 'pub_households', 'household_id'),
+    details: perCounty('pub:details', 'pub_details', `household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`),
+    pending: perCounty('pub:pending', 'pub_pending', 'household_id'),
   };
+}
+
+async function readCountyRows(w: Warehouse): Promise<CountyRows> {
+  const queries = countyRowsQueries();
+  const read = async (q: Step) => new Map((await stepRows<{ county_code: string; j: string }>(w, q)).map((r) => [r.county_code, r.j]));
+  return { households: await read(queries.households), details: await read(queries.details), pending: await read(queries.pending) };
 }
 
 function countyData(ctx: PublishContext, county: (typeof COUNTIES)[number], rows: CountyRows, suppressed: number): CountyWorkbookData {
@@ -264,10 +286,10 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   await mkdir(release, { recursive: true });
 
   await createSnapshotViews(w, ctx.snapshots);
-  await w.exec('publish:rows', PUBLISH_SQL, { period });
+  await runSteps(w, publishSteps(period), ctx.intermediates);
 
-  const leagues = [...new Set(COUNTIES.map((c) => `${c.leagueCode}_${c.leagueName}`))];
-  for (const l of leagues) await mkdir(join(release, l), { recursive: true });
+  const folders = [...new Set(COUNTIES.map((c) => dirname(countyWorkbookPath(period, c))))];
+  for (const f of folders) await mkdir(join(release, f), { recursive: true });
   const suppressedByCounty = new Map(
     (
       await w.rows<{ county_code: string; n: number }>(
@@ -281,7 +303,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const bar = progress(`${period} county workbooks`, COUNTIES.length);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
     for (const [i, county] of COUNTIES.entries()) {
-      yield { path: join(release, workbookName(period, county)), data: countyData(ctx, county, rows, suppressedByCounty.get(county.code) ?? 0) };
+      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, county, rows, suppressedByCounty.get(county.code) ?? 0) };
       bar.tick(i + 1);
     }
   }
@@ -294,7 +316,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const files: PublishedFile[] = outcomes.flatMap((o) => (o.ok ? [{ path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows }] : []));
   const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx));
   files.push({ path: 'summary.xlsx', sha256: summary.sha256, rows: summary.rows });
-  await w.exec('publish:cleanup', 'drop table if exists pub_members; drop table if exists pub_heads; drop table if exists pub_details; drop table if exists pub_households; drop table if exists pub_pending');
+  await dropIntermediates(w, 'publish:cleanup', Object.values(PUBLISH_INTERMEDIATES), ctx.intermediates);
 
   const inputs = await w.rows<Record<string, unknown>>(
     'manifest:inputs',

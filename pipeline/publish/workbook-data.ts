@@ -6,7 +6,7 @@
  */
 import type { Severity } from '../../rules/define-rule.ts';
 
-export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-2';
+export { WORKBOOK_SCHEMA_VERSION } from './workbook-contract.ts';
 
 export type { Severity };
 

@@ -1,14 +1,14 @@
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import Tinypool from 'tinypool';
 import type { CountyWorkbookResult } from './county-workbook.ts';
 import type { WorkerJob, WorkerReply } from './county-workbook.worker.ts';
 import type { CountyWorkbookData } from './workbook-data.ts';
 
 /**
- * Writes county workbooks on worker threads. exceljs is synchronous JS on one thread, so
- * p-limit cannot overlap two workbooks; two worker threads can (DESIGN.md: 100 × 10 k rows,
- * 31 s sequential, 18 s on 2 workers).
+ * Writes county workbooks on worker threads (tinypool). exceljs is synchronous JS on one thread,
+ * so p-limit cannot overlap two workbooks; two worker threads can. tinypool replaced a hand-written
+ * pool of ~150 lines at the same speed (docs/measured-choices.md).
  *
  * Each worker writes one workbook at a time from a CountyWorkbookData posted to it (a structured
  * clone; the pool drops its own reference as soon as the job is posted). Back-pressure: at most
@@ -17,7 +17,7 @@ import type { CountyWorkbookData } from './workbook-data.ts';
  * county datasets. `writeCountyWorkbooks` does exactly that over a lazy (async) iterable.
  *
  * A failed job rejects with a WorkbookJobError naming only the county code and file name; the
- * pool keeps going (a crashed worker is replaced).
+ * pool keeps going (tinypool replaces a crashed worker).
  */
 
 export interface WorkbookPoolOptions {
@@ -51,34 +51,31 @@ export class WorkbookJobError extends Error {
 
 const BOOTSTRAP = new URL('./county-workbook.worker.mjs', import.meta.url);
 
-interface Job {
-  id: number;
-  path: string;
-  countyCode: string;
-  data: CountyWorkbookData | undefined; // dropped once posted
-  resolve: (r: CountyWorkbookResult) => void;
-  reject: (e: Error) => void;
-}
-
-interface Slot {
-  worker: Worker;
-  job: Job | undefined;
-  started: boolean;
+/**
+ * Why a worker failed outside the job's own code (it answers with a reason for those): before
+ * start-up the message is about module loading (paths, syntax), never about data; after, only the
+ * error's name and code are kept, since a library's message may quote a cell.
+ */
+function lostWorker(error: unknown): string {
+  const e = error as Error & { code?: string };
+  if (/Cannot find module|ERR_MODULE_NOT_FOUND|SyntaxError/.test(`${e?.code} ${e?.name} ${e?.message}`)) return `worker failed to start: ${e.message}`;
+  return `worker stopped (${e?.code ?? e?.name ?? 'unknown'})`;
 }
 
 export function createWorkbookPool(options: WorkbookPoolOptions = {}): WorkbookPool {
   const size = Math.max(1, options.size ?? Math.min(2, availableParallelism()));
   const maxPending = Math.max(1, options.maxPending ?? 2 * size);
-  const queue: Job[] = [];
-  const slots: Slot[] = [];
+  const pool = new Tinypool({
+    filename: BOOTSTRAP.href,
+    minThreads: size,
+    maxThreads: size,
+    // Workers inherit the parent's node options; --input-type (from `node -e`) would stop them.
+    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+  });
   let pending = 0; // queued + running
-  let nextId = 1;
   let closing = false;
-  let broken: string | undefined; // set when a worker cannot even start: the pool stops taking jobs
   let waiters: (() => void)[] = [];
-  let drained: (() => void) | undefined;
-
-  const fail = (job: Job, reason: string): void => job.reject(new WorkbookJobError(job.countyCode, basename(job.path), reason));
+  const running = new Set<Promise<unknown>>();
 
   const settle = (): void => {
     pending -= 1;
@@ -87,99 +84,38 @@ export function createWorkbookPool(options: WorkbookPoolOptions = {}): WorkbookP
       waiters = [];
       w.forEach((f) => f());
     }
-    if (pending === 0 && drained) drained();
   };
-
-  function spawn(): Slot {
-    // Workers inherit the parent's node options; --input-type (from `node -e`) would stop them.
-    const worker = new Worker(BOOTSTRAP, { execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')) });
-    const slot: Slot = { worker, job: undefined, started: false };
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'ready') {
-        slot.started = true;
-        return;
-      }
-      const job = slot.job;
-      if (!job || job.id !== reply.id) return;
-      slot.job = undefined;
-      if (reply.type === 'done') job.resolve(reply.result);
-      else fail(job, reply.reason);
-      settle();
-      dispatch();
-    });
-    // An uncaught error or exit inside the worker: fail its job, replace the worker.
-    let gone = false;
-    const lost = (reason: string): void => {
-      if (gone) return;
-      gone = true;
-      const index = slots.indexOf(slot);
-      if (index >= 0) slots.splice(index, 1);
-      const job = slot.job;
-      slot.job = undefined;
-      if (!slot.started) broken = reason;
-      if (job) {
-        fail(job, reason);
-        settle();
-      }
-      if (broken || (closing && slots.length === 0)) {
-        for (const j of queue.splice(0)) {
-          fail(j, `workbook pool unavailable: ${broken ?? reason}`);
-          settle();
-        }
-      } else if (!closing) {
-        slots.push(spawn());
-        dispatch();
-      }
-    };
-    worker.on('error', (error: Error & { code?: string }) => {
-      // Before start-up the message is about module loading (paths, syntax), never about data.
-      lost(slot.started ? `worker stopped (${error.code ?? error.name})` : `worker failed to start: ${error.message}`);
-    });
-    worker.on('exit', (code) => lost(`worker exited with code ${code}`));
-    return slot;
-  }
-
-  function dispatch(): void {
-    for (const slot of slots) {
-      if (queue.length === 0) return;
-      if (slot.job) continue;
-      const job = queue.shift()!;
-      slot.job = job;
-      const message: WorkerJob = { id: job.id, path: job.path, data: job.data! };
-      job.data = undefined;
-      slot.worker.postMessage(message);
-    }
-  }
-
-  for (let i = 0; i < size; i++) slots.push(spawn());
 
   return {
     size,
     write(path, data) {
-      if (closing) return Promise.reject(new WorkbookJobError(data.meta.countyCode, basename(path), 'workbook pool is closed'));
-      if (broken) return Promise.reject(new WorkbookJobError(data.meta.countyCode, basename(path), `workbook pool unavailable: ${broken}`));
-      return new Promise<CountyWorkbookResult>((resolve, reject) => {
-        pending += 1;
-        queue.push({ id: nextId++, path, countyCode: data.meta.countyCode, data, resolve, reject });
-        dispatch();
-      });
+      const countyCode = data.meta.countyCode;
+      const fail = (reason: string) => new WorkbookJobError(countyCode, basename(path), reason);
+      if (closing) return Promise.reject(fail('workbook pool is closed'));
+      pending += 1;
+      const job: WorkerJob = { path, data };
+      const written = (pool.run(job) as Promise<WorkerReply>).then(
+        (reply) => {
+          if (reply.type === 'failed') throw fail(reply.reason);
+          return reply.result;
+        },
+        (error: unknown) => {
+          throw fail(lostWorker(error));
+        },
+      );
+      const tracked = written.finally(settle).catch(() => undefined);
+      running.add(tracked);
+      void tracked.then(() => running.delete(tracked));
+      return written;
     },
     ready() {
-      if (pending < maxPending || broken || closing) return Promise.resolve();
+      if (pending < maxPending || closing) return Promise.resolve();
       return new Promise<void>((resolve) => waiters.push(resolve));
     },
     async close() {
       closing = true;
-      if (pending > 0) await new Promise<void>((resolve) => (drained = resolve));
-      const all = slots.splice(0);
-      await Promise.all(
-        all.map(async (s) => {
-          s.worker.removeAllListeners('exit');
-          s.worker.removeAllListeners('error');
-          s.worker.on('error', () => {});
-          await s.worker.terminate();
-        }),
-      );
+      await Promise.all(running);
+      await pool.destroy();
       waiters.forEach((f) => f());
       waiters = [];
     },

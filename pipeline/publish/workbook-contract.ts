@@ -1,0 +1,149 @@
+/**
+ * The county workbook's contract, declared once: its sheets, the columns of its three tables
+ * (stable key, header text, width, number format, whether the county answers in it), the fixed
+ * cells of 说明 and their defined names, and where a county's workbook lives in a published month.
+ *
+ * The writer (county-workbook.ts) lays the workbook out from these declarations, the feedback
+ * importer (pipeline/feedback.ts) finds the columns it reads back by their header text taken from
+ * here, and the portal names the file it serves with `countyWorkbookFileName`/`countyWorkbookPath`.
+ * Code refers to a column by its key, never by a letter, a position or a header written again.
+ *
+ * Changing a sheet name, a header, the fixed cells or the order of the columns changes what
+ * counties return: it needs a new WORKBOOK_SCHEMA_VERSION (the importer refuses other versions).
+ */
+import { join } from 'node:path';
+import type { County } from '../../domain/divisions.ts';
+import { DATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT, type ColumnSpec } from './xlsx-format.ts';
+
+/** Stated on 说明 (FIXED_CELLS.schemaVersion); the importer accepts this version only. */
+export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-2';
+
+export const SHEET = {
+  readme: '说明',
+  households: '疑点家庭',
+  details: '疑点明细',
+  pending: '待补授权',
+} as const;
+
+/**
+ * Cells of 说明 at fixed places (value in B, its label in A of the same row), and the defined
+ * names that point at them. The writer writes them in this order and checks each lands on its cell.
+ */
+export const FIXED_CELLS = {
+  schemaVersion: { cell: 'B2', name: 'hedui_schema_version', label: '格式版本' },
+  period: { cell: 'B3', name: 'hedui_period', label: '核对期' },
+  countyCode: { cell: 'B4', name: 'hedui_county_code', label: '旗县市区代码' },
+} as const;
+
+export type FixedCellKey = keyof typeof FIXED_CELLS;
+
+/** A column of a table sheet: its layout (ColumnSpec) under a stable key. */
+export interface WorkbookColumn<K extends string = string> extends ColumnSpec {
+  key: K;
+}
+
+/** One table sheet of the workbook, with lookups by key derived from its columns. */
+export interface WorkbookTable<K extends string = string> {
+  sheet: string;
+  /** the header's row number; data rows follow it */
+  headerRow: number;
+  columns: readonly WorkbookColumn<K>[];
+  /** 1-based column number of each key */
+  col: Readonly<Record<K, number>>;
+  /** header text of each key */
+  header: Readonly<Record<K, string>>;
+}
+
+export function defineTable<const K extends string>(sheet: string, headerRow: number, columns: readonly WorkbookColumn<K>[]): WorkbookTable<K> {
+  const keys = new Set<string>();
+  for (const c of columns) {
+    if (keys.has(c.key)) throw new Error(`workbook contract: ${sheet} declares the key ${c.key} twice`);
+    keys.add(c.key);
+  }
+  return {
+    sheet,
+    headerRow,
+    columns,
+    col: Object.fromEntries(columns.map((c, i) => [c.key, i + 1])) as Record<K, number>,
+    header: Object.fromEntries(columns.map((c) => [c.key, c.header])) as Record<K, string>,
+  };
+}
+
+/** 疑点家庭: one row per flagged household; the county answers in 核实结果 … 核实日期. */
+export const HOUSEHOLDS = defineTable(SHEET.households, 1, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'headName', header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'headId', header: '户主身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'program', header: '保障类别', width: 11 },
+  { key: 'householdSize', header: '保障人数', width: 9 },
+  { key: 'monthlyAmount', header: '月保障金(元)', width: 13, numFmt: MONEY_FORMAT },
+  { key: 'registeredElsewhere', header: '人户分离', width: 9 },
+  { key: 'rules', header: '疑点规则', width: 36 },
+  { key: 'severity', header: '最高风险等级', width: 9 },
+  { key: 'firstIssuedPeriod', header: '首次下发期', width: 11 },
+  { key: 'issuedOn', header: '下发日期', width: 12, numFmt: DATE_FORMAT },
+  { key: 'dueOn', header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
+  { key: 'daysOverdue', header: '逾期天数', width: 9 },
+  { key: 'disposition', header: '核实结果', width: 22, answer: true },
+  { key: 'note', header: '核实说明', width: 40, answer: true, numFmt: TEXT_FORMAT },
+  { key: 'verifiedBy', header: '核实人', width: 10, answer: true, numFmt: TEXT_FORMAT },
+  { key: 'verifiedOn', header: '核实日期', width: 12, numFmt: DATE_FORMAT, answer: true },
+  // the row's flag ids joined by ',': what an answer is recorded against
+  { key: 'flagIds', header: '疑点编号', width: 30, hidden: true, numFmt: TEXT_FORMAT },
+]);
+
+/** 疑点明细: one row per flag. */
+export const DETAILS = defineTable(SHEET.details, 1, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'flagId', header: '疑点编号', width: 24, numFmt: TEXT_FORMAT },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'personId', header: '身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'personName', header: '姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'relation', header: '与户主关系', width: 11 },
+  { key: 'isCovered', header: '是否保障对象', width: 9 },
+  { key: 'ruleId', header: '规则编号', width: 22 },
+  { key: 'ruleTitle', header: '疑点规则', width: 24 },
+  { key: 'severity', header: '风险等级', width: 9 },
+  { key: 'source', header: '数据来源', width: 20 },
+  { key: 'evidence', header: '疑点内容', width: 60, numFmt: TEXT_FORMAT },
+  { key: 'firstIssuedPeriod', header: '首次下发期', width: 11 },
+  { key: 'issuedOn', header: '下发日期', width: 12, numFmt: DATE_FORMAT },
+  { key: 'dueOn', header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
+]);
+
+/** 待补授权: households not matched for want of authorization. Row 1 is an explanation line, the header row 2. */
+export const PENDING = defineTable(SHEET.pending, 2, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'headName', header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'headId', header: '户主身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'program', header: '保障类别', width: 11 },
+  { key: 'householdSize', header: '保障人数', width: 9 },
+  { key: 'reason', header: '原因', width: 36 },
+]);
+
+export type HouseholdKey = (typeof HOUSEHOLDS.columns)[number]['key'];
+export type DetailKey = (typeof DETAILS.columns)[number]['key'];
+export type PendingKey = (typeof PENDING.columns)[number]['key'];
+
+/** The keys of the columns the county answers in. */
+export const answerKeys = <K extends string>(table: WorkbookTable<K>): K[] => table.columns.filter((c) => c.answer).map((c) => c.key);
+
+/** A row's cells, given by key, in the table's column order. */
+export function rowValues<K extends string, V>(table: WorkbookTable<K>, cells: Readonly<Record<K, V>>): V[] {
+  const values: V[] = new Array(table.columns.length);
+  for (let i = 0; i < table.columns.length; i++) values[i] = cells[table.columns[i].key];
+  return values;
+}
+
+/** The names a county's workbook is published under. */
+export type WorkbookCounty = Pick<County, 'code' | 'name' | 'leagueCode' | 'leagueName'>;
+
+/** The file name of a county's workbook of a period: `<county code>_<county name>_<period>_核对疑点.xlsx`. */
+export const countyWorkbookFileName = (period: string, county: WorkbookCounty): string =>
+  `${county.code}_${county.name}_${period}_核对疑点.xlsx`;
+
+/** Where a county's workbook lives, relative to the published month `out/<period>`: `<league code>_<league name>/<file name>`. */
+export const countyWorkbookPath = (period: string, county: WorkbookCounty): string =>
+  join(`${county.leagueCode}_${county.leagueName}`, countyWorkbookFileName(period, county));
