@@ -59,6 +59,13 @@ export const pattern = (re: RegExp, what: string): Check<string> =>
     if (typeof v !== 'string' || !re.test(v)) fail(key, what);
   });
 
+/** A calendar date written YYYY-MM-DD (2024-02-30 is refused). */
+export const isoDate: Check<string> = check((v, key) => {
+  const m = typeof v === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(v) : null;
+  const d = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!d || d.toISOString().slice(0, 10) !== v) fail(key, 'a date YYYY-MM-DD');
+});
+
 /** One of the strings listed under the document's top-level key `listKey` (checked there). */
 export const memberOf = (listKey: string): Check<string> =>
   check((v, key, root) => {

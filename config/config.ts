@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../base/errors.ts';
-import { bool, fail, list, num, object, oneOf, pattern, text, type Check } from '../base/schema.ts';
+import { bool, fail, isoDate, list, num, object, oneOf, pattern, text, type Check } from '../base/schema.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 import { FEEDS, type FeedId } from '../adapters/index.ts';
 import type { FeedSettings } from '../adapters/feed.ts';
@@ -16,6 +16,19 @@ import { RULES, type RulesConfig } from '../rules/index.ts';
 export interface Standard {
   urban: number;
   rural: number;
+}
+
+/** A 低保 standard as published: in force from `from` (YYYY-MM-DD) until the next entry's `from`. */
+export interface DatedStandard extends Standard {
+  from: string;
+  /** the document that set it (文号), shown in the evidence */
+  document: string;
+}
+
+/** The standard a league uses on a day, each figure with the document it comes from. */
+export interface StandardInForce extends Standard {
+  urban_document: string;
+  rural_document: string;
 }
 
 /**
@@ -29,7 +42,12 @@ export type FeedSource =
 
 export interface Config {
   region: { code: string; name: string };
-  standards: { floor: Standard; leagues: Record<string, Standard> };
+  /**
+   * 低保 standards by date: the region's (the floor every league must reach) and any league's own,
+   * each a list of dated entries (domain/reference.md: standards change every year; a month is
+   * judged by the standard in force on its last day).
+   */
+  standards: { region: DatedStandard[]; leagues: Record<string, DatedStandard[]> };
   low_income_multiplier: number;
   /** each rule's parameters, typed and validated from its declaration (rules/<id>/rule.ts) */
   rules: RulesConfig;
@@ -49,13 +67,20 @@ export interface Config {
 export const DEFAULT_CONFIG_PATH = new URL('./inner-mongolia.json', import.meta.url);
 
 const money = num(1, 100_000);
-const standard = object({ urban: money, rural: money });
+const datedStandard = object({ from: isoDate, urban: money, rural: money, document: text });
+/** Dated entries, at least one, in strictly increasing `from` order (two entries from one day would be ambiguous). */
+const datedStandards: Check<DatedStandard[]> = (v, key) => {
+  list(datedStandard, 1)(v, key);
+  (v as DatedStandard[]).forEach((e, i, all) => {
+    if (i > 0 && e.from <= all[i - 1].from) fail(`${key}[${i}].from`, `a date after ${all[i - 1].from} (entries in order of their from date)`);
+  });
+};
 const leagueCodes = LEAGUES.map((l) => l.code);
-const leagueStandards: Check<Record<string, Standard>> = (v, key) => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, 'an object of league code → {urban, rural}');
+const leagueStandards: Check<Record<string, DatedStandard[]>> = (v, key) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail(key, 'an object of league code → dated standards');
   for (const [code, s] of Object.entries(v as object)) {
     if (!leagueCodes.includes(code)) fail(`${key}.${code}`, `a league code (${leagueCodes.join(', ')})`);
-    standard(s, `${key}.${code}`);
+    datedStandards(s, `${key}.${code}`);
   }
 };
 /** A feed's settings in the file: each key may be left to the feed's default. */
@@ -86,7 +111,7 @@ const rules = object(Object.fromEntries(RULES.map((r) => [r.id, object(r.params)
 /** The schema: every key the configuration has, with what it allows. */
 const schema = object({
   region: object({ code: pattern(/^\d{2}$/, 'a two-digit province code'), name: text }),
-  standards: object({ floor: standard, leagues: leagueStandards }),
+  standards: object({ region: datedStandards, leagues: leagueStandards }),
   low_income_multiplier: num(1, 3),
   rules,
   deadline_days: num(1, 90, true),
@@ -139,7 +164,20 @@ export function loadConfig(path?: string): LoadedConfig {
   return { config: validateConfig(raw), sha256: createHash('sha256').update(bytes).digest('hex'), source };
 }
 
-/** The 低保 standard of a league (its own, or the region floor). */
-export function standardOf(config: Config, leagueCode: string): Standard {
-  return config.standards.leagues[leagueCode] ?? config.standards.floor;
+/** The entry in force on a day (YYYY-MM-DD): the last whose `from` is on or before it. */
+export function entryInForce(entries: readonly DatedStandard[], day: string): DatedStandard | undefined {
+  return entries.filter((e) => e.from <= day).at(-1);
+}
+
+/**
+ * The 低保 standard of a league on a day (a month uses its last day): the league's own entry in
+ * force, but never below the region's floor in force (leagues may only set higher ones), each figure
+ * with its document. A day before every region entry has no standard: refused, never guessed.
+ */
+export function standardOf(config: Pick<Config, 'standards'>, leagueCode: string, day: string): StandardInForce {
+  const floor = entryInForce(config.standards.region, day);
+  if (!floor) throw new ConfigError(`config key config.standards.region: no 低保 standard in force on ${day} (the earliest entry is from ${config.standards.region[0]?.from})`);
+  const own = entryInForce(config.standards.leagues[leagueCode] ?? [], day);
+  const pick = (figure: 'urban' | 'rural') => (own && own[figure] >= floor[figure] ? own : floor);
+  return { urban: pick('urban').urban, rural: pick('rural').rural, urban_document: pick('urban').document, rural_document: pick('rural').document };
 }

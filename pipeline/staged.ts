@@ -74,8 +74,11 @@ export function stagedRoot(w: Warehouse): string {
 export function stagedSelect(w: Warehouse, feed: FeedAdapter, files: string[]): string {
   if (files.length === 0) return `select * from ${ident(`shape_${feed.table}`)}`;
   const paths = files.map((f) => literal(join(stagedRoot(w), f))).join(', ');
-  // a staged file holds every row read, the quarantined ones with their problem (pipeline/load/stage.ts)
-  return `select * exclude (problem) from read_parquet([${paths}]) where problem is null`;
+  // a staged file holds every row read, the quarantined ones with their problem (pipeline/load/stage.ts);
+  // read by name against the feed's current shape, so a file staged before a column was added to the
+  // feed (roster 城乡属性, issue 14) reads NULL in it instead of failing every query that names it
+  return `select * from ${ident(`shape_${feed.table}`)} union all by name
+    select * exclude (problem) from read_parquet([${paths}], union_by_name = true) where problem is null`;
 }
 
 async function stagedFiles(w: Warehouse, feedId: string, period?: string): Promise<string[]> {

@@ -6,11 +6,19 @@
  *
  * The match context a rule may read:
  *   int_matched_people  person_id, household_id, is_head, county_code, league_code, is_urban, program,
- *                       household_size, name, relation, is_covered — authorized households only
+ *                       household_size, name, relation, is_covered — every member of authorized
+ *                       households only (单人保 families too: the household law)
  *   int_households      household_id, county_code, league_code, is_urban, program, household_size
- *   int_standards       league_code, urban, rural (低保 standards from config)
+ *                       (保障人数), family_size (members on the roster: income per head divides by it),
+ *                       single_member_cover, urban_rural + urban_rural_basis (for the 低保边缘 line),
+ *                       authorization_problem
+ *   int_standards       league_code, urban, rural, urban_document, rural_document (低保 standards in
+ *                       force on the month's last day, from config)
  *   snap_<feed>         the staged rows of the snapshot chosen for the month
  *   divisions           county_code, county_name, league_code, league_name, is_urban
+ *   code_names          code_table, code, name (domain/code-tables.ts), and its macros for evidence:
+ *                       hedui_coded(table, code) '小型汽车（02）', hedui_coded_letters(table, letters),
+ *                       hedui_wan(amount) '12.5'
  *   int_answers         the current answer of every flag from returned workbooks: flag_id,
  *                       period (of the workbook), household_id, county_code, result, verified_on
  *   $period ('YYYY-MM'), $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'

@@ -71,6 +71,7 @@ describe('rule registry (meta)', () => {
     expect(ruleParams(ruleById('provident-fund-income')!, config, { name: '2026-10', start: '2026-10-01', end: '2026-10-31' })).toEqual({
       active_statuses: ['正常'],
       activity_months: 3,
+      combined_deposit_rate: 0.24,
       low_income_multiplier: 1.5,
       period: '2026-10',
       period_month: '2026-10-01',

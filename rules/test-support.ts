@@ -100,8 +100,8 @@ async function insertRows(w: Warehouse, table: string, rows: Row[]): Promise<voi
   }
 }
 
-/** Runs the month 2026-10 on the given rows; returns its flags in a stable order. */
-export async function runRules(given: Given, configure?: (c: Config) => void): Promise<ExpectedFlag[]> {
+/** Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence text when asked). */
+export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string })[]> {
   const { config } = loadConfig();
   const c: Config = structuredClone(config);
   configure?.(c);
@@ -119,7 +119,12 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
         staging,
         rows.map((r, i) => {
           const row: Row = { load_id: loadId, line: i + 2, ...defaultsOf(feed), ...r };
-          if (feed.id === 'roster') return { county_code: String(row.division_code).slice(0, 6), ...row, head_id: row.head_id || row.person_id };
+          if (feed.id === 'roster') {
+            // what staging.sql derives: the county from 区划代码, the 城市/农村 a program's name carries
+            const program = String(row.program);
+            const programUrbanRural = program.startsWith('城市') ? '城市' : program.startsWith('农村') ? '农村' : null;
+            return { county_code: String(row.division_code).slice(0, 6), program_urban_rural: programUrbanRural, ...row, head_id: row.head_id || row.person_id };
+          }
           return row;
         }),
       );
@@ -149,7 +154,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void): P
     await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
     return w.rows<ExpectedFlag>(
       'flags',
-      'select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status from flags order by all',
+      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''} from flags order by all`,
     );
   }, dataDir);
 }

@@ -8,6 +8,8 @@ const HEADER = ['统一信用代码', '市场主体名称', '市场主体类型'
 const code = (body: string) => body + creditCodeCheckChar(body);
 const company = code('91150102MA0N00001');
 const person = makeId('150102', '19800101', '011');
+const individual = code('92150102MA0N00002');
+const cooperative = code('93150102MA0N00003');
 
 const cases = [
   { row: [company, '某公司', '1130', '在业', '50', '2015-01-01', person, '王芳', '法人', ''], staged: { registration_status: '存续', role: '法定代表人', registered_capital: '50.0000' } },
@@ -15,6 +17,11 @@ const cases = [
   { row: [company, '某公司', '1130', '吊销,未注销', '20', '2015-01-01', person, '王芳', '监事', ''], staged: { registration_status: '吊销未注销', role: '监事' } },
   { row: [company.slice(0, 17) + (company[17] === '0' ? '1' : '0'), '某公司', '1130', '存续', '50', '2015-01-01', person, '王芳', '法人', ''], reason: ['bad_credit_code', 'credit_code'] },
   { row: [company, '某公司', '有限公司', '存续', '50', '2015-01-01', person, '王芳', '法人', ''], reason: ['unknown_code', 'entity_type'] },
+  // 市场主体类型 as text: a name of the code table, or the credit code's kind (92 / 93)
+  { row: [individual, '某商店', '个体工商户', '存续', '3', '2015-01-01', person, '王芳', '经营者', ''], staged: { entity_type: '9600' } },
+  { row: [company, '某公司', '有限责任公司（自然人投资或控股）', '存续', '50', '2015-01-01', person, '王芳', '法人', ''], staged: { entity_type: '1130' } },
+  { row: [individual, '某商店', '个人经营', '存续', '3', '2015-01-01', person, '王芳', '经营者', ''], staged: { entity_type: '9600' } },
+  { row: [cooperative, '某合作社', '合作社', '存续', '30', '2015-01-01', person, '王芳', '出资人', '2'], staged: { entity_type: '9100' } },
   { row: [company, '某公司', '1130', '休眠', '50', '2015-01-01', person, '王芳', '法人', ''], reason: ['unknown_code', 'registration_status'] },
 ];
 

@@ -4,13 +4,16 @@
 --   登记状态: codes 1–6, 9 or free text, punctuation normalised first ("吊销，未注销" = "吊销,未注销"),
 --     mapped to 存续 / 吊销未注销 / 吊销已注销 / 注销 / 撤销 / 迁出 / 清算中 / 停业 / 其他.
 --   人员角色: aliases folded (法人 → 法定代表人, 股东/投资人/合伙人 → 出资人); other roles kept as written.
---   市场主体类型: the four-digit code.
+--   市场主体类型: the four-digit code; written as text, a name of domain/code-tables.ts (个体工商户 →
+--     9600 …), else from the credit code's kind (92 个体工商户 → 9600, 93 农民专业合作社 → 9100,
+--     GB 32100); any other text is an unknown code.
 with coded as (
   select
     *,
     upper(credit_code) as credit_code_clean,
     case when regexp_matches(registration_status, '[ ,，、()（）]') then regexp_replace(registration_status, '[ ,，、()（）]', '', 'g') else registration_status end as status_text,
-    replace(role, ' ', '') as role_text
+    replace(role, ' ', '') as role_text,
+    hedui_entity_type_code(entity_type, upper(credit_code)) as entity_type_code
   -- values arrive trimmed (pipeline/load/stage.ts)
   from typed_business
 ),
@@ -21,7 +24,7 @@ final as (
     row_hash,
     credit_code_clean as credit_code,
     entity_name,
-    entity_type,
+    entity_type_code as entity_type,
     case
       when status_text in ('1', '存续', '在业', '开业', '在营', '正常', '在册') then '存续'
       when status_text in ('2', '吊销未注销', '吊销') then '吊销未注销'
@@ -47,7 +50,7 @@ final as (
       generic_problem,
       case
         when not hedui_credit_code_ok(credit_code_clean) then 'bad_credit_code|credit_code'
-        when not regexp_full_match(entity_type, '[0-9]{4}') then 'unknown_code|entity_type'
+        when entity_type_code is null then 'unknown_code|entity_type'
         when status_text not in (
           '1', '存续', '在业', '开业', '在营', '正常', '在册', '2', '吊销未注销', '吊销', '3', '吊销已注销',
           '4', '注销', '5', '撤销', '6', '迁出', '清算中', '清算', '停业', '歇业', '9', '其他'

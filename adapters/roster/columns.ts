@@ -17,4 +17,5 @@ export const rosterColumns: readonly ColumnSpec[] = [
   { name: 'authorization_valid_until', headers: ['授权书有效期至', '授权有效期至'], required: false, columnRequired: true, kind: 'date' },
   { name: 'registered_elsewhere', headers: ['人户分离', '是否人户分离'], required: false, kind: 'yes_no' },
   { name: 'single_member_cover', headers: ['单人保', '是否单人保'], required: false, kind: 'yes_no' },
+  { name: 'urban_rural', headers: ['城乡属性', '城乡类别', '城乡分类'], required: false, kind: 'code' },
 ];

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
 import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
 
-const HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];
+const HEADER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保', '城乡属性'];
 const head = makeId('150102', '19700101', '001');
 const row = (over: Record<number, string> = {}) => {
-  const r = ['1501020000001', head, head, '王芳', '户主', '是', '城市低保', '150102001', '1', '1,200.50', '2022年3月3日', '2025/1/1', '20280101', '', '否'];
+  const r = ['1501020000001', head, head, '王芳', '户主', '是', '城市低保', '150102001', '1', '1,200.50', '2022年3月3日', '2025/1/1', '20280101', '', '否', ''];
   for (const [i, v] of Object.entries(over)) r[Number(i)] = v;
   return r;
 };
@@ -19,6 +19,12 @@ const cases = [
   { description: 'household size not a number', row: row({ 8: '三' }), reason: ['bad_number', 'household_size'] },
   { description: 'a bad head ID', row: row({ 1: head.slice(0, 17) + (head[17] === '0' ? '1' : '0') }), reason: ['id_bad_checksum', 'head_id'] },
   { description: 'a missing authorization date is allowed (the household is then unauthorized, not quarantined)', row: row({ 11: '' }), staged: { authorization_signed_on: null } },
+  { description: '城乡属性 城镇 is 城市; the program carries 城市', row: row({ 15: '城镇' }), staged: { urban_rural: '城市', program_urban_rural: '城市' } },
+  { description: '城乡属性 农村牧区 is 农村', row: row({ 15: '农村牧区' }), staged: { urban_rural: '农村' } },
+  { description: 'blank 城乡属性 is unknown, not an error', row: row({ 3: '李明', 15: '' }), staged: { urban_rural: null } },
+  { description: '城乡属性 neither urban nor rural', row: row({ 15: '郊区' }), reason: ['unknown_code', 'urban_rural'] },
+  { description: '农村低保边缘 is staged as 低保边缘, its 农村 kept', row: row({ 6: '农村低保边缘' }), staged: { program: '低保边缘', program_urban_rural: '农村', urban_rural: null } },
+  { description: 'plain 低保边缘 carries no urban/rural', row: row({ 6: '低保边缘' }), staged: { program: '低保边缘', program_urban_rural: null } },
 ];
 
 describe('roster adapter', () => {

@@ -1,6 +1,8 @@
 -- int_matched_people: the only set of people any rule may join to a department feed.
--- One row per roster row of an authorized household; in a 单人保 household only the covered
--- member (是否保障对象 = 是). IDs of unauthorized households never enter this table.
+-- One row per roster row of an authorized household: every member, covered (是否保障对象 = 是) or
+-- not — also in a 单人保 household, whose family must stay 低保边缘 (DESIGN.md law 5;
+-- ../shared/domain/reference.md, "Household law": matching only the covered member is wrong).
+-- IDs of unauthorized households never enter this table.
 select
   r.person_id,
   r.household_id,
@@ -16,4 +18,3 @@ select
 from snap_roster r
 join int_households h using (household_id)
 where h.authorization_problem is null
-  and (not r.single_member_cover or r.is_covered)
