@@ -2,7 +2,9 @@
  * The figures the region needs for each county's yearly assessment (考核): of the flags issued in
  * a period, how many were answered within the deadline, late, or not at all, and what share was
  * confirmed or a data-source error. Timeliness is measured by the day a returned workbook reached
- * the region (feedback_imports.received_on), not by the 核实日期 a county writes in it.
+ * the region (feedback_imports.received_on), not by the 核实日期 a county writes in it, against each
+ * flag's own due date (the day it first reached its county + deadline_days, next working day;
+ * flags.due_on): flags of one period reach counties on different days when a re-run adds some.
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
@@ -27,6 +29,15 @@ export interface KpiRow {
   confirmedShare: number | null;
   /** data-source errors / answered (null when nothing answered) */
   dataErrorShare: number | null;
+}
+
+/** What the figures mean, as `hedui kpi` prints it above them. */
+export function kpiBasis(period: string, asOf: string, deadlineDays: number): string {
+  return (
+    `flags first issued in ${period}, as of ${asOf}: each flag is judged by its own due date ` +
+    `(the day it first reached its county + ${deadlineDays} days, moved to the next working day); ` +
+    'on time = a closing answer received by the region on or before that day; overdue = unanswered and past it'
+  );
 }
 
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);

@@ -13,9 +13,11 @@ import type { RuleDefinition } from '../rules/define-rule.ts';
 import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
+import { literal } from './sql.ts';
 import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view, type Step, type StepOptions } from './steps.ts';
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
-import { addDays, type Period } from './period.ts';
+import { todayInChina, type Period } from './period.ts';
+import { dueDate } from '../domain/workdays.ts';
 import { skippedRules, type Snapshot } from './inputs.ts';
 import { logger } from '../base/log.ts';
 import { WarehouseError } from '../base/errors.ts';
@@ -26,6 +28,7 @@ export const MATCH_INTERMEDIATES = {
   households: table('int_households'),
   pending: table('int_pending_authorization'),
   matchedPeople: table('int_matched_people'),
+  householdAmounts: table('int_household_amounts'),
   answers: view('int_answers'),
   ruleHits: table('int_rule_hits'),
 } as const;
@@ -43,10 +46,41 @@ export interface MatchResult {
 export const LOAD_USED_BY_PERIOD =
   'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
 
-/** Issue date of a period's flags: the day after the period ends; due after the deadline. */
-export function issueDates(month: Period, deadlineDays: number): { issuedOn: string; dueOn: string } {
-  const issuedOn = addDays(month.end, 1);
-  return { issuedOn, dueOn: addDays(issuedOn, deadlineDays) };
+export interface IssueDates {
+  /** 'YYYY-MM-DD', China Standard Time */
+  issuedOn: string;
+  /** 'YYYY-MM-DD' */
+  dueOn: string;
+}
+
+/** Years already reported as judged by weekends only: said once per run (process). */
+const saidWeekendsOnly = new Set<number>();
+
+/**
+ * The dates of a flag that reaches its county on `today` (China Standard Time): issued today, due
+ * `deadlineDays` calendar days later, moved to the next working day by the official calendar
+ * (domain/workdays.ts). A year the calendar does not cover is judged by weekends only, and the log
+ * says so once.
+ */
+export function issueDates(today: string, deadlineDays: number): IssueDates {
+  const { dueOn, weekendsOnly } = dueDate(today, deadlineDays);
+  for (const year of weekendsOnly.filter((y) => !saidWeekendsOnly.has(y))) {
+    saidWeekendsOnly.add(year);
+    logger().warn({ year, issuedOn: today, dueOn }, 'official calendar (chinese-days) does not cover this year: due dates in it move past weekends only, not holidays; update the chinese-days package');
+  }
+  return { issuedOn: today, dueOn };
+}
+
+/**
+ * A published month's issue date (its 说明, summary.xlsx, manifest) and the due date of the flags
+ * issued that day, as recorded by its publication; undefined for a month never published.
+ */
+export async function publicationDates(w: Warehouse, period: string): Promise<IssueDates | undefined> {
+  return w.one<IssueDates>(
+    'publication:dates',
+    "select strftime(issued_on, '%Y-%m-%d') as issuedOn, strftime(due_on, '%Y-%m-%d') as dueOn from publications where period = $period",
+    { period },
+  );
 }
 
 /** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
@@ -60,7 +94,7 @@ export interface PreparedMatch {
   pendingAuthorization: number;
 }
 
-export interface MatchOptions extends StepOptions {
+export interface MatchOptions extends CommitOptions {
   /** run these rules only (ids; tests): publishing a month with some rules would publish it incomplete */
   only?: string[];
 }
@@ -73,17 +107,22 @@ function runnableRules(snapshots: Snapshot[], only?: string[]): { rule: RuleDefi
   });
 }
 
-/** int_standards: the 低保 standard of every league (config), as rows the rules join. */
-function standardsStep(config: Config): Step {
+/**
+ * int_standards: the 低保 standard of every league in force on the month's last day (config, dated
+ * entries), each figure with its document, as rows the rules join. A re-run of an older month uses
+ * the standard of its time.
+ */
+function standardsStep(config: Config, month: Period): Step {
   const values = LEAGUES.map((l) => {
-    const s = standardOf(config, l.code);
-    return `('${l.code}', ${s.urban}, ${s.rural})`;
+    const s = standardOf(config, l.code, month.end);
+    return `(${literal(l.code)}, ${s.urban}, ${s.rural}, ${literal(s.urban_document)}, ${literal(s.rural_document)})`;
   });
   return {
     name: 'standards',
     creates: MATCH_INTERMEDIATES.standards,
-    sql: `select league_code::varchar as league_code, urban::decimal(18, 2) as urban, rural::decimal(18, 2) as rural
-       from (values ${values.join(', ')}) v(league_code, urban, rural)`,
+    sql: `select league_code::varchar as league_code, urban::decimal(18, 2) as urban, rural::decimal(18, 2) as rural,
+              urban_document::varchar as urban_document, rural_document::varchar as rural_document
+       from (values ${values.join(', ')}) v(league_code, urban, rural, urban_document, rural_document)`,
   };
 }
 
@@ -108,10 +147,11 @@ function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, co
 export function matchSteps(month: Period, config: Config, snapshots: Snapshot[], options: Pick<MatchOptions, 'only'> = {}): Step[] {
   const I = MATCH_INTERMEDIATES;
   return [
-    standardsStep(config),
+    standardsStep(config, month),
     { name: 'households', creates: I.households, sql: sqlFile('int_households.sql'), params: { period_end: month.end } },
     { name: 'pending', creates: I.pending, sql: sqlFile('int_pending_authorization.sql') },
     { name: 'matched-people', creates: I.matchedPeople, sql: sqlFile('int_matched_people.sql') },
+    { name: 'household-amounts', creates: I.householdAmounts, sql: sqlFile('int_household_amounts.sql') },
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
     { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
     ...runnableRules(snapshots, options.only).map(({ rule, source }) => ruleStep(rule, source, month, config)),
@@ -141,9 +181,13 @@ export async function dropPreparedMatch(w: Warehouse, options: StepOptions = {})
   await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES), options);
 }
 
-/** The period's flags from the prepared hits, replacing the period's earlier ones (pure). */
-export function flagsSteps(month: Period, config: Config): Step[] {
-  const { issuedOn, dueOn } = issueDates(month, config.deadline_days);
+/**
+ * The period's flags from the prepared hits, replacing the period's earlier ones (pure). `today` is
+ * the dates of a flag first issued by this run (issueDates); one that has reached its county keeps
+ * its recorded dates (flags.sql).
+ */
+export function flagsSteps(month: Period, config: Config, today: IssueDates): Step[] {
+  const { issuedOn, dueOn } = today;
   return [
     { name: 'flags:clear', sql: 'delete from flags where period = $period', params: { period: month.name } },
     {
@@ -165,6 +209,15 @@ export function recordSteps(month: Period, snapshots: Snapshot[], prepared: Prep
       sql: 'insert or replace into period_households values ($period, $households, $pending)',
       params: { period, households: prepared.households, pending: prepared.pendingAuthorization },
     },
+    { name: 'issued-households:clear', sql: 'delete from issued_households where period = $period', params: { period } },
+    {
+      // the 月保障金 the workbooks show, kept for a later answer 属实-已调整保障金 (rules/benefit-not-stopped)
+      name: 'issued-households:insert',
+      sql: `insert into issued_households
+            select $period, household_id, monthly_amount from int_household_amounts
+            where household_id in (select household_id from flags where period = $period and status = 'issued')`,
+      params: { period },
+    },
     { name: 'snapshots:clear', sql: 'delete from period_snapshots where period = $period', params: { period } },
     ...snapshots.map((s) => ({
       name: 'snapshots:insert',
@@ -174,6 +227,11 @@ export function recordSteps(month: Period, snapshots: Snapshot[], prepared: Prep
   ];
 }
 
+export interface CommitOptions extends StepOptions {
+  /** the day of this run, 'YYYY-MM-DD' in China Standard Time (default: now): the issue date of flags it issues first */
+  today?: string;
+}
+
 /** Keys and suppresses the prepared hits and replaces the period's flags, pending list and snapshots in one transaction. */
 export async function commitMatch(
   w: Warehouse,
@@ -181,10 +239,11 @@ export async function commitMatch(
   config: Config,
   snapshots: Snapshot[],
   prepared: PreparedMatch,
-  options: StepOptions = {},
+  options: CommitOptions = {},
 ): Promise<MatchResult> {
+  const today = issueDates(options.today ?? todayInChina(), config.deadline_days);
   await w.transaction(`flags:${month.name}`, async () => {
-    await runSteps(w, flagsSteps(month, config), options);
+    await runSteps(w, flagsSteps(month, config, today), options);
     await checkFlagIdsUnique(w, month.name);
     await runSteps(w, recordSteps(month, snapshots, prepared), options);
   });

@@ -35,7 +35,7 @@ describe('migrations', () => {
     expect(await withOpen(dir, (w) => w.rows('m', 'select id, name, applied_at::varchar as at from schema_migrations order by id'))).toEqual(first);
   });
 
-  it('bring a warehouse of an earlier version to the current shape: its columns, and its staged files', async () => {
+  it('bring a warehouse of an earlier version to the current shape: its columns, its staged files, its flags\' issue dates', async () => {
     const dir = await dataDir();
     // an earlier warehouse: flags with a primary key and without carried_over, staged rows in a
     // table, and (a later version) a staged Parquet file of clean rows only, without `problem`
@@ -67,6 +67,11 @@ describe('migrations', () => {
       expect(await w.one('c', "select count(*)::integer as n from information_schema.columns where table_name = 'flags' and column_name = 'carried_over'")).toEqual({ n: 1 });
       expect(await w.one('k', "select count(*)::integer as n from duckdb_constraints() where table_name = 'flags' and constraint_type = 'PRIMARY KEY'")).toEqual({ n: 0 });
       expect(await w.rows('f', 'select period, flag_id, carried_over from flags')).toEqual([{ period: '2026-09', flag_id: 'f1', carried_over: false }]);
+      // the dates its county's workbook showed become the flag's recorded first issue, and the month's publication date
+      expect(await w.rows('i', 'select flag_id, county_code, first_issued_period, issued_on::varchar as issued_on, due_on::varchar as due_on from flag_issues')).toEqual([
+        { flag_id: 'f1', county_code: '150102', first_issued_period: '2026-09', issued_on: '2026-10-01', due_on: '2026-10-16' },
+      ]);
+      expect(await w.rows('p', 'select period, issued_on::varchar as issued_on, due_on::varchar as due_on from publications')).toEqual([{ period: '2026-09', issued_on: '2026-10-01', due_on: '2026-10-16' }]);
       await createStagedViews(w);
       expect(await w.rows('v', 'select line, owner_name from stg_vehicles')).toEqual([{ line: 2, owner_name: '王某' }]);
     });

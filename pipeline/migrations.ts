@@ -78,6 +78,42 @@ export const MIGRATIONS: readonly Migration[] = [
       await w.exec('migration:4', 'drop table flags_keyed');
     },
   },
+  {
+    id: 5,
+    name: 'issue dates recorded at publication (flag_issues, publications)',
+    // Before this step a flag's dates were computed (the day after its month ended) and stored on its
+    // flags rows: those are what its county's workbooks showed, so they become its recorded first
+    // issue. A month's publication date is that of the flags it issued first. The tables themselves
+    // come from schema.sql, which runs before the steps.
+    up: async (w) => {
+      await w.exec(
+        'migration:5',
+        `insert into flag_issues
+         select flag_id, arg_min(county_code, (issued_on, period)), arg_min(first_issued_period, (issued_on, period)), min(issued_on), arg_min(due_on, (issued_on, period))
+         from flags where status = 'issued' and flag_id not in (select flag_id from flag_issues)
+         group by flag_id`,
+      );
+      await w.exec(
+        'migration:5',
+        `insert into publications
+         select period, min(issued_on), arg_min(due_on, issued_on)
+         from flags where status = 'issued' and first_issued_period = period and period not in (select period from publications)
+         group by period`,
+      );
+    },
+  },
+  {
+    id: 6,
+    name: 'loads: workbook header rows, footer rows, sheets read, note',
+    // Workbooks as offices send them (issue 23): rows above the header, trailing footer rows set
+    // aside, the sheets read and a footer's count that disagrees with the rows read. Loads made
+    // before this step leave them empty.
+    up: async (w) => {
+      for (const column of ['rows_above_header integer', 'footer_rows integer', 'sheets varchar', 'note varchar']) {
+        await w.exec('migration:6', `alter table loads add column if not exists ${column}`);
+      }
+    },
+  },
 ];
 
 /** Applies the steps this warehouse has not had yet. */

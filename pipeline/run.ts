@@ -160,6 +160,11 @@ export interface MonthOptions {
    * (default: HEDUI_KEEP_INTERMEDIATE=1); the outputs are the same
    */
   keepIntermediate?: boolean;
+  /**
+   * the day of the run, 'YYYY-MM-DD' in China Standard Time (default: now): the issue date of the
+   * flags this publication issues first (tests pin it)
+   */
+  today?: string;
 }
 
 /**
@@ -188,7 +193,8 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
     const rise = await unauthorizedRiseGate(s.w, month, { households: prepared.households, pending: prepared.pendingAuthorization }, config, Boolean(options.acceptUnauthorizedRise));
     if (rise && !options.acceptUnauthorizedRise) throw held([rise]);
     if (rise) inputs.accepted.push(rise);
-    const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared, intermediates);
+    const today = options.today ?? todayInChina();
+    const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared, { ...intermediates, today });
     logger().info({ period: month.name, ms: Math.round(performance.now() - started), issued: match.issued, suppressed: match.suppressed, pending: match.pendingAuthorization }, 'matched');
     const publish = await publishMonth(s.w, s.dataDir, {
       month,
@@ -200,6 +206,7 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
       warnings: inputs.warnings,
       runId: s.runId,
       intermediates,
+      today,
     });
     return { ...inputsReport(month.name, inputs, 'published'), match, published: { folder: publish.folder, files: publish.files.length + 1, counties: publish.counties } };
   } finally {
@@ -210,8 +217,6 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
 export interface RunOptions extends MonthOptions {
   /** run a month that has not ended yet (China Standard Time) */
   allowUnfinished?: boolean;
-  /** 'YYYY-MM-DD' in China Standard Time; default: now */
-  today?: string;
 }
 
 /** How the loader applies the region's gates. */
@@ -226,7 +231,7 @@ export async function runMonth(s: Session, period: string, options: RunOptions =
   }
   const load = summariseLoad(await loadInbox(s.w, s.dataDir, { upTo: month.end, ...loadOptions(s) }));
   try {
-    return { ...(await matchAndPublish(s, month, options)), load };
+    return { ...(await matchAndPublish(s, month, { ...options, today })), load };
   } catch (e) {
     if (e instanceof GateHeldError && e.report) Object.assign(e.report, { load });
     throw e;
@@ -325,7 +330,7 @@ export async function nightly(s: Session, options: { today?: string } = {}): Pro
     const now = inputs.snapshots.map((x) => `${x.feed.id}|${x.period}|${x.loadIds}`).sort().join('\n');
     if (!inputs.held.length && now === (await recordedSnapshots(s, period))) continue;
     try {
-      report.months.push(await matchAndPublish(s, month, {}));
+      report.months.push(await matchAndPublish(s, month, { today }));
     } catch (e) {
       if (!(e instanceof GateHeldError)) throw e;
       report.months.push(e.report as MonthReport);

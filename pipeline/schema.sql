@@ -7,6 +7,9 @@
 -- staged_file: the load's clean rows as Parquet, relative to the data folder. Staged feeds are
 -- rebuildable from the inbox, so they live beside the warehouse rather than in it: writing them as
 -- Parquet is faster than inserting them into this file (docs/measured-choices.md).
+-- rows_above_header, footer_rows, sheets, note: workbooks only (pipeline/load/sheets.ts): titles
+-- and notes skipped above the header, trailing 合计 / 制表人 rows set aside, the sheets read with
+-- their row ranges, and a footer's record count that disagrees with the rows read.
 create table if not exists loads (
   load_id varchar primary key,
   feed varchar not null,
@@ -24,7 +27,11 @@ create table if not exists loads (
   reason varchar,
   loaded_at timestamp not null,
   superseded_at timestamp,
-  staged_file varchar
+  staged_file varchar,
+  rows_above_header integer,
+  footer_rows integer,
+  sheets varchar,
+  note varchar
 );
 
 -- quarantine: one row per rejected source row. Only what is needed to fix the source:
@@ -131,6 +138,8 @@ create table if not exists login_failures (
 
 -- flags: one row per period × flag (rule × person × evidence). A re-run of a period replaces its rows.
 -- status: issued (in the county's workbook) or suppressed (a whitelist entry matched: kept, counted).
+-- issued_on, due_on: the flag's own dates, from flag_issues once it has reached its county (the
+-- first publication that contained it), else the day of this run (pipeline/sql/flags.sql).
 create table if not exists flags (
   period varchar not null,
   flag_id varchar not null,
@@ -154,6 +163,41 @@ create table if not exists flags (
   -- (period, flag_id) is unique, checked when a month's flags are written (pipeline/match.ts)
   -- rather than by a primary key: DuckDB's index made re-writing a month's flags slow
   -- (migration 4; docs/measured-choices.md)
+);
+
+-- flag_issues: one row per flag that has reached its county: the period, day (China Standard Time)
+-- and due date of the first publication that contained it (written by pipeline/publish/publish.ts
+-- once the release is visible). A flag keeps these dates in every later run and period
+-- (pipeline/sql/flags.sql): re-runs and carry-over never move them. Grain: one row per flag_id —
+-- kept by the writer (only ids not yet here, and a month's ids are unique, assert_flag_ids_unique)
+-- rather than by a primary key, which made recording a province month's flags ~3.5× slower
+-- (docs/measured-choices.md), as for flags (migration 4).
+create table if not exists flag_issues (
+  flag_id varchar not null,
+  county_code varchar not null,
+  first_issued_period varchar not null,
+  issued_on date not null,
+  due_on date not null
+);
+
+-- publications: one row per published month: the issue date its workbooks show on 说明, summary.xlsx
+-- and the manifest — the day of its first publication, or of the latest one that issued a flag for
+-- the first time — and the due date of the flags issued that day. A re-run that issues nothing new
+-- keeps it, so unchanged inputs give the same bytes on any day.
+create table if not exists publications (
+  period varchar primary key,
+  issued_on date not null,
+  due_on date not null
+);
+
+-- issued_households: one row per period × household with an issued flag: the 月保障金 the county's
+-- workbook showed (the roster the month used; written with the month's flags). A later month
+-- compares it with its own roster when the county answered 属实-已调整保障金
+-- (rules/benefit-not-stopped). A re-run of the month replaces its rows.
+create table if not exists issued_households (
+  period varchar not null,
+  household_id varchar not null,
+  monthly_amount decimal(18, 2) not null
 );
 
 -- pending_authorization: one row per period × household not matched for lack of a valid
@@ -222,6 +266,16 @@ create table if not exists dispositions (
   verifier varchar,
   verified_on date,
   received_on date not null
+);
+
+-- feedback_rejections: one row per row of a returned workbook the importer did not take (sheet
+-- 疑点家庭 or 疑点明细, sheet row number, reason in words, no personal data), so the portal can show
+-- every upload's result later. Grain: one row per import_id × sheet × row.
+create table if not exists feedback_rejections (
+  import_id varchar not null,
+  sheet varchar not null,
+  sheet_row integer not null,
+  reason varchar not null
 );
 
 -- pulls: one row per file fetched into the inbox by `hedui pull` (the loads table says what was read).

@@ -39,9 +39,18 @@ describe('the match builder', () => {
     const snapshots = [snapshot('roster', '2026-10'), snapshot('vehicles', '2026Q3')];
     const steps = matchSteps(month, config, snapshots);
     const running = RULES.filter((r) => ['roster', 'vehicles'].includes(r.sources[0])).map((r) => `rule:${r.id}`);
-    expect(names(steps)).toEqual(['standards', 'households', 'pending', 'matched-people', 'answers', 'rule-hits:create', ...running]);
-    expect(steps.filter((s) => s.creates).map((s) => s.creates!.name)).toEqual(['int_standards', 'int_households', 'int_pending_authorization', 'int_matched_people', 'int_answers', 'int_rule_hits']);
+    expect(names(steps)).toEqual(['standards', 'households', 'pending', 'matched-people', 'household-amounts', 'answers', 'rule-hits:create', ...running]);
+    expect(steps.filter((s) => s.creates).map((s) => s.creates!.name)).toEqual(['int_standards', 'int_households', 'int_pending_authorization', 'int_matched_people', 'int_household_amounts', 'int_answers', 'int_rule_hits']);
     expect(steps.find((s) => s.name === 'households')!.params).toEqual({ period_end: '2026-10-31' });
+  });
+
+  it('builds the standards in force on the last day of the month: a re-run of an older month keeps its standard', () => {
+    const dated = structuredClone(config);
+    dated.standards.region.push({ from: '2026-11-01', urban: 1000, rural: 800, document: '内政字〔2026〕99号' });
+    const standards = (m: string) => matchSteps(parseMonth(m), dated, [snapshot('roster', m)]).find((s) => s.name === 'standards')!.sql;
+    expect(standards('2026-10')).toContain("('1501', 829, 625, '内政字〔2024〕131号', '内政字〔2024〕131号')");
+    expect(standards('2026-11')).toContain("('1501', 1000, 800, '内政字〔2026〕99号', '内政字〔2026〕99号')");
+    expect(() => standards('2023-12')).toThrow(/no 低保 standard in force on 2023-12-31/);
   });
 
   it("tags a rule's hits with the snapshot the month uses", () => {
@@ -102,7 +111,7 @@ describe('keeping intermediates, running one rule', () => {
       const c = await instance.connect();
       const kept = (await c.runAndReadAll("select table_name from duckdb_tables() where schema_name = 'debug_2026_10' order by all")).getRowObjectsJson().map((r) => r.table_name);
       expect(kept).toEqual([
-        'int_answers', 'int_households', 'int_matched_people', 'int_pending_authorization', 'int_rule_hits', 'int_standards',
+        'int_answers', 'int_household_amounts', 'int_households', 'int_matched_people', 'int_pending_authorization', 'int_rule_hits', 'int_standards',
         'pub_details', 'pub_heads', 'pub_households', 'pub_members', 'pub_pending',
       ]);
       const counts = (await c.runAndReadAll('select (select count(*) from debug_2026_10.int_households)::integer as households, (select count(*) from debug_2026_10.pub_pending)::integer as pending')).getRowObjectsJson();

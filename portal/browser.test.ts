@@ -67,16 +67,17 @@ describe('the portal in chromium', () => {
 
     const answer = join(dir, fileName);
     const { dispositions } = loadConfig().config;
-    const { rows } = await fillWorkbook(downloaded, answer, { results: dispositions, verifiedOn: '2026-11-10' });
+    const { rows, flags } = await fillWorkbook(downloaded, answer, { results: dispositions, verifiedOn: '2026-11-10' });
     await page.setInputFiles('input[name=file]', answer);
     await Promise.all([page.waitForURL(portal.url + '/upload'), page.click('input[value=上传]')]);
     const result = (await page.textContent('body')) ?? '';
     expect(result).toContain('上传结果');
     expect(result).toContain('已导入');
-    const accepted = Number(await page.textContent('xpath=//tr[th[text()="已接受核实结果（户）"]]/td'));
-    const unanswered = Number(await page.textContent('xpath=//tr[th[text()="尚未填写（户）"]]/td'));
+    const accepted = Number(await page.textContent('xpath=//tr[th[text()="已接受核实结果（条疑点）"]]/td'));
+    const unanswered = Number(await page.textContent('xpath=//tr[th[text()="尚未填写（条疑点）"]]/td'));
     expect(rows).toBeGreaterThan(0);
-    expect({ accepted, unanswered }).toEqual({ accepted: rows, unanswered: 0 }); // every row answered with a value of the dropdown
+    // every household answered with a value of the dropdown on 疑点家庭: each of its flags takes that answer
+    expect({ accepted, unanswered }).toEqual({ accepted: flags, unanswered: 0 });
     expect(result).not.toContain('未接受的行（');
   });
 });

@@ -2,6 +2,9 @@
  * Server-rendered pages, in Chinese, for old office browsers: plain HTML 4-era markup (tables,
  * forms), no script, inline style only. Every value goes through `esc`.
  */
+import { SEVERITY_TITLES } from '../rules/define-rule.ts';
+import type { CountyPeriodStatus, UploadResult } from './county-status.ts';
+
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
@@ -94,4 +97,46 @@ export function loginPage(message?: string, username = ''): string {
 /** A page for a refusal or an error: status line words, one sentence, a link home. */
 export function messagePage(title: string, message: string, user?: PageOptions['user']): string {
   return page({ title, user }, html`<p>${message}</p><p><a href="/">返回首页</a></p>`);
+}
+
+const UPLOAD_STATE: Record<UploadResult['state'], string> = { current: '当前反馈', superseded: '已被后来的文件替换', refused: '未导入' };
+
+/**
+ * One county's state in one period (county-status.ts): due date and days left, counts, every
+ * upload with its result and refused rows, and the open flags — no ID number, no name.
+ */
+export function countyPeriodSection(s: CountyPeriodStatus): Html {
+  const days =
+    s.daysLeft === null ? '' : s.daysLeft > 0 ? html`，还剩 <b>${s.daysLeft}</b> 天` : s.daysLeft === 0 ? html`，<b>今天截止</b>` : html`，<span class="bad">已逾期 ${-s.daysLeft} 天</span>`;
+  const uploads = s.uploads.map(
+    (u) => html`<tr>
+<td>${u.importedAt}</td><td>${u.receivedOn}</td><td>${u.actor}</td><td>${u.file}</td>
+<td class="${u.state === 'refused' ? 'bad' : u.state === 'current' ? 'ok' : ''}">${UPLOAD_STATE[u.state]}${u.reason ? `：${u.reason}` : ''}</td>
+<td class="num">${u.state === 'refused' ? '' : u.accepted}</td><td class="num">${u.state === 'refused' ? '' : u.rejected}</td><td class="num">${u.state === 'refused' ? '' : u.unanswered}</td>
+<td>${u.rejections.length ? html`<table>${u.rejections.map((x) => html`<tr><td>${x.sheet}</td><td class="num">${x.row}</td><td>${x.reason}</td></tr>`)}</table>` : ''}</td></tr>`,
+  );
+  const open = s.openFlags.map(
+    (f) => html`<tr><td>${f.flagId}</td><td>${f.householdId}</td><td>${f.ruleTitle}</td><td>${SEVERITY_TITLES[f.severity]}</td><td>${f.dueOn}</td>
+<td class="num ${f.daysOverdue ? 'bad' : ''}">${f.daysOverdue || ''}</td></tr>`,
+  );
+  return html`<p>反馈截止日期 <b>${s.dueOn ?? '—'}</b>${days}（${s.today}）。</p>
+<table>
+<tr><th>下发疑点家庭（户）</th><td class="num">${s.households}</td><th>下发疑点（条）</th><td class="num">${s.flags}</td></tr>
+<tr><th>已核实（条）</th><td class="num ok">${s.answered}</td><th>未核实（条）</th><td class="num">${s.open}</td></tr>
+<tr><th>已逾期未核实（条）</th><td class="num ${s.overdue ? 'bad' : ''}">${s.overdue}</td><th></th><td></td></tr>
+</table>
+<h3>上传记录</h3>
+${
+  s.uploads.length
+    ? html`<table><tr><th>导入时间</th><th>收到日期</th><th>上传人</th><th>文件</th><th>结果</th><th>已接受（条疑点）</th><th>未接受（行）</th><th>未填写（条疑点）</th><th>未接受的行（表、行号、原因）</th></tr>${uploads}</table>`
+    : html`<p>本期尚未上传。</p>`
+}
+<h3>未核实的疑点（${s.open} 条）</h3>
+${
+  s.openFlags.length
+    ? html`<table><tr><th>疑点编号</th><th>户编号</th><th>疑点规则</th><th>风险等级</th><th>反馈截止日期</th><th>逾期天数</th></tr>${open}</table>
+${s.open > s.openFlags.length ? html`<p class="note">仅列出前 ${s.openFlags.length} 条，完整内容见工作簿。</p>` : ''}`
+    : html`<p>没有未核实的疑点。</p>`
+}
+<p class="note">"已核实"按本旗县市区当前有效的反馈文件计（"核实中"不算已核实）；疑点的家庭成员与证据见工作簿。</p>`;
 }

@@ -8,7 +8,9 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import ExcelJS from 'exceljs';
 import { COUNTIES } from '../domain/divisions.ts';
+import { DETAILS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { auditReport } from '../pipeline/audit.ts';
 import { disableAccount } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
@@ -329,7 +331,7 @@ describe('upload and import', () => {
     const r = await upload('xc', bytes, 'C:\\Users\\民政\\150102_新城区_2026-10_核对疑点.xlsx');
     expect(r.status, r.text).toBe(200);
     expect(r.text).toContain('已导入');
-    expect(r.text).toMatch(/已接受核实结果（户）<\/th><td class="num">\d+/);
+    expect(r.text).toMatch(/已接受核实结果（条疑点）<\/th><td class="num">\d+/);
     expect(r.text).toMatch(/<td class="num">2<\/td><td>核实结果不在可选范围内/); // the first household row is sheet row 2
     const sha = createHash('sha256').update(bytes).digest('hex');
     expect(await readdir(join(dir, 'feedback', '150102'))).toEqual([`${sha}.xlsx`]);
@@ -355,6 +357,65 @@ describe('upload and import', () => {
     expect(r.status).toBe(422);
     expect(r.text).toContain('未导入');
     expect(r.text).toContain('150203');
+  });
+
+  it("the county's period page: due date and days left, counts, each upload with its result and refused rows, the open flags — no ID number, no name", async () => {
+    const page = await get(`/p/${PERIOD}`, 'xc');
+    expect(page.status).toBe(200);
+    const flags = await portal.portal.db((s) =>
+      s.w.rows<{ flag_id: string; household_id: string; due_on: string; answered: boolean }>(
+        't',
+        `select f.flag_id, f.household_id, strftime(f.due_on, '%Y-%m-%d') as due_on,
+                exists (select 1 from dispositions d join feedback_imports i using (import_id)
+                        where d.flag_id = f.flag_id and i.status = 'imported' and i.superseded_by is null and d.result <> '核实中') as answered
+         from flags f where f.period = $p and f.county_code = '150102' and f.status = 'issued' order by f.flag_id`,
+        { p: PERIOD },
+      ),
+    );
+    const open = flags.filter((f) => !f.answered);
+    expect(flags.length).toBeGreaterThan(0);
+    expect(open.length).toBeGreaterThan(0); // 核实中 and the rejected row stay open
+    const dueOn = open.map((f) => f.due_on).sort()[0];
+    expect(page.text).toContain(`反馈截止日期 <b>${dueOn}</b>`);
+    expect(page.text).toMatch(/还剩 <b>\d+<\/b> 天|今天截止|已逾期 \d+ 天/);
+    const cell = (th: string) => new RegExp(`<th>${th}</th><td class="num[^"]*">(\\d+)</td>`).exec(page.text)?.[1];
+    expect(Number(cell('下发疑点家庭（户）'))).toBe(new Set(flags.map((f) => f.household_id)).size);
+    expect(Number(cell('下发疑点（条）'))).toBe(flags.length);
+    expect(Number(cell('已核实（条）'))).toBe(flags.length - open.length);
+    expect(Number(cell('未核实（条）'))).toBe(open.length);
+    // the upload: current, its counts, and the refused row with its sheet, row and reason
+    expect(page.text).toContain('当前反馈');
+    expect(page.text).toMatch(/<td>疑点家庭<\/td><td class="num">2<\/td><td>核实结果不在可选范围内/);
+    // another county's workbook uploaded by xc is filed under 150203, not shown here nor there
+    expect(page.text).not.toContain('这是 150203 的核对表');
+    expect((await get(`/p/${PERIOD}`, 'bt')).text).not.toContain('这是 150203 的核对表');
+    // every open flag by flag id and household, with its rule and severity; no ID number, no name
+    for (const f of open) expect(page.text).toContain(`<td>${f.flag_id}</td><td>${f.household_id}</td>`);
+    expect(page.text).not.toMatch(/\d{15,}/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(workbookPath(dir, PERIOD, county('150102')));
+    const names = new Set<string>();
+    wb.getWorksheet(SHEET.details)!.eachRow((r, n) => n > DETAILS.headerRow && names.add(String(r.getCell(DETAILS.col.personName).value)));
+    expect(names.size).toBeGreaterThan(0);
+    for (const name of names) expect(page.text, 'a name on the page').not.toContain(`>${name}<`);
+  });
+
+  it('a league sees the same page per county (its own counties only); a county account gets 404 there', async () => {
+    const own = await get(`/p/${PERIOD}`, 'xc');
+    const league = await get(`/p/${PERIOD}/c/150102`, 'hhht');
+    expect(league.status).toBe(200);
+    const section = (t: string) => t.slice(t.indexOf('反馈截止日期 <b>'), t.indexOf('<p class="note">"已核实"'));
+    expect(section(league.text)).toBe(section(own.text));
+    expect((await get(`/p/${PERIOD}`, 'hhht')).text).toContain(`href="/p/${PERIOD}/c/150102"`);
+    expect((await get(`/p/${PERIOD}/c/150102`, 'region')).status).toBe(200);
+    for (const [path, who] of [
+      [`/p/${PERIOD}/c/150203`, 'hhht'], // another league's county
+      [`/p/${PERIOD}/c/150102`, 'xc'], // counties have their own period page
+      [`/p/${PERIOD}/c/150203`, 'xc'],
+      [`/p/2026-09/c/150102`, 'hhht'], // not published
+      [`/p/${PERIOD}/c/1501`, 'hhht'],
+      [`/p/${PERIOD}/c/%31%35%30%31%30%32`, 'hhht'],
+    ]) expect((await get(path, who)).status, `${who} ${path}`).toBe(404);
   });
 });
 

@@ -11,7 +11,8 @@
  * Routes (README.md beside this file):
  *   GET  /login, POST /login, POST /logout
  *   GET  /                                   periods the account may see
- *   GET  /p/<YYYY-MM>                        a period: downloads; for leagues and the region, each county's status
+ *   GET  /p/<YYYY-MM>                        a period: a county's own state (county-status.ts), download and upload; for leagues and the region, each county's status
+ *   GET  /p/<YYYY-MM>/c/<county>             a county's state, for its league and the region
  *   GET  /p/<YYYY-MM>/download/<county>      a county's workbook
  *   GET  /p/<YYYY-MM>/summary.xlsx           the region's summary (region accounts)
  *   POST /upload                             a county's returned workbook (multipart/form-data)
@@ -31,7 +32,9 @@ import { endSession, login, sessionAccount, sha256Hex, SESSION_HOURS, type Accou
 import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
 import { isMonthName } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
-import { Html, html, loginPage, messagePage, page, type PageOptions } from './html.ts';
+import { countyPeriodSection, Html, html, loginPage, messagePage, page, type PageOptions } from './html.ts';
+import { countyPeriodStatus } from './county-status.ts';
+import { todayInChina } from '../pipeline/period.ts';
 import { boundaryOf, MultipartError, parseForm, parseMultipart } from './multipart.ts';
 import { periodStatus } from './status.ts';
 import { importFeedback, type FeedbackImportResult } from '../pipeline/feedback.ts';
@@ -178,6 +181,9 @@ export class Portal {
     } else if ((m = /^\/p\/([^/]+)$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'period';
       return this.periodPage(r, m[1]);
+    } else if ((m = /^\/p\/([^/]+)\/c\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'county';
+      return this.countyPage(r, m[1], m[2]);
     } else if ((m = /^\/p\/([^/]+)\/download\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'download';
       return this.download(r, m[1], m[2]);
@@ -360,17 +366,20 @@ ${county ? this.uploadForm(r) : ''}
     if (!account) return;
     if (account.scope === 'county') {
       const county = countiesOf(account)[0];
+      const today = todayInChina(new Date(this.o.clock()));
+      const state = await this.db((s) => countyPeriodStatus(s.w, period, county, s.config.config, today));
       return this.send(
         r,
         200,
         page(
           { title: `${period} 核对疑点`, user: this.userOf(r) },
-          html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a></p>${this.uploadForm(r)}<p><a href="/">返回首页</a></p>`,
+          html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a></p>${this.uploadForm(r)}
+${countyPeriodSection(state)}<p><a href="/">返回首页</a></p>`,
         ),
       );
     }
     const counties = countiesOf(account);
-    const asOf = new Date(this.o.clock()).toISOString().slice(0, 10);
+    const asOf = todayInChina(new Date(this.o.clock()));
     const status = await this.db((s) => periodStatus(s.w, period, counties, s.config.config, asOf));
     const pct = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
     const rows = status.counties.map((c) => {
@@ -382,7 +391,7 @@ ${county ? this.uploadForm(r) : ''}
 <td class="${c.answeredAt ? 'ok' : ''}">${state}</td>
 <td class="num">${k?.issued ?? ''}</td><td class="num">${k?.answeredOnTime ?? ''}</td><td class="num">${k?.answeredLate ?? ''}</td><td class="num">${k?.unanswered ?? ''}</td>
 <td class="num ${k?.overdue ? 'bad' : ''}">${k?.overdue ? `${k.overdue} 已逾期` : (k?.overdue ?? '')}</td>
-<td class="num">${pct(k?.confirmedShare)}</td><td class="num">${pct(k?.dataErrorShare)}</td></tr>`;
+<td class="num">${pct(k?.confirmedShare)}</td><td class="num">${pct(k?.dataErrorShare)}</td><td><a href="/p/${period}/c/${c.county.code}">详情</a></td></tr>`;
     });
     this.send(
       r,
@@ -390,9 +399,33 @@ ${county ? this.uploadForm(r) : ''}
       page(
         { title: `${period} 各旗县市区情况`, user: this.userOf(r) },
         html`<p>下发日期 ${status.issuedOn}，核实截止 ${status.dueOn}（统计日 ${asOf}）。${maySeeSummary(account) ? html` <a href="/p/${period}/summary.xlsx">下载 summary.xlsx</a>` : ''}</p>
-<table><tr><th>盟市</th><th>代码</th><th>旗县市区（下载工作簿）</th><th>下载</th><th>反馈</th><th>下发疑点</th><th>按期核实</th><th>逾期核实</th><th>未核实</th><th>逾期未核实</th><th>属实占比</th><th>数据源错误占比</th></tr>${rows}</table>
+<table><tr><th>盟市</th><th>代码</th><th>旗县市区（下载工作簿）</th><th>下载</th><th>反馈</th><th>下发疑点</th><th>按期核实</th><th>逾期核实</th><th>未核实</th><th>逾期未核实</th><th>属实占比</th><th>数据源错误占比</th><th>截止日期、上传记录与未核实疑点</th></tr>${rows}</table>
 <p class="note">"已下载"指本旗县市区账号下载过；点击旗县市区名称下载其工作簿（记入审计）。疑点数按条计，仅含本期首次下发的疑点；占比以已核实疑点为分母。</p>
 <p><a href="/">返回首页</a></p>`,
+      ),
+    );
+  }
+
+  /**
+   * A county's state of a period for its league and the region (the county's own page shows the
+   * same). Not published, not a county, or not in the account's scope: 404 alike; a county account
+   * has its own period page instead.
+   */
+  private async countyPage(r: Request, period: string, code: string): Promise<void> {
+    const account = await this.requireAccount(r);
+    if (!account) return;
+    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
+    const county = account.scope === 'county' ? undefined : COUNTIES.find((c) => c.code === code) && mayDownload(account, code);
+    if (!county) throw notFound();
+    const today = todayInChina(new Date(this.o.clock()));
+    const state = await this.db((s) => countyPeriodStatus(s.w, period, county, s.config.config, today));
+    this.send(
+      r,
+      200,
+      page(
+        { title: `${period} ${county.leagueName} ${county.name}`, user: this.userOf(r) },
+        html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a>（记入审计）</p>
+${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗县市区情况</a> · <a href="/">返回首页</a></p>`,
       ),
     );
   }
@@ -506,7 +539,7 @@ ${county ? this.uploadForm(r) : ''}
         // looked up again in the warehouse: an account disabled within the cache's minute uploads nothing
         if (!(await sessionAccount(s.w, r.tokenHash!, this.o.clock()))) throw new HttpError(401, '请先登录', '登录已过期或尚未登录，请重新登录。');
         try {
-          result = await importFeedback(s.w, path, { config: s.config.config, actor: account.username, expectCounty: county.code, remote: r.remote, receivedOn: new Date(this.o.clock()).toISOString().slice(0, 10) });
+          result = await importFeedback(s.w, path, { config: s.config.config, actor: account.username, expectCounty: county.code, remote: r.remote, receivedOn: todayInChina(new Date(this.o.clock())) });
         } catch (e) {
           if (!(e instanceof HeduiError)) throw e;
           failure = e.message; // typed errors carry no personal data
@@ -524,23 +557,23 @@ ${county ? this.uploadForm(r) : ''}
   }
 
   private uploadResult(r: Request, savedName: string, result: FeedbackImportResult | undefined, failure: string | undefined): string {
-    const STATUS: Record<FeedbackImportResult['status'], string> = { imported: '已导入', unchanged: '此前已导入（内容相同）', refused: '未导入' };
+    const STATUS: Record<FeedbackImportResult['status'], string> = { imported: '已导入', reinstated: '此前已导入，重新设为当前反馈', unchanged: '此前已导入（内容相同）', refused: '未导入' };
     let body: Html;
     if (!result) {
       body = html`<p class="bad">工作簿无法导入：${failure ?? ''}</p>`;
     } else {
-      const rejected = result.rejected.map((x) => html`<tr><td class="num">${x.row}</td><td>${x.reason}</td></tr>`);
+      const rejected = result.rejected.map((x) => html`<tr><td>${x.sheet}</td><td class="num">${x.row}</td><td>${x.reason}</td></tr>`);
       body = html`<table>
 <tr><th>文件</th><td>${savedName}</td></tr>
 <tr><th>核对期</th><td>${result.period ?? ''}</td></tr>
 <tr><th>旗县市区</th><td>${result.county ?? ''}</td></tr>
-<tr><th>结果</th><td class="${result.status === 'refused' ? 'bad' : 'ok'}">${STATUS[result.status]}${result.reason ? `：${result.reason}` : ''}</td></tr>
-<tr><th>已接受核实结果（户）</th><td class="num">${result.accepted}</td></tr>
-<tr><th>尚未填写（户）</th><td class="num">${result.unanswered}</td></tr>
+<tr><th>结果</th><td class="${result.status === 'refused' ? 'bad' : 'ok'}">${STATUS[result.status]}${result.reason ? `：${result.reason}` : ''}${result.supersedes ? `（替换此前的 ${result.supersedes}）` : ''}</td></tr>
+<tr><th>已接受核实结果（条疑点）</th><td class="num">${result.accepted}</td></tr>
+<tr><th>尚未填写（条疑点）</th><td class="num">${result.unanswered}</td></tr>
 <tr><th>列入白名单（人次）</th><td class="num">${result.whitelisted}</td></tr>
 <tr><th>未接受的行</th><td class="num">${result.rejected.length}</td></tr>
 </table>
-${rejected.length ? html`<h3>未接受的行（疑点家庭表行号）</h3><table><tr><th>行号</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
+${rejected.length ? html`<h3>未接受的行</h3><table><tr><th>工作表</th><th>行号</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
     }
     return page({ title: '上传结果', user: this.userOf(r) }, html`${body}<p><a href="/">返回首页</a></p>`);
   }

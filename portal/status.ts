@@ -7,7 +7,7 @@
  */
 import type { Config } from '../config/config.ts';
 import type { County } from '../domain/divisions.ts';
-import { issueDates } from '../pipeline/match.ts';
+import { publicationDates } from '../pipeline/match.ts';
 import { parseMonth } from '../pipeline/period.ts';
 import { kpiReport, type KpiRow } from '../pipeline/kpi.ts';
 import type { Warehouse } from '../pipeline/warehouse.ts';
@@ -32,7 +32,9 @@ export interface PeriodStatus {
 }
 
 export async function periodStatus(w: Warehouse, period: string, counties: County[], config: Config, asOf: string): Promise<PeriodStatus> {
-  const { issuedOn, dueOn } = issueDates(parseMonth(period), config.deadline_days);
+  parseMonth(period); // refuses what is not a month
+  // as its publication recorded them (pipeline/publish/publish.ts); blank for a month not published
+  const { issuedOn, dueOn } = (await publicationDates(w, period)) ?? { issuedOn: '', dueOn: '' };
   const downloads = await w.rows<{ county: string; n: number; first_own: string | null }>(
     'portal:status-downloads',
     `select d.subject as county, count(*)::integer as n,

@@ -5,18 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runMonth, withSession } from '../pipeline/run.ts';
-import { HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
+import { DETAILS, HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { addAccount, type Account } from './accounts.ts';
 
 const TINY = new URL('../fixtures/tiny', import.meta.url).pathname;
 export const PERIOD = '2026-10';
+/** The day the test month is published (China Standard Time): its flags are due 2026-11-16. */
+export const ISSUED_ON = '2026-11-01';
 
 /** The tiny fixtures, run and published for 2026-10 (~5 s), plus the given accounts. */
 export async function publishedDataDir(accounts: (Account & { password: string })[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hedui-portal-'));
   await cp(TINY, dir, { recursive: true });
   await withSession({ dataDir: dir, command: 'run', period: PERIOD }, async (s) => {
-    await runMonth(s, PERIOD);
+    await runMonth(s, PERIOD, { today: ISSUED_ON });
     for (const a of accounts) await addAccount(s.w, a);
   });
   return dir;
@@ -92,7 +94,8 @@ export function multipart(fields: { name: string; value: string | Buffer; filena
  * row of 疑点家庭 (results taken in turn from `results`), and optionally one row given a result
  * outside the dropdown, so that the importer rejects that row.
  */
-export async function fillWorkbook(src: string, dest: string, o: { results: string[]; verifiedOn: string; badRow?: boolean }): Promise<{ rows: number }> {
+/** Answers every household of a county workbook on 疑点家庭 (its flags take that answer); `rows`: households, `flags`: their flags. */
+export async function fillWorkbook(src: string, dest: string, o: { results: string[]; verifiedOn: string; badRow?: boolean }): Promise<{ rows: number; flags: number }> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(src);
   const sheet = wb.getWorksheet(SHEET.households)!;
@@ -107,5 +110,5 @@ export async function fillWorkbook(src: string, dest: string, o: { results: stri
     rows++;
   });
   await wb.xlsx.writeFile(dest);
-  return { rows };
+  return { rows, flags: Math.max(0, wb.getWorksheet(SHEET.details)!.actualRowCount - DETAILS.headerRow) };
 }

@@ -9,7 +9,7 @@ import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET } from './workbook-con
 import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
 import { readZipText } from './test-zip.ts';
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
-import { WorkbookDataError, sha256File } from './xlsx-format.ts';
+import { WorkbookDataError, headerWidth, sha256File } from './xlsx-format.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'hedui-county-'));
 
@@ -84,6 +84,66 @@ describe('writeCountyWorkbook', () => {
     expect(ws.getCell('O5').dataValidation).toBeUndefined();
     const date = ws.getCell('R3').dataValidation;
     expect(date).toMatchObject({ type: 'date', operator: 'greaterThanOrEqual', showErrorMessage: true });
+  });
+
+  it('puts the same answer columns, dropdown and date check on 疑点明细, per flag', async () => {
+    const { wb } = await writeAndRead('detail-answers.xlsx');
+    const ws = wb.getWorksheet(SHEET.details)!;
+    const header = (key: 'disposition' | 'note' | 'verifiedBy' | 'verifiedOn') => ws.getRow(1).getCell(DETAILS.col[key]).value;
+    expect([header('disposition'), header('note'), header('verifiedBy'), header('verifiedOn')]).toEqual(['核实结果', '核实说明', '核实人', '核实日期']);
+    const dv = ws.getRow(2).getCell(DETAILS.col.disposition).dataValidation;
+    expect(dv).toMatchObject({ type: 'list', showErrorMessage: true, errorStyle: 'stop', allowBlank: true, formulae: [`"${DISPOSITIONS.join(',')}"`] });
+    expect(dv.prompt).toMatch(/不填写则按"疑点家庭"中本户的结果/);
+    expect(ws.getRow(5).getCell(DETAILS.col.verifiedOn).dataValidation).toMatchObject({ type: 'date', operator: 'greaterThanOrEqual' });
+    expect(ws.getRow(6).getCell(DETAILS.col.disposition).dataValidation).toBeUndefined(); // 4 flags: rows 2-5
+  });
+
+  it('as a clerk uses it: protected without a password, only answer cells unlocked, printed landscape one page wide with repeated headers and a footer', async () => {
+    const { path, wb } = await writeAndRead('clerk.xlsx');
+    const xml = await readZipText(path);
+    const sheetXml = (name: string) => {
+      const id = wb.getWorksheet(name)!.id;
+      return xml.get(`xl/worksheets/sheet${id}.xml`)!;
+    };
+    for (const name of Object.values(SHEET)) {
+      const body = sheetXml(name);
+      const protection = /<sheetProtection [^>]*\/>/.exec(body)?.[0];
+      expect(protection, name).toMatch(/sheet="1"/);
+      expect(protection, name).toMatch(/autoFilter="0"/); // filtering stays allowed
+      expect(protection, name).not.toMatch(/hashValue|password/);
+      expect(body, name).toMatch(/<pageSetUpPr fitToPage="1"\/>/);
+      expect(/<pageSetup [^>]*\/>/.exec(body)?.[0], name).toMatch(/paperSize="9" orientation="landscape".*fitToWidth="1" fitToHeight="0"/);
+      const footer = /<oddFooter>([^<]*)<\/oddFooter>/.exec(body)?.[1] ?? '';
+      expect(footer, name).toContain('新城区（150102） 2026-10');
+      expect(footer, name).toContain('&amp;P');
+      expect(footer, name).toContain('&amp;N');
+    }
+    const workbookXml = xml.get('xl/workbook.xml')!;
+    const titles = [...workbookXml.matchAll(/<definedName name="_xlnm.Print_Titles" localSheetId="(\d)">([^<]*)<\/definedName>/g)].map((m) => [Number(m[1]), m[2].replaceAll('&apos;', "'")]);
+    expect(titles).toEqual([
+      [1, `'${SHEET.households}'!$1:$1`],
+      [2, `'${SHEET.details}'!$1:$1`],
+      [3, `'${SHEET.pending}'!$1:$2`],
+    ]);
+
+    for (const table of [HOUSEHOLDS, DETAILS]) {
+      const ws = wb.getWorksheet(table.sheet)!;
+      for (const c of table.columns) {
+        const cell = ws.getRow(2).getCell(table.col[c.key as keyof typeof table.col]);
+        expect(cell.protection?.locked === false, `${table.sheet} ${c.header}`).toBe(!!c.answer);
+      }
+      expect(ws.getRow(1).getCell(table.col.disposition).protection?.locked).not.toBe(false); // the header stays locked
+    }
+    expect(wb.getWorksheet(SHEET.readme)!.getCell(FIXED_CELLS.schemaVersion.cell).protection?.locked).not.toBe(false);
+  });
+
+  it('makes every column wide enough to show its header', async () => {
+    const { wb } = await writeAndRead('widths.xlsx');
+    for (const table of [HOUSEHOLDS, DETAILS, PENDING]) {
+      const ws = wb.getWorksheet(table.sheet)!;
+      table.columns.forEach((c, i) => expect(ws.getColumn(i + 1).width, `${table.sheet} ${c.header}`).toBeGreaterThanOrEqual(headerWidth(c.header)));
+    }
+    expect(headerWidth('最高风险等级')).toBeGreaterThanOrEqual(6 * 2 + 3); // six CJK characters and the filter button
   });
 
   it('falls back to the list on 说明 when the dispositions do not fit an inline list', async () => {

@@ -17,8 +17,11 @@ import {
   utcDate,
   addTableSheet,
   addTableRow,
+  printOptions,
+  protectSheet,
+  type SheetLayout,
 } from './xlsx-format.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, rowValues, type FixedCellKey } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
 
 /**
  * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, in that order.
@@ -31,6 +34,11 @@ import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, rowValues, type Fixed
  * and the feedback importer reads the workbook back by the same declarations; this file only fills
  * them. Rows are given by column key, so a column added to the contract fails to compile here
  * until it is filled.
+ *
+ * As a clerk uses it: every sheet is protected without a password (a guard against slips: 数据
+ * 审阅 → 撤销工作表保护 lifts it) and only the answer columns of 疑点家庭 and 疑点明细 are
+ * unlocked; filtering and resizing still work. Every sheet prints landscape on A4, one page wide,
+ * with its header rows on every page and the county, period and page number in the footer.
  */
 
 /** The line above 待补授权's header (PENDING.headerRow = this one line + 1). */
@@ -57,10 +65,11 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
     await once(out, 'open');
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
     pinDocumentProperties(workbook, when, `${data.meta.countyName} ${data.meta.period} 社会救助家庭经济状况核对疑点`);
-    const dispositionsRange = writeReadme(workbook, data);
-    writeHouseholds(workbook, data.meta, data.households, dispositionsRange);
-    writeDetails(workbook, data.details);
-    writePending(workbook, data.pendingAuthorization);
+    const layout: SheetLayout = { footer: `${data.meta.countyName}（${data.meta.countyCode}） ${data.meta.period} 核对疑点`, protect: true };
+    const dispositionsRange = await writeReadme(workbook, data, layout);
+    await writeHouseholds(workbook, data.meta, data.households, dispositionsRange, layout);
+    await writeDetails(workbook, data.meta, data.details, dispositionsRange, layout);
+    await writePending(workbook, data.pendingAuthorization, layout);
     await workbook.commit();
     if (!out.closed) await once(out, 'close');
     await pinZipTimestamps(path, when);
@@ -98,9 +107,9 @@ const SECTION_FONT: Partial<ExcelJS.Font> = { bold: true, size: 12 };
 const WARN_FONT: Partial<ExcelJS.Font> = { bold: true, color: { argb: 'FFC00000' } };
 
 /** Writes 说明 and returns the absolute range of its list of dispositions (for the dropdown's fallback). */
-function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyWorkbookData): string {
+async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyWorkbookData, layout: SheetLayout): Promise<string> {
   const { meta } = data;
-  const sheet = workbook.addWorksheet(SHEET.readme, { properties: { tabColor: { argb: 'FF4472C4' } } });
+  const sheet = workbook.addWorksheet(SHEET.readme, { properties: { tabColor: { argb: 'FF4472C4' } }, ...printOptions(layout, 0) });
   sheet.columns = [{ width: 22 }, { width: 44 }, { width: 16 }, { width: 22 }];
   let rowNumber = 0;
   const add = (values: (string | number | Date)[], font?: Partial<ExcelJS.Font>, numFmt?: string): void => {
@@ -123,7 +132,8 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   add(['盟市', `${meta.leagueCode} ${meta.leagueName}`]);
   add(['下发日期', utcDate(meta.issuedOn, '说明 下发日期')], undefined, DATE_FORMAT);
   add(['反馈截止日期', utcDate(meta.dueOn, '说明 反馈截止日期')], { bold: true }, DATE_FORMAT);
-  add(['反馈时限', `请于下发之日起${meta.deadlineDays}日内核实并反馈（截止日期见上）。`], WARN_FONT);
+  // meta.dueOn is the earliest due date of the county's open flags; each flag's own dates are on its rows
+  add(['反馈时限', `请于每条疑点下发之日起${meta.deadlineDays}日内核实并反馈，截止日遇节假日顺延至下一个工作日。上面的截止日期是本表疑点中最早的一个，每条疑点的下发日期和截止日期见"${SHEET.households}""${SHEET.details}"表。`], WARN_FONT);
   blank();
 
   add(['本期数量'], SECTION_FONT);
@@ -150,12 +160,12 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   add(['填写说明'], SECTION_FONT);
   const h = HOUSEHOLDS.header;
   const howTo = [
-    `1. 在"${SHEET.households}"表逐户核实，在"${h.disposition}"列从下拉列表中选择一项（可选值见下）。`,
-    `2. 填写"${h.note}"（核实经过与依据）、"${h.verifiedBy}"、"${h.verifiedOn}"（格式 yyyy-mm-dd）。`,
-    `3. 每户的疑点详情见"${SHEET.details}"表，按${h.householdId}对应；一户可能有多条疑点。`,
-    `4. 请勿修改工作表名称、表头和隐藏列（${h.flagIds}），请勿增删行列；反馈时上传本文件。`,
+    `1. 逐条核实"${SHEET.details}"表中的疑点，在该条的"${DETAILS.header.disposition}"列从下拉列表中选择一项（可选值见下），并填写"${DETAILS.header.note}"（核实经过与依据）、"${DETAILS.header.verifiedBy}"、"${DETAILS.header.verifiedOn}"（格式 yyyy-mm-dd）。`,
+    `2. 一户的各条疑点结果相同时，可只在"${SHEET.households}"表该户填写"${h.disposition}"等四列：明细中未填写的疑点按本户结果处理；明细中已填写的以明细为准。`,
+    `3. 每户的疑点详情见"${SHEET.details}"表，按${h.householdId}对应；一户可能有多条疑点，结果可以不同（如一条属实、一条为部门数据错误）。`,
+    `4. 只有黄色表头的列可以填写，其余单元格已保护（无密码）；请勿修改工作表名称、表头和隐藏列（${h.flagIds}），请勿增删行列；反馈时上传本文件。`,
     '5. 疑点是核查线索，不是结论。严禁"一刀切"：不得仅凭疑点停发、减发救助金，须核实后依规处理。',
-    `6. 如疑点由部门数据错误引起，请选择相应${h.disposition}并在${h.note}中写明，审核后列入白名单，不再重复下发。`,
+    `6. 如某条疑点由部门数据错误引起，请在该条疑点选择相应${h.disposition}并在${h.note}中写明，审核后该条数据列入白名单，不再重复下发；同户其他疑点不受影响。`,
     `7. "${SHEET.pending}"表中的家庭未与任何部门数据比对，请组织签署《核对授权书》。`,
     '8. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
   ];
@@ -168,6 +178,7 @@ function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: CountyW
   const last = rowNumber;
 
   for (const { cell, name } of Object.values(FIXED_CELLS)) workbook.definedNames.add(`'${SHEET.readme}'!$${cell[0]}$${cell.slice(1)}`, name);
+  if (layout.protect) await protectSheet(sheet);
   sheet.commit();
   return `'${SHEET.readme}'!$A$${first}:$A$${last}`;
 }
@@ -182,13 +193,14 @@ function dispositionFormula(dispositions: string[], readmeRange: string): string
   return fits ? `"${inline}"` : readmeRange;
 }
 
-function writeHouseholds(
+async function writeHouseholds(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   meta: CountyWorkbookMeta,
   rows: HouseholdRow[],
   readmeRange: string,
-): void {
-  const sheet = addTableSheet(workbook, HOUSEHOLDS.sheet, HOUSEHOLDS.columns);
+  layout: SheetLayout,
+): Promise<void> {
+  const sheet = addTableSheet(workbook, HOUSEHOLDS.sheet, HOUSEHOLDS.columns, { layout });
   const firstRow = HOUSEHOLDS.headerRow + 1;
   let earliestIssue: Date | undefined;
   rows.forEach((h, i) => {
@@ -212,45 +224,59 @@ function writeHouseholds(
         issuedOn,
         dueOn: utcDate(h.dueOn, `${where} dueOn`),
         daysOverdue: h.daysOverdue > 0 ? h.daysOverdue : null,
-        disposition: null,
-        note: null,
-        verifiedBy: null,
-        verifiedOn: null,
+        ...NO_ANSWER,
         flagIds: h.flagIds.join(','),
       }),
     );
   });
-  if (rows.length > 0) {
-    const last = rows.length + HOUSEHOLDS.headerRow;
-    const range = (key: 'disposition' | 'verifiedOn'): string => {
-      const letter = columnLetter(HOUSEHOLDS.col[key]);
-      return `${letter}${firstRow}:${letter}${last}`;
-    };
-    const header = HOUSEHOLDS.header;
-    validations(sheet).add(range('disposition'), {
-      type: 'list',
-      allowBlank: true,
-      formulae: [dispositionFormula(meta.dispositions, readmeRange)],
-      showInputMessage: true,
-      promptTitle: header.disposition,
-      prompt: '请从下拉列表中选择',
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: `${header.disposition}无效`,
-      error: `请从下拉列表中选择，可选值见"${SHEET.readme}"表。`,
-    });
-    validations(sheet).add(range('verifiedOn'), {
-      type: 'date',
-      operator: 'greaterThanOrEqual',
-      allowBlank: true,
-      formulae: [earliestIssue!],
-      showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: `${header.verifiedOn}无效`,
-      error: '请输入日期（yyyy-mm-dd），且不早于下发日期。',
-    });
+  if (earliestIssue) {
+    addAnswerValidations(sheet, HOUSEHOLDS, rows.length, dispositionFormula(meta.dispositions, readmeRange), earliestIssue, `本户各条疑点的结果；"${SHEET.details}"中单独填写的疑点以明细为准。请从下拉列表中选择`);
   }
+  if (layout.protect) await protectSheet(sheet);
   sheet.commit();
+}
+
+/** The answer cells of a row as written: blank, for the county to fill in. */
+const NO_ANSWER: Record<AnswerKey, null> = { disposition: null, note: null, verifiedBy: null, verifiedOn: null };
+
+/** The dropdown of 核实结果 and the date check of 核实日期 over the data rows of a table with answer columns. */
+function addAnswerValidations(
+  sheet: ExcelJS.Worksheet,
+  table: WorkbookTable<AnswerKey | string>,
+  rowCount: number,
+  listFormula: string,
+  earliestIssue: Date,
+  prompt: string,
+): void {
+  const first = table.headerRow + 1;
+  const last = table.headerRow + rowCount;
+  const range = (key: AnswerKey): string => {
+    const letter = columnLetter(table.col[key]);
+    return `${letter}${first}:${letter}${last}`;
+  };
+  const header = table.header;
+  validations(sheet).add(range('disposition'), {
+    type: 'list',
+    allowBlank: true,
+    formulae: [listFormula],
+    showInputMessage: true,
+    promptTitle: header.disposition,
+    prompt,
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: `${header.disposition}无效`,
+    error: `请从下拉列表中选择，可选值见"${SHEET.readme}"表。`,
+  });
+  validations(sheet).add(range('verifiedOn'), {
+    type: 'date',
+    operator: 'greaterThanOrEqual',
+    allowBlank: true,
+    formulae: [earliestIssue],
+    showErrorMessage: true,
+    errorStyle: 'stop',
+    errorTitle: `${header.verifiedOn}无效`,
+    error: '请输入日期（yyyy-mm-dd），且不早于下发日期。',
+  });
 }
 
 /** exceljs' typings leave out the streamed worksheet's dataValidations; the object is there. */
@@ -260,10 +286,19 @@ function validations(sheet: ExcelJS.Worksheet): { add(address: string, validatio
 
 // ————— 疑点明细 —————
 
-function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDetailRow[]): void {
-  const sheet = addTableSheet(workbook, DETAILS.sheet, DETAILS.columns);
+async function writeDetails(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  meta: CountyWorkbookMeta,
+  rows: FlagDetailRow[],
+  readmeRange: string,
+  layout: SheetLayout,
+): Promise<void> {
+  const sheet = addTableSheet(workbook, DETAILS.sheet, DETAILS.columns, { layout });
+  let earliestIssue: Date | undefined;
   rows.forEach((d, i) => {
     const where = `${DETAILS.sheet} row ${i + DETAILS.headerRow + 1}`;
+    const issuedOn = utcDate(d.issuedOn, `${where} issuedOn`);
+    if (!earliestIssue || issuedOn < earliestIssue) earliestIssue = issuedOn;
     addTableRow(
       sheet,
       rowValues(DETAILS, {
@@ -280,20 +315,26 @@ function writeDetails(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: FlagDe
         source: text(d.source),
         evidence: text(d.evidence),
         firstIssuedPeriod: d.firstIssuedPeriod,
-        issuedOn: utcDate(d.issuedOn, `${where} issuedOn`),
+        issuedOn,
         dueOn: utcDate(d.dueOn, `${where} dueOn`),
+        ...NO_ANSWER,
       }),
     );
   });
+  if (earliestIssue) {
+    addAnswerValidations(sheet, DETAILS, rows.length, dispositionFormula(meta.dispositions, readmeRange), earliestIssue, `本条疑点的结果；不填写则按"${SHEET.households}"中本户的结果。请从下拉列表中选择`);
+  }
+  if (layout.protect) await protectSheet(sheet);
   sheet.commit();
 }
 
 // ————— 待补授权 —————
 
-function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: PendingAuthorizationRow[]): void {
+async function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: PendingAuthorizationRow[], layout: SheetLayout): Promise<void> {
   // one preamble line: the header lands on PENDING.headerRow (2)
   const sheet = addTableSheet(workbook, PENDING.sheet, PENDING.columns, {
     preamble: [{ text: rows.length === 0 ? '本期无待补授权家庭。' : PENDING_EXPLANATION, font: WARN_FONT }],
+    layout,
   });
   rows.forEach((p, i) => {
     addTableRow(
@@ -309,5 +350,6 @@ function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: Pendin
       }),
     );
   });
+  if (layout.protect) await protectSheet(sheet);
   sheet.commit();
 }

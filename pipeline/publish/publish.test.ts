@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runMonth, withSession } from '../run.ts';
-import { importEntries } from '../whitelist.ts';
+import { importEntries, revokeEntry } from '../whitelist.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { readZipText } from './test-zip.ts';
-import { countyWorkbookPath } from './workbook-contract.ts';
+import { countyWorkbookPath, DETAILS, HOUSEHOLDS } from './workbook-contract.ts';
 
 const TINY = new URL('../../fixtures/tiny/', import.meta.url).pathname;
 const FORMULA_NAME = '=HYPERLINK("http://example.invalid","点我")';
@@ -33,10 +33,13 @@ async function preparedDataDir(): Promise<{ dir: string; person: string }> {
   return { dir, person: flag.person_id };
 }
 
+/** The day the month is published (China Standard Time), pinned: a Thursday, due + 15 days = Friday 2026-12-18. */
+const DAY = '2026-12-03';
+
 async function runTiny(dir: string) {
   return withSession({ dataDir: dir, command: 'test' }, async (s) => {
     await importEntries(s.w, join(dir, 'whitelist.csv'), s.config.config, 'test');
-    return runMonth(s, '2026-10');
+    return runMonth(s, '2026-10', { today: DAY });
   });
 }
 
@@ -93,10 +96,10 @@ describe('publishing a month', () => {
     expect(xml).not.toMatch(/<f>/);
   });
 
-  it('gives byte-identical files on a re-run of the month and in another data folder', async () => {
+  it('gives byte-identical files on a re-run of the month (on a later day: the dates are kept) and in another data folder', async () => {
     const first = await readFile(join(a.dir, 'out/2026-10/manifest.json'));
     const firstTarget = await readlink(join(a.dir, 'out/2026-10'));
-    await withSession({ dataDir: a.dir, command: 'test' }, (s) => runMonth(s, '2026-10'));
+    await withSession({ dataDir: a.dir, command: 'test' }, (s) => runMonth(s, '2026-10', { today: '2026-12-08' }));
     expect(await readlink(join(a.dir, 'out/2026-10'))).not.toBe(firstTarget);
     expect(await readFile(join(a.dir, 'out/2026-10/manifest.json'))).toEqual(first);
 
@@ -107,5 +110,71 @@ describe('publishing a month', () => {
       const { createHash } = await import('node:crypto');
       expect(createHash('sha256').update(await readFile(join(b.dir, 'out/2026-10', o.path))).digest('hex'), o.path).toBe(o.sha256);
     }
+  });
+});
+
+/** 说明's value beside a label, and a table sheet's column as text dates. */
+async function datesOf(path: string): Promise<{ readme: Record<string, string>; households: string[][]; details: string[][] }> {
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(path);
+  const day = (v: unknown) => (v instanceof Date ? v.toISOString().slice(0, 10) : String(v ?? ''));
+  const readme: Record<string, string> = {};
+  wb.getWorksheet('说明')!.eachRow((r) => void (readme[String(r.getCell(1).value)] = day(r.getCell(2).value)));
+  const table = (sheet: string, cols: number[]) => {
+    const out: string[][] = [];
+    wb.getWorksheet(sheet)!.eachRow((r, n) => n > 1 && out.push(cols.map((c) => day(r.getCell(c).value))));
+    return out;
+  };
+  return {
+    readme,
+    households: table('疑点家庭', [HOUSEHOLDS.col.householdId, HOUSEHOLDS.col.issuedOn, HOUSEHOLDS.col.dueOn]),
+    details: table('疑点明细', [DETAILS.col.flagId, DETAILS.col.issuedOn, DETAILS.col.dueOn]),
+  };
+}
+
+describe('issue and due dates', () => {
+  it('a flag is dated by the day it first reached its county; a later publication dates only its new flags, 说明 shows its own day and the earliest due date', async () => {
+    const w = await Warehouse.open(join(a.dir, 'hedui.duckdb'));
+    let county: (typeof COUNTIES)[number];
+    let revived: string;
+    try {
+      // a county with issued flags and a flag the whitelist suppresses: revoking the entry issues it on the later day
+      const pick = await w.one<{ county_code: string; flag_id: string; entry: string }>(
+        't',
+        `select s.county_code, s.flag_id, s.whitelist_entry as entry from flags s
+         where s.period = '2026-10' and s.status = 'suppressed'
+           and exists (select 1 from flags i where i.period = '2026-10' and i.status = 'issued' and i.county_code = s.county_code)
+         order by s.county_code, s.flag_id limit 1`,
+      );
+      county = COUNTIES.find((c) => c.code === pick!.county_code)!;
+      revived = pick!.flag_id;
+      await revokeEntry(w, pick!.entry, 'test', 'test');
+      // every issued flag so far reached its county on DAY
+      expect(await w.rows('t', "select distinct strftime(issued_on, '%Y-%m-%d') as issued, strftime(due_on, '%Y-%m-%d') as due from flags where period = '2026-10' and status = 'issued'")).toEqual([
+        { issued: DAY, due: '2026-12-18' },
+      ]);
+    } finally {
+      w.close();
+    }
+    const path = join(a.dir, 'out/2026-10', countyWorkbookPath('2026-10', county));
+    const before = await datesOf(path);
+    expect(before.readme['下发日期']).toBe(DAY);
+    expect(before.readme['反馈截止日期']).toBe('2026-12-18');
+    expect(new Set(before.details.map((d) => `${d[1]} ${d[2]}`))).toEqual(new Set([`${DAY} 2026-12-18`]));
+
+    // published again a week later with one new flag (Thursday 2026-12-10: due Friday 2026-12-25)
+    await withSession({ dataDir: a.dir, command: 'test' }, (s) => runMonth(s, '2026-10', { today: '2026-12-10' }));
+    const after = await datesOf(path);
+    expect(after.details.filter((d) => d[0] === revived)).toEqual([[revived, '2026-12-10', '2026-12-25']]);
+    expect(after.details.filter((d) => d[0] !== revived).every((d) => d[1] === DAY && d[2] === '2026-12-18')).toBe(true);
+    expect(after.details.length).toBe(before.details.length + 1);
+    expect(after.readme['下发日期']).toBe('2026-12-10');
+    expect(after.readme['反馈截止日期']).toBe('2026-12-18'); // the earliest due date of its open flags
+    const manifest = JSON.parse(await readFile(join(a.dir, 'out/2026-10/manifest.json'), 'utf8')) as { issued_on: string; due_on: string };
+    expect(manifest).toMatchObject({ issued_on: '2026-12-10', due_on: '2026-12-25' });
+    // a household's row shows the earliest dates of its flags: only a household whose one flag is the new one shows the later day
+    const onlyNew = after.households.filter(([, issued]) => issued !== DAY);
+    expect(onlyNew.every(([, issued, due]) => issued === '2026-12-10' && due === '2026-12-25')).toBe(true);
+    expect(after.households.filter(([, issued, due]) => issued === DAY && due !== '2026-12-18')).toEqual([]);
   });
 });

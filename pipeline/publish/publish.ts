@@ -16,9 +16,9 @@ import { RULES, ruleById } from '../../rules/index.ts';
 import { FEEDS, feedById } from '../../adapters/index.ts';
 import type { Config } from '../../config/config.ts';
 import type { Warehouse } from '../warehouse.ts';
-import { daysBetween, shiftMonth, type Period } from '../period.ts';
+import { daysBetween, shiftMonth, todayInChina, type Period } from '../period.ts';
 import { kpiReport } from '../kpi.ts';
-import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD } from '../match.ts';
+import { createSnapshotViews, issueDates, LOAD_USED_BY_PERIOD, publicationDates, type IssueDates } from '../match.ts';
 import type { GateFinding, Snapshot } from '../inputs.ts';
 import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, type Severity } from './workbook-data.ts';
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
@@ -67,6 +67,8 @@ export interface PublishContext {
   runId: string;
   /** where the pub_* tables go: temp tables (default), or kept for inspection */
   intermediates?: StepOptions;
+  /** the day of the run, 'YYYY-MM-DD' in China Standard Time (default: now) */
+  today?: string;
 }
 
 export interface PublishedFile {
@@ -121,12 +123,15 @@ async function readCountyRows(w: Warehouse): Promise<CountyRows> {
   return { households: await read(queries.households), details: await read(queries.details), pending: await read(queries.pending) };
 }
 
-function countyData(ctx: PublishContext, county: (typeof COUNTIES)[number], rows: CountyRows, suppressed: number): CountyWorkbookData {
-  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+function countyData(ctx: PublishContext, publication: IssueDates, county: (typeof COUNTIES)[number], rows: CountyRows, suppressed: number): CountyWorkbookData {
+  const { issuedOn } = publication;
   const parse = (m: Map<string, string>) => JSON.parse(m.get(county.code) ?? '[]') as Record<string, any>[];
   const households = parse(rows.households);
   const details = parse(rows.details);
   const pending = parse(rows.pending);
+  // 说明's due date: the earliest of the county's open flags (carried-over ones may be due before
+  // this publication's flags); the publication's own when the county has none
+  const dueOn = details.length ? details.map((d) => d.due_on as string).sort()[0] : publication.dueOn;
   const severity = (rank: number): Severity => (rank === 1 ? 'high' : rank === 2 ? 'medium' : 'low');
   const sourceTitle = (feed: string, period: string) => `${feedById(feed)?.title ?? feed} ${period}`;
   return {
@@ -192,8 +197,8 @@ function ruleOrderSql(column: string): string {
   return `case ${column} ${RULES.map((r, i) => `when '${r.id}' then ${i}`).join(' ')} else 99 end`;
 }
 
-async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryData> {
-  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+async function summaryData(w: Warehouse, ctx: PublishContext, publication: IssueDates): Promise<SummaryData> {
+  const { issuedOn, dueOn } = publication;
   const period = ctx.month.name;
   const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number }>(
     'summary:counties',
@@ -208,6 +213,12 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
   const byRule = await w.rows<{ county_code: string; rule_id: string; n: number }>(
     'summary:by-rule',
     "select county_code, rule_id, count(*)::integer as n from flags where period = $period and status = 'issued' group by all order by all",
+    { period },
+  );
+  // by the severity each flag carries, as the county workbooks show it (not the rule's declared one)
+  const bySeverity = await w.rows<{ rule_id: string; severity: Severity; n: number }>(
+    'summary:by-severity',
+    "select rule_id, severity, count(*)::integer as n from flags where period = $period and status = 'issued' group by all order by all",
     { period },
   );
   const countyByCode = new Map(COUNTIES.map((c) => [c.code, c]));
@@ -243,7 +254,11 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
         byRule: Object.fromEntries(byRule.filter((r) => r.county_code === c.county_code).map((r) => [r.rule_id, r.n])),
       };
     }),
-    rules: RULES.map((r) => ({ id: r.id, title: r.title, severity: r.severity })),
+    rules: RULES.map((r) => ({
+      id: r.id,
+      title: r.title,
+      issuedBySeverity: Object.fromEntries(bySeverity.filter((x) => x.rule_id === r.id).map((x) => [x.severity, x.n])),
+    })),
     quarantine: loads.map((l) => ({
       feed: l.feed,
       file: l.file,
@@ -259,8 +274,47 @@ async function summaryData(w: Warehouse, ctx: PublishContext): Promise<SummaryDa
     snapshots: snapshotsUsed(ctx.snapshots),
     reasonTitles: QUARANTINE_REASON_TEXTS,
     // the previous month's 15-day record, as of this publication's issue date
-    kpi: { period: shiftMonth(period, 1), asOf: issuedOn, rows: await kpiReport(w, shiftMonth(period, 1), issuedOn, ctx.config) },
+    kpi: { period: shiftMonth(period, 1), asOf: issuedOn, deadlineDays: ctx.config.deadline_days, rows: await kpiReport(w, shiftMonth(period, 1), issuedOn, ctx.config) },
   };
+}
+
+/**
+ * This publication's issue date (说明, summary.xlsx, manifest, the 考核 sheet's as-of day) and the
+ * due date of the flags it issues that day: today when it issues a flag that has not reached its
+ * county before (or the month was never published); else the recorded one, so a re-run that issues
+ * nothing new gives the same bytes on any day.
+ */
+async function publicationIssue(w: Warehouse, ctx: PublishContext): Promise<IssueDates> {
+  const recorded = await publicationDates(w, ctx.month.name);
+  const fresh = await w.one<{ n: number }>(
+    'publication:new-flags',
+    "select count(*)::integer as n from flags where period = $period and status = 'issued' and flag_id not in (select flag_id from flag_issues)",
+    { period: ctx.month.name },
+  );
+  if (recorded && !fresh?.n) return recorded;
+  return issueDates(ctx.today ?? todayInChina(), ctx.config.deadline_days);
+}
+
+/**
+ * Once the release is visible: the flags it issued for the first time have reached their counties
+ * on its issue date (flag_issues keeps that for every later run and month), and the month's
+ * publication date is recorded. After the swap, never before: a publication that failed dates nothing.
+ */
+async function recordPublication(w: Warehouse, period: string, publication: IssueDates): Promise<void> {
+  await w.transaction('publication:record', async () => {
+    await w.exec(
+      'publication:flag-issues',
+      `insert into flag_issues
+       select flag_id, county_code, first_issued_period, issued_on, due_on from flags
+       where period = $period and status = 'issued' and flag_id not in (select flag_id from flag_issues)`,
+      { period },
+    );
+    await w.exec('publication:record', 'insert or replace into publications values ($period, $issued_on::date, $due_on::date)', {
+      period,
+      issued_on: publication.issuedOn,
+      due_on: publication.dueOn,
+    });
+  });
 }
 
 /** Removes release folders no symlink points at, and staging left by a killed run. */
@@ -287,6 +341,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
 
   await createSnapshotViews(w, ctx.snapshots);
   await runSteps(w, publishSteps(period), ctx.intermediates);
+  const publication = await publicationIssue(w, ctx);
 
   const folders = [...new Set(COUNTIES.map((c) => dirname(countyWorkbookPath(period, c))))];
   for (const f of folders) await mkdir(join(release, f), { recursive: true });
@@ -303,7 +358,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const bar = progress(`${period} county workbooks`, COUNTIES.length);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
     for (const [i, county] of COUNTIES.entries()) {
-      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, county, rows, suppressedByCounty.get(county.code) ?? 0) };
+      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(county.code) ?? 0) };
       bar.tick(i + 1);
     }
   }
@@ -314,7 +369,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     throw new HeduiError(`${failed.length} county workbooks failed, first: ${failed[0].ok ? '' : failed[0].error.message}`);
   }
   const files: PublishedFile[] = outcomes.flatMap((o) => (o.ok ? [{ path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows }] : []));
-  const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx));
+  const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx, publication));
   files.push({ path: 'summary.xlsx', sha256: summary.sha256, rows: summary.rows });
   await dropIntermediates(w, 'publish:cleanup', Object.values(PUBLISH_INTERMEDIATES), ctx.intermediates);
 
@@ -325,7 +380,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
      order by l.feed, l.file`,
     { period },
   );
-  const { issuedOn, dueOn } = issueDates(ctx.month, ctx.config.deadline_days);
+  const { issuedOn, dueOn } = publication;
   const manifest = {
     schema: 'hedui-manifest-1',
     period,
@@ -346,6 +401,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const tmpLink = join(outDir, `.link-${period}.${ctx.runId}`);
   await symlink(join('.releases', releaseName), tmpLink);
   await rename(tmpLink, link);
+  await recordPublication(w, period, publication);
   await collectGarbage(outDir);
   logger().info({ period, counties: outcomes.length, files: files.length + 1 }, 'published');
   return { folder: link, files, counties: outcomes.length };

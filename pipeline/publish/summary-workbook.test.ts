@@ -26,8 +26,10 @@ describe('writeSummaryWorkbook', () => {
     expect(values(totals, 4)).toEqual(['150100', '呼和浩特市', 2, 3, 4, 2, 5]);
     expect(values(totals, 5)).toEqual(['150200', '包头市', 1, 5, 7, 1, 0]);
     expect(values(totals, 6)).toEqual([undefined, '全区合计', 3, 8, 11, 3, 5]);
-    expect(values(totals, 9)).toEqual(['provident-fund-income', '公积金缴存', '中', 1]);
-    expect(values(totals, 10)).toEqual(['vehicle-owned', '名下有机动车', '高', 10]);
+    // per rule, the flags by the 风险等级 each carries in the county workbooks
+    expect(values(totals, 8)).toEqual(['规则编号', '疑点规则', '疑点明细', '其中风险等级高', '其中风险等级中', '其中风险等级低']);
+    expect(values(totals, 9)).toEqual(['provident-fund-income', '公积金缴存', 1, 1, 0, 0]);
+    expect(values(totals, 10)).toEqual(['vehicle-owned', '名下有机动车', 10, 0, 8, 2]);
 
     const counties = wb.getWorksheet(SUMMARY_SHEET.counties)!;
     expect(values(counties, 1)).toEqual(['盟市代码', '盟市', '旗县市区代码', '旗县市区', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '公积金缴存', '名下有机动车']);
@@ -56,6 +58,12 @@ describe('writeSummaryWorkbook', () => {
     expect(a.sha256).toBe(b.sha256);
     const xml = await readZipText(join(dir, 'a.xlsx'));
     for (const [name, body] of xml) if (name.startsWith('xl/worksheets/')) expect(body).not.toMatch(/<f[ >]/);
+  });
+
+  it('refuses per-rule severity counts that disagree with the county counts', async () => {
+    const data = sampleSummary();
+    data.rules[1].issuedBySeverity = { high: 9 }; // the counties say 10
+    await expect(writeSummaryWorkbook(join(dir, 'bad-severity.xlsx'), data)).rejects.toThrow(/vehicle-owned: its flags by severity/);
   });
 
   it('refuses a county count for a rule it was not told about', async () => {

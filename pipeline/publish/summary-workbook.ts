@@ -50,8 +50,15 @@ export interface SummaryCountyRow {
 export interface SummaryRule {
   id: string;
   title: string;
-  severity: Severity;
+  /**
+   * The region's issued flags of the rule by the severity each flag carries — the 风险等级 the
+   * county workbooks show on 疑点明细 (a rule may grade its flags: business-role gives high, medium
+   * and low leads), never the rule's declared highest severity. Missing = 0.
+   */
+  issuedBySeverity: Partial<Record<Severity, number>>;
 }
+
+const SEVERITIES: readonly Severity[] = ['high', 'medium', 'low'];
 
 /** Rows of one delivered file: read, kept in staging, quarantined (by reason code). */
 export interface SummaryQuarantineRow {
@@ -80,7 +87,8 @@ export interface SummaryData {
   gates: SummaryGateRow[];
   snapshots: SnapshotUsed[];
   /** the 15-day record of an earlier issuing period (考核), one row per county */
-  kpi?: { period: string; asOf: string; rows: KpiRow[] };
+  /** the previous month's record as of this publication's issue date; deadlineDays: config.deadline_days */
+  kpi?: { period: string; asOf: string; deadlineDays: number; rows: KpiRow[] };
   /** optional Chinese labels for quarantine reason codes (column headers of 数据质量) */
   reasonTitles?: Record<string, string>;
 }
@@ -209,12 +217,14 @@ function writeTotals(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summary
 
   // Flags by rule across the region, below the league table.
   sheet.addRow([]).commit();
-  const head = sheet.addRow(['规则编号', '疑点规则', '风险等级', '疑点明细']);
+  const head = sheet.addRow(['规则编号', '疑点规则', '疑点明细', ...SEVERITIES.map((s) => `其中风险等级${SEVERITY_LABEL[s]}`)]);
   head.font = BOLD;
   head.commit();
   for (const r of data.rules) {
     const n = counties.reduce((s, c) => s + (c.byRule[r.id] ?? 0), 0);
-    sheet.addRow([r.id, text(r.title), SEVERITY_LABEL[r.severity], n]).commit();
+    const bySeverity = SEVERITIES.map((s) => r.issuedBySeverity[s] ?? 0);
+    if (bySeverity.reduce((a, b) => a + b, 0) !== n) throw new WorkbookDataError(`rule ${r.id}: its flags by severity do not add up to its flags by county`);
+    sheet.addRow([r.id, text(r.title), n, ...bySeverity]).commit();
   }
   sheet.commit();
 }
@@ -309,7 +319,15 @@ function writeKpi(workbook: ExcelJS.stream.xlsx.WorkbookWriter, kpi: NonNullable
       { header: '属实占比', width: 10, numFmt: '0.0%' },
       { header: '数据源错误占比', width: 14, numFmt: '0.0%' },
     ],
-    { preamble: [{ text: `${kpi.period} 下发疑点的15日反馈情况，统计至 ${kpi.asOf}（以核对表送达日期计）` }] },
+    {
+      preamble: [
+        {
+          text:
+            `${kpi.period} 下发疑点的反馈情况，统计至 ${kpi.asOf}。每条疑点按其自身的反馈截止日期判断` +
+            `（该疑点首次下发之日起${kpi.deadlineDays}日，遇节假日顺延至下一个工作日），以核对表送达自治区的日期计。`,
+        },
+      ],
+    },
   );
   const rows = [...kpi.rows].sort((a, b) => cmp(a.countyCode, b.countyCode));
   for (const r of rows) {

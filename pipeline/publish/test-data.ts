@@ -226,8 +226,8 @@ export function sampleSummary(): SummaryData {
     issuedOn: '2026-11-03',
     dueOn: '2026-11-18',
     rules: [
-      { id: 'provident-fund-income', title: '公积金缴存', severity: 'medium' },
-      { id: 'vehicle-owned', title: '名下有机动车', severity: 'high' },
+      { id: 'provident-fund-income', title: '公积金缴存', issuedBySeverity: { high: 1 } },
+      { id: 'vehicle-owned', title: '名下有机动车', issuedBySeverity: { medium: 8, low: 2 } },
     ],
     // deliberately out of order: the writer sorts by league, then county
     counties: [

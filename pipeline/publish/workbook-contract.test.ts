@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { writeCountyWorkbook } from './county-workbook.ts';
-import { readReturnedWorkbook, READ_BACK } from '../feedback.ts';
+import { readReturnedWorkbook, READ_BACK, READ_BACK_DETAILS } from '../feedback.ts';
 import { sampleCountyData } from './test-data.ts';
 import * as contract from './workbook-contract.ts';
 
-const { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
+const { DETAILS, FIXED_CELLS, HOUSEHOLDS, IMPORTABLE_SCHEMA_VERSIONS, PENDING, WORKBOOK_SCHEMA_VERSION, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
 
 const dir = await mkdtemp(join(tmpdir(), 'hedui-contract-'));
 
@@ -23,15 +23,17 @@ const ANSWERS = [
   { disposition: '情况不属实（数据来源错误）', note: '', verifiedBy: '核实员乙', verifiedOn: new Date(Date.UTC(2026, 10, 6)) },
 ];
 
-/** Opens `src`, fills the answer columns of the first rows by key (column numbers from `table`), saves as `dest`. */
-async function answer(src: string, dest: string, table: contract.WorkbookTable<contract.HouseholdKey>): Promise<void> {
+/** Opens `src`, fills the answer columns of the first rows by key (column numbers from each table), saves as `dest`. */
+async function answer(src: string, dest: string, ...tables: contract.WorkbookTable<contract.AnswerKey | string>[]): Promise<void> {
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(src);
-  const sheet = wb.getWorksheet(table.sheet)!;
-  ANSWERS.forEach((a, i) => {
-    const row = sheet.getRow(table.headerRow + 1 + i);
-    for (const [key, value] of Object.entries(a)) row.getCell(table.col[key as keyof typeof a]).value = value;
-  });
+  for (const table of tables) {
+    const sheet = wb.getWorksheet(table.sheet)!;
+    ANSWERS.forEach((a, i) => {
+      const row = sheet.getRow(table.headerRow + 1 + i);
+      for (const [key, value] of Object.entries(a)) row.getCell(table.col[key as keyof typeof a]).value = value;
+    });
+  }
   await wb.xlsx.writeFile(dest);
 }
 
@@ -48,9 +50,17 @@ describe('workbook contract', () => {
     }
     expect(answerKeys(HOUSEHOLDS)).toEqual(['disposition', 'note', 'verifiedBy', 'verifiedOn']);
     for (const key of answerKeys(HOUSEHOLDS)) expect(READ_BACK).toContain(key);
-    expect(answerKeys(DETAILS)).toEqual([]);
+    // the same answer columns, under the same headers, per flag
+    expect(answerKeys(DETAILS)).toEqual(answerKeys(HOUSEHOLDS));
+    for (const key of ['disposition', 'note', 'verifiedBy', 'verifiedOn'] as const) expect([key, DETAILS.header[key]]).toEqual([key, HOUSEHOLDS.header[key]]);
+    for (const key of answerKeys(DETAILS)) expect(READ_BACK_DETAILS).toContain(key);
     expect(answerKeys(PENDING)).toEqual([]);
     expect(() => contract.defineTable('x', 1, [{ key: 'a', header: 'A', width: 1 }, { key: 'a', header: 'B', width: 1 }])).toThrow(/declares the key a twice/);
+  });
+
+  it('publishes hedui-county-3 and still reads hedui-county-2 (answers per household only)', () => {
+    expect(WORKBOOK_SCHEMA_VERSION).toBe('hedui-county-3');
+    expect(IMPORTABLE_SCHEMA_VERSIONS).toEqual({ 'hedui-county-3': { perFlagAnswers: true }, 'hedui-county-2': { perFlagAnswers: false } });
   });
 
   it('names a county workbook by league folder, county and period', () => {
@@ -64,7 +74,7 @@ describe('workbook contract', () => {
     const written = join(dir, 'written.xlsx');
     await writeCountyWorkbook(written, data);
     const returned = join(dir, 'returned.xlsx');
-    await answer(written, returned, HOUSEHOLDS);
+    await answer(written, returned, HOUSEHOLDS, DETAILS);
 
     const back = await readReturnedWorkbook(returned);
     expect(back.fixed).toEqual({ schemaVersion: data.meta.schemaVersion, period: data.meta.period, countyCode: data.meta.countyCode });
@@ -76,6 +86,14 @@ describe('workbook contract', () => {
       ANSWERS[0],
       { ...ANSWERS[1], verifiedOn: '2026-11-06' },
       { disposition: '', note: '', verifiedBy: '', verifiedOn: '' }, // unanswered
+    ]);
+    expect(back.details.map(({ row, flagId, householdId }) => ({ row, flagId, householdId }))).toEqual(
+      data.details.map((d, i) => ({ row: DETAILS.headerRow + 1 + i, flagId: d.flagId, householdId: d.householdId })),
+    );
+    expect(back.details.map(({ disposition, note, verifiedBy, verifiedOn }) => ({ disposition, note, verifiedBy, verifiedOn }))).toEqual([
+      ANSWERS[0],
+      { ...ANSWERS[1], verifiedOn: '2026-11-06' },
+      ...data.details.slice(2).map(() => ({ disposition: '', note: '', verifiedBy: '', verifiedOn: '' })),
     ]);
   });
 

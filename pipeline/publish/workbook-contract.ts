@@ -9,14 +9,26 @@
  * Code refers to a column by its key, never by a letter, a position or a header written again.
  *
  * Changing a sheet name, a header, the fixed cells or the order of the columns changes what
- * counties return: it needs a new WORKBOOK_SCHEMA_VERSION (the importer refuses other versions).
+ * counties return: it needs a new WORKBOOK_SCHEMA_VERSION, and the old one stays in
+ * IMPORTABLE_SCHEMA_VERSIONS while counties may still return it (the importer refuses any other).
  */
 import { join } from 'node:path';
 import type { County } from '../../domain/divisions.ts';
 import { DATE_FORMAT, MONEY_FORMAT, TEXT_FORMAT, type ColumnSpec } from './xlsx-format.ts';
 
-/** Stated on 说明 (FIXED_CELLS.schemaVersion); the importer accepts this version only. */
-export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-2';
+/** Stated on 说明 (FIXED_CELLS.schemaVersion) of every workbook published now. */
+export const WORKBOOK_SCHEMA_VERSION = 'hedui-county-3';
+
+/**
+ * The versions the feedback importer reads: the current one, and the ones counties may still hold
+ * from an earlier month. `perFlagAnswers`: 疑点明细 carries answer columns (a flag's own answer wins
+ * over its household's); without it the household's answer is every flag's answer.
+ */
+export const IMPORTABLE_SCHEMA_VERSIONS: Readonly<Record<string, { perFlagAnswers: boolean }>> = {
+  [WORKBOOK_SCHEMA_VERSION]: { perFlagAnswers: true },
+  // published until issue 15: one answer per household (疑点家庭), none on 疑点明细
+  'hedui-county-2': { perFlagAnswers: false },
+};
 
 export const SHEET = {
   readme: '说明',
@@ -69,7 +81,18 @@ export function defineTable<const K extends string>(sheet: string, headerRow: nu
   };
 }
 
-/** 疑点家庭: one row per flagged household; the county answers in 核实结果 … 核实日期. */
+/**
+ * The columns the county answers in, the same on 疑点家庭 (the household's answer, for every flag
+ * of the household left blank on 疑点明细) and on 疑点明细 (the flag's own answer).
+ */
+const ANSWER_COLUMNS = [
+  { key: 'disposition', header: '核实结果', width: 22, answer: true },
+  { key: 'note', header: '核实说明', width: 40, answer: true, numFmt: TEXT_FORMAT },
+  { key: 'verifiedBy', header: '核实人', width: 10, answer: true, numFmt: TEXT_FORMAT },
+  { key: 'verifiedOn', header: '核实日期', width: 12, numFmt: DATE_FORMAT, answer: true },
+] as const satisfies readonly WorkbookColumn[];
+
+/** 疑点家庭: one row per flagged household; the county answers for the household in 核实结果 … 核实日期. */
 export const HOUSEHOLDS = defineTable(SHEET.households, 1, [
   { key: 'seq', header: '序号', width: 7 },
   { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
@@ -85,15 +108,12 @@ export const HOUSEHOLDS = defineTable(SHEET.households, 1, [
   { key: 'issuedOn', header: '下发日期', width: 12, numFmt: DATE_FORMAT },
   { key: 'dueOn', header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
   { key: 'daysOverdue', header: '逾期天数', width: 9 },
-  { key: 'disposition', header: '核实结果', width: 22, answer: true },
-  { key: 'note', header: '核实说明', width: 40, answer: true, numFmt: TEXT_FORMAT },
-  { key: 'verifiedBy', header: '核实人', width: 10, answer: true, numFmt: TEXT_FORMAT },
-  { key: 'verifiedOn', header: '核实日期', width: 12, numFmt: DATE_FORMAT, answer: true },
+  ...ANSWER_COLUMNS,
   // the row's flag ids joined by ',': what an answer is recorded against
   { key: 'flagIds', header: '疑点编号', width: 30, hidden: true, numFmt: TEXT_FORMAT },
 ]);
 
-/** 疑点明细: one row per flag. */
+/** 疑点明细: one row per flag; the county answers for the flag in 核实结果 … 核实日期 (blank: the household's answer). */
 export const DETAILS = defineTable(SHEET.details, 1, [
   { key: 'seq', header: '序号', width: 7 },
   { key: 'flagId', header: '疑点编号', width: 24, numFmt: TEXT_FORMAT },
@@ -110,6 +130,7 @@ export const DETAILS = defineTable(SHEET.details, 1, [
   { key: 'firstIssuedPeriod', header: '首次下发期', width: 11 },
   { key: 'issuedOn', header: '下发日期', width: 12, numFmt: DATE_FORMAT },
   { key: 'dueOn', header: '反馈截止日期', width: 13, numFmt: DATE_FORMAT },
+  ...ANSWER_COLUMNS,
 ]);
 
 /** 待补授权: households not matched for want of authorization. Row 1 is an explanation line, the header row 2. */
@@ -126,6 +147,9 @@ export const PENDING = defineTable(SHEET.pending, 2, [
 export type HouseholdKey = (typeof HOUSEHOLDS.columns)[number]['key'];
 export type DetailKey = (typeof DETAILS.columns)[number]['key'];
 export type PendingKey = (typeof PENDING.columns)[number]['key'];
+
+/** The keys of the answer columns, the same in 疑点家庭 and 疑点明细. */
+export type AnswerKey = (typeof ANSWER_COLUMNS)[number]['key'];
 
 /** The keys of the columns the county answers in. */
 export const answerKeys = <K extends string>(table: WorkbookTable<K>): K[] => table.columns.filter((c) => c.answer).map((c) => c.key);

@@ -36,8 +36,8 @@ export interface CountyWorkbookMeta {
   countyName: string;
   leagueCode: string;
   leagueName: string;
-  issuedOn: string; // issue date of this publication
-  dueOn: string; // issuedOn + deadline days
+  issuedOn: string; // issue date of this publication (the day it first issued a flag; publications table)
+  dueOn: string; // the earliest due date of the county's open flags (the publication's own when it has none)
   deadlineDays: number;
   snapshots: SnapshotUsed[];
   counts: {

@@ -73,18 +73,65 @@ export interface ColumnSpec {
 const HEADER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFD9E1F2' } };
 const ANSWER_FILL: ExcelJS.Fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFF2CC' } };
 
+/**
+ * The column width (Excel's units: widths of a '0' in the default font) that shows `header` on one
+ * line in bold: a CJK character takes about two units, and the autoFilter button covers about
+ * three at the right of the header cell.
+ */
+export function headerWidth(header: string): number {
+  let units = 0;
+  for (const ch of header) units += /[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]/.test(ch) ? 2.2 : 1.1;
+  return Math.ceil(units + 3.5);
+}
+
+/** How a county workbook's sheets print and which of their cells a clerk may change. */
+export interface SheetLayout {
+  /** the page footer's left text (county, period); the sheet name goes in the middle, the page number at the right */
+  footer: string;
+  /**
+   * Protect the sheet (no password: it guards against slips, not people): every cell is locked
+   * but those of `answer` columns; selecting, filtering and resizing rows and columns stay allowed.
+   */
+  protect: boolean;
+}
+
+/** Options for addWorksheet that print landscape on A4, one page wide, with the header rows on every page. */
+export function printOptions(layout: SheetLayout, headerRows: number): Partial<ExcelJS.AddWorksheetOptions> {
+  const pageSetup: Partial<ExcelJS.PageSetup> & { printTitlesRow?: string } = {
+    paperSize: 9, // A4
+    orientation: 'landscape',
+    fitToPage: true,
+    fitToWidth: 1,
+    fitToHeight: 0, // as many pages tall as it takes
+    margins: { left: 0.4, right: 0.4, top: 0.5, bottom: 0.6, header: 0.3, footer: 0.3 },
+  };
+  if (headerRows > 0) pageSetup.printTitlesRow = `1:${headerRows}`;
+  // '&' starts a code in Excel's header/footer language: a literal one is '&&'
+  const left = layout.footer.replaceAll('&', '&&');
+  return { pageSetup, headerFooter: { oddFooter: `&L${left}&C&A&R第 &P 页，共 &N 页`, firstFooter: '', differentFirst: false } };
+}
+
+/** Protects a streamed sheet as SheetLayout.protect says (deterministic: no password, so no random salt). */
+export async function protectSheet(sheet: ExcelJS.Worksheet): Promise<void> {
+  await sheet.protect('', { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true, autoFilter: true });
+}
+
 export interface TableSheetOptions {
   /** lines written above the header, one cell each (the header then sits below them) */
   preamble?: { text: string; font?: Partial<ExcelJS.Font> }[];
+  /** print setup and protection (county workbooks) */
+  layout?: SheetLayout;
 }
 
 /**
- * Adds a streamed sheet laid out as one table: its columns, any preamble lines, then a bold,
- * tinted header (yellow where the county fills in), frozen below the header, with an
- * autoFilter over it. Returns the sheet ready for data rows; the header row number is
- * `preamble.length + 1`.
+ * Adds a streamed sheet laid out as one table: its columns (each at least as wide as its header,
+ * headerWidth), any preamble lines, then a bold, tinted header (yellow where the county fills in),
+ * frozen below the header, with an autoFilter over it. Cells of answer columns are unlocked, so
+ * they stay editable when the sheet is protected (options.layout; protect the sheet with
+ * protectSheet before committing it). Returns the sheet ready for data rows; the header row number
+ * is `preamble.length + 1`.
  *
- * Views must be given when the sheet is created: the streaming writer emits them at once.
+ * Views and print setup must be given when the sheet is created: the streaming writer emits them at once.
  */
 export function addTableSheet(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
@@ -96,9 +143,13 @@ export function addTableSheet(
   const headerRow = preamble.length + 1;
   const sheet = workbook.addWorksheet(name, {
     views: [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}`, activeCell: `A${headerRow + 1}` }],
+    ...(options.layout ? printOptions(options.layout, headerRow) : {}),
   });
-  const styles = columns.map((c): Partial<ExcelJS.Style> => (c.numFmt ? { numFmt: c.numFmt } : {}));
-  sheet.columns = columns.map((c, i) => ({ width: c.width, hidden: c.hidden ?? false, style: styles[i] }));
+  const styles = columns.map((c): Partial<ExcelJS.Style> => ({
+    ...(c.numFmt ? { numFmt: c.numFmt } : {}),
+    ...(c.answer ? { protection: { locked: false } } : {}),
+  }));
+  sheet.columns = columns.map((c, i) => ({ width: Math.max(c.width, headerWidth(c.header)), hidden: c.hidden ?? false, style: styles[i] }));
   columnStyles.set(sheet, styles);
   for (const line of preamble) {
     const row = sheet.addRow([line.text]);

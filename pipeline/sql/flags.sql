@@ -10,9 +10,12 @@
 --   closed      the county answered it (a result not in $open_results) for this same evidence:
 --               kept and counted, not shown again;
 --   issued      otherwise: in the county's workbook.
--- Carry-over: a flag issued earlier keeps its first period, issue and due dates. An open flag of
---   the previous period that the rules no longer find is carried over as it was (carried_over),
---   while its household is still matched, so the county still owes its answer.
+-- Dates: a flag that has reached its county (flag_issues: the first publication that contained
+--   it, recorded by publish) keeps its first period, issue and due dates — in a re-run of the month
+--   and in every later month. Any other flag is dated by this run: $issued_on (today, China Standard
+--   Time) and $due_on (+ deadline_days, next working day), which publish records once it is out.
+-- Carry-over: an open flag of the previous period that the rules no longer find is carried over as
+--   it was (carried_over), while its household is still matched, so the county still owes its answer.
 -- Grain: one row per flag_id (the same hit twice in a feed yields one flag, the first by evidence).
 insert into flags
 with keyed as (
@@ -36,17 +39,6 @@ answers as (
   group by d.flag_id
 ),
 
-earlier as (
-  select
-    flag_id,
-    arg_max(first_issued_period, period) as first_issued_period,
-    arg_max(issued_on, period) as issued_on,
-    arg_max(due_on, period) as due_on
-  from flags
-  where period < $period and status = 'issued'
-  group by flag_id
-),
-
 previous_open as (
   select f.* exclude (period, status, whitelist_entry, carried_over)
   from flags f
@@ -67,13 +59,17 @@ candidates as (
     coalesce(e.due_on, $due_on::date) as due_on,
     false as carried_over
   from keyed k
-  left join earlier e using (flag_id)
+  left join flag_issues e using (flag_id)
   union all
   select
-    flag_id, rule_id, person_id, household_id, county_code, severity, record_key, evidence_key,
-    evidence, fingerprint, source_feed, source_period, first_issued_period, issued_on, due_on,
+    p.flag_id, p.rule_id, p.person_id, p.household_id, p.county_code, p.severity, p.record_key, p.evidence_key,
+    p.evidence, p.fingerprint, p.source_feed, p.source_period,
+    coalesce(e.first_issued_period, p.first_issued_period) as first_issued_period,
+    coalesce(e.issued_on, p.issued_on) as issued_on,
+    coalesce(e.due_on, p.due_on) as due_on,
     true as carried_over
-  from previous_open
+  from previous_open p
+  left join flag_issues e using (flag_id)
 ),
 
 suppressing as (

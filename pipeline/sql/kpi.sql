@@ -1,7 +1,9 @@
 -- kpi: the 15-day record of one issuing period, per county, as of a day.
 -- Counts the flags first issued in $period (carried-over ones belong to their first period).
 -- A flag is answered when a closing result (not in $open_results) from a current import reached
--- the region on or before $as_of; on time when that day is on or before its due date.
+-- the region on or before $as_of; on time when that day is on or before the flag's own due date
+-- (flags.due_on: the day it first reached its county + deadline_days, next working day — flags of
+-- one period can have different ones); overdue when unanswered and $as_of is past it.
 -- confirmed / data_error shares are over the answered flags.
 -- Grain: one row per county-level unit (all of them, zeros included).
 with issued as (
