@@ -15,7 +15,7 @@ import { QUARANTINE_CSV_COLUMNS, quarantineReport, status } from '../pipeline/st
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
 import { importFeedback } from '../pipeline/feedback.ts';
 import { pull } from '../pipeline/pull.ts';
-import { kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
+import { kpiBasis, kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
@@ -74,6 +74,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .option('--accept-unauthorized-rise', 'accept a rise in the share of households waiting for authorization past the gate')
     .option('--allow-unfinished', 'run a month that has not ended yet')
     .option('--keep-intermediate', 'keep the int_* and pub_* tables in the warehouse (schema debug_<period>) for inspection; also HEDUI_KEEP_INTERMEDIATE=1')
+    .option('--today <date>', 'the day of the run (default today, China Standard Time): whether the month has ended, and the issue date (下发日期) of the flags it issues first')
     .option('--by <who>', 'who gives the word for --use-previous (default: the login name)', loginName())
     .addOption(dataDirOption())
     .addOption(configOption())
@@ -81,7 +82,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .action(async (o) => {
       const report = await reporting(o.json, formatMonthReport, () =>
         session('run', o, (s) =>
-          runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by, keepIntermediate: o.keepIntermediate }),
+          runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by, keepIntermediate: o.keepIntermediate, today: o.today }),
         ),
       );
       if (o.json) return print(report, true);
@@ -91,7 +92,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
   cli
     .command('nightly')
     .description('pull, load new feed files, re-run every ended month whose inputs changed or that a gate holds; nothing new, nothing done')
-    .option('--today <date>', 'judge due days as of this day (default today, China Standard Time)')
+    .option('--today <date>', 'judge due days as of this day, and date the flags it issues first by it (default today, China Standard Time)')
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
@@ -209,7 +210,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
   const feedback = cli.command('feedback').description('counties’ returned workbooks (核实结果)');
   feedback
     .command('import <files...>')
-    .description('read returned county workbooks: dispositions, whitelist entries for data errors; re-importing a file is a no-op')
+    .description('read returned county workbooks: dispositions, whitelist entries for data errors; the last file imported for a county and period is its answer (importing an earlier file again makes it current again; the current one again is a no-op)')
     .option('--county <code>', 'refuse workbooks of any other county')
     .option('--received-on <date>', 'the day the workbooks reached the region (default today)')
     .option('--by <who>', 'who imports', 'import')
@@ -228,7 +229,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
           process.stdout.write(
             r.status === 'refused'
               ? `${r.file}: refused — ${r.reason}\n`
-              : `${r.file}: ${r.status}, county ${r.county} ${r.period}: ${r.accepted} accepted, ${r.rejected.length} rejected, ${r.unanswered} unanswered, ${r.whitelisted} whitelisted\n`,
+              : `${r.file}: ${r.status === 'reinstated' ? 'reinstated (imported before; the current answer again, as first imported)' : r.status}, county ${r.county} ${r.period}: ${r.accepted} accepted, ${r.rejected.length} rejected, ${r.unanswered} unanswered, ${r.whitelisted} whitelisted${r.supersedes ? `; replaces ${r.supersedes}` : ''}\n`,
           );
           for (const x of r.rejected) process.stdout.write(`  row ${x.row}: ${x.reason}\n`);
         }
@@ -238,7 +239,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
 
   cli
     .command('kpi')
-    .description('the 15-day record of a period’s flags per county and league (考核)')
+    .description('the 15-day record of a period’s flags per county and league (考核): each flag judged by its own due date')
     .requiredOption('--period <YYYY-MM>', 'the issuing month')
     .option('--as-of <date>', 'count answers received up to this day (default today)')
     .option('--league', 'league totals instead of counties')
@@ -246,7 +247,9 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print as JSON')
     .action(async (o) => {
-      const rows = await session('kpi', o, (s) => kpiReport(s.w, o.period, o.asOf ?? today(), s.config.config));
+      const asOf = o.asOf ?? today();
+      const { rows, deadlineDays } = await session('kpi', o, async (s) => ({ rows: await kpiReport(s.w, o.period, asOf, s.config.config), deadlineDays: s.config.config.deadline_days }));
+      if (!o.json) process.stdout.write(`${kpiBasis(o.period, asOf, deadlineDays)}\n`);
       print(o.league ? kpiByLeague(rows) : rows, Boolean(o.json));
     });
 

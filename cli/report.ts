@@ -39,6 +39,11 @@ export function formatMonthReport(r: MonthReport): string {
     lines.push('', 'rejected files:');
     for (const x of rejected) lines.push(`  ${x.file}: ${x.reason ?? 'rejected'}`);
   }
+  const noted = r.feeds.flatMap((f) => f.files.filter((x) => x.note));
+  if (noted.length) {
+    lines.push('', 'notes on files read:');
+    for (const x of noted) lines.push(`  ${x.file}: ${x.note}`);
+  }
   if (r.rulesSkipped.length) lines.push('', `rules skipped: ${r.rulesSkipped.map((x) => `${x.rule} (${x.reason})`).join(', ')}`);
   if (r.gates.length) lines.push('', 'gates:', formatTable(r.gates.map((g) => ({ outcome: g.outcome, gate: g.gate, subject: g.subject, detail: g.detail }))).trimEnd());
   if (r.match) lines.push('', `${r.match.issued} flags issued, ${r.match.suppressed} suppressed by the whitelist, ${r.match.pendingAuthorization} households waiting for authorization`);

@@ -49,6 +49,19 @@ describe('a held month, as the operator sees it', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ period: '2026-10', outcome: 'held', gates: [{ gate: 'rejected_file', outcome: 'held' }] });
   });
 
+  it('run: an .xls that is an HTML page holds the month through the rejected_file gate, naming the file and why', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hedui-held-'));
+    await cp(join(ROOT, 'fixtures/tiny'), dir, { recursive: true });
+    const folder = join(dir, 'inbox/provident-fund/2026-10');
+    for (const f of await readdir(folder)) await rm(join(folder, f));
+    await writeFile(join(folder, '公积金缴存_2026-10.xls'), '<html><body><table><tr><td>证件号码</td></tr></table></body></html>');
+    const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+    expect(r.status).toBe(3);
+    expect(r.stdout).toMatch(/rejected files:\n {2}inbox\/provident-fund\/2026-10\/公积金缴存_2026-10\.xls: 文件是网页或 XML \(HTML\/XML\) 而不是 Excel 工作簿/);
+    expect(r.stderr).toMatch(/rejected_file: inbox\/provident-fund\/2026-10\/公积金缴存_2026-10\.xls/);
+    expect(existsSync(join(dir, 'out/2026-10'))).toBe(false);
+  });
+
   it('the cron wrapper: nightly names the file as rejected, and its exit-3 line says which feed and file', async () => {
     const dir = await brokenMonth();
     const r = spawnSync('bash', [join(ROOT, 'scripts/hedui-nightly.sh'), '--today', '2026-11-20'], { encoding: 'utf8', env: { ...process.env, HEDUI_DATA_DIR: dir } });

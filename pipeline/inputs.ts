@@ -56,6 +56,8 @@ export interface DeliveredFile {
   rowsStaged: number;
   rowsQuarantined: number;
   reason: string | null;
+  /** what a person should know of a file that was read (a workbook footer's count that disagrees with the rows read) */
+  note?: string | null;
 }
 
 /** One feed as the month sees it: what arrived, what is used. */
@@ -109,9 +111,9 @@ const byEnd = (a: string, b: string) => {
 export async function monthInputs(w: Warehouse, month: Period, config: Config, options: InputOptions = {}): Promise<MonthInputs> {
   const usePrevious = new Set(options.usePrevious ?? []);
   checkFeedNames('--use-previous', [...usePrevious]);
-  const loads = await w.rows<{ feed: string; period: string; file: string; status: 'staged' | 'rejected'; rows_read: number; rows_staged: number; rows_quarantined: number; reason: string | null; load_id: string }>(
+  const loads = await w.rows<{ feed: string; period: string; file: string; status: 'staged' | 'rejected'; rows_read: number; rows_staged: number; rows_quarantined: number; reason: string | null; note: string | null; load_id: string }>(
     'inputs:loads',
-    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason, load_id
+    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason, note, load_id
      from loads where status in ('staged', 'rejected') order by feed, period, file`,
   );
   const recorded = await w.rows<{ feed: string; skipped_period: string; why: 'rejected' | 'not_delivered'; accepted_by: string; at: string }>(
@@ -189,7 +191,7 @@ export async function monthInputs(w: Warehouse, month: Period, config: Config, o
     const shown = [...new Set([delivered, chosen].filter((p): p is string => Boolean(p)))];
     const files = ofFeed
       .filter((l) => shown.includes(l.period))
-      .map((l) => ({ file: l.file, period: l.period, status: l.status, rowsRead: l.rows_read, rowsStaged: l.rows_staged, rowsQuarantined: l.rows_quarantined, reason: l.reason }));
+      .map((l) => ({ file: l.file, period: l.period, status: l.status, rowsRead: l.rows_read, rowsStaged: l.rows_staged, rowsQuarantined: l.rows_quarantined, reason: l.reason, note: l.note }));
     result.feeds.push({ feed: feed.id, delivered, files, snapshot });
   }
 

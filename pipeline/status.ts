@@ -22,7 +22,8 @@ export async function status(w: Warehouse, period?: string): Promise<StatusRepor
   );
   const loads = await w.rows(
     'status:loads',
-    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason from loads l
+    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason,
+       rows_above_header, footer_rows, sheets, note from loads l
      ${period ? `where l.period = $period or ${LOAD_USED_BY_PERIOD}` : ''}
      order by period desc, feed, file limit 200`,
     params,

@@ -12,6 +12,7 @@ import { idNumberSqlMacros } from '../domain/id-number.ts';
 import { creditCodeSqlMacros } from '../domain/credit-code.ts';
 import { dateSqlMacros } from '../domain/dates.ts';
 import { divisionsSql } from '../domain/divisions.ts';
+import { codeTablesSql } from '../domain/code-tables.ts';
 import { migrate } from './migrations.ts';
 import { SCHEMA_SQL } from './schema.ts';
 import { createShapeTables } from './staged.ts';
@@ -72,6 +73,8 @@ export class Warehouse {
     const connection = await instance.connect();
     const w = new Warehouse(instance, connection, path, options.dataDir ?? (path === ':memory:' ? undefined : dirname(path)));
     await w.exec('macros', idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros());
+    // code tables before migrations and shapes: staging SQL calls their macros
+    await w.exec('code-tables', codeTablesSql());
     await w.exec('schema', SCHEMA_SQL);
     await migrate(w);
     await w.exec('divisions', divisionsSql());

@@ -17,7 +17,7 @@ import { FEEDS } from '../adapters/index.ts';
 import { RULES } from '../rules/index.ts';
 import type { Config } from '../config/config.ts';
 import { decodeFile } from './load/decode.ts';
-import { headerKey } from '../adapters/columns.ts';
+import { headerKey, type ColumnSpec } from '../adapters/columns.ts';
 import { UsageError } from '../base/errors.ts';
 import type { Warehouse } from './warehouse.ts';
 import { recordAudit } from './audit.ts';
@@ -48,6 +48,9 @@ export interface WhitelistEntry {
 
 /** The columns of the import/export file, in order. */
 export const WHITELIST_HEADERS = ['身份证号', '规则编号', '记录', '证据指纹', '原因', '登记人', '生效日期', '失效日期'] as const;
+
+/** The import file's columns as a feed's are declared: what a workbook's header row is found by (pipeline/load/sheets.ts). */
+const WHITELIST_COLUMNS: readonly ColumnSpec[] = WHITELIST_HEADERS.map((h, i) => ({ name: `c${i}`, headers: [h], required: false, columnRequired: i < 2, kind: 'text' }));
 
 export const SCOPES = (): string[] => [...RULES.map((r) => r.id), ...FEEDS.map((f) => f.id)];
 
@@ -147,7 +150,7 @@ export interface ImportResult {
 async function readTable(path: string): Promise<{ line: number; values: Record<string, string> }[]> {
   const tmp = await mkdtemp(join(tmpdir(), 'hedui-wl-'));
   try {
-    const decoded = await decodeFile(path, basename(path), tmp, 'whitelist');
+    const decoded = await decodeFile(path, basename(path), tmp, 'whitelist', WHITELIST_COLUMNS);
     const text = await readFile(decoded.csvPath, 'utf8');
     const records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: true, skip_empty_lines: false }) as string[][];
     const header = records[0].map((h) => headerKey(h));

@@ -1,11 +1,16 @@
 /**
  * Turns a department file into UTF-8 CSV text that DuckDB's read_csv can take, without parsing
  * rows in JS: UTF-8 files are used as they are, GBK/GB18030 files are decoded in a stream to a
- * temporary file (by the system's iconv when there is one, else iconv-lite), .xlsx sheets are streamed row by row to a temporary CSV (xlsx files are small
- * by nature: a sheet holds at most 1 048 576 rows).
+ * temporary file (by the system's iconv when there is one, else iconv-lite). Workbooks — .xlsx
+ * streamed by exceljs, .xls (BIFF8, Excel 97–2003) read whole by SheetJS (@e965/xlsx) — go
+ * through sheets.ts: header row found among the first rows, footers set aside, every sheet whose
+ * header matches the feed written to one temporary CSV with the feed's canonical header and the
+ * sheet row numbers (workbooks are small by nature: an .xlsx sheet holds at most 1 048 576 rows,
+ * an .xls sheet 65 536).
  *
- * Files that are not CSV text or xlsx (binary, empty, old .xls, unknown encoding) are refused
- * whole, with a reason that names the problem and not the content.
+ * Files that are not CSV text or a readable workbook (binary, empty, password-protected, corrupt,
+ * an HTML page named .xls, unknown encoding) are refused whole, with a reason that names the
+ * problem and not the content.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
 import { spawn } from 'node:child_process';
@@ -13,13 +18,17 @@ import { open, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
+import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
+import * as XLSX from '@e965/xlsx';
 import { parse } from 'csv-parse/sync';
 import { FileRejectedError } from '../../base/errors.ts';
+import type { ColumnSpec } from '../../adapters/columns.ts';
 import { countLines } from './lines.ts';
+import { dayText, numberText, writeSheets, type SheetRow, type SheetSource, type SheetsRead } from './sheets.ts';
 
-export type SourceFormat = 'csv' | 'xlsx';
-export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx';
+export type SourceFormat = 'csv' | 'xlsx' | 'xls';
+export type SourceEncoding = 'utf-8' | 'utf-8-bom' | 'gb18030' | 'xlsx' | 'xls';
 
 export interface DecodedFile {
   /** UTF-8 CSV DuckDB reads: header on line 1 */
@@ -31,20 +40,29 @@ export interface DecodedFile {
   hasLineColumn: boolean;
   /** CSV only: physical lines of the delivered file (lines.ts), null when unknown */
   lines: number | null;
+  /** workbooks only: header rows found, footers set aside, sheets read (sheets.ts) */
+  sheets?: Omit<SheetsRead, 'header' | 'dataRows'>;
 }
 
 const HEAD_BYTES = 64 * 1024;
 
-export async function decodeFile(path: string, displayName: string, tmpDir: string, tmpStem: string): Promise<DecodedFile> {
+/**
+ * `columns`: the feed's columns, which a workbook's header row is found by (sheets.ts); CSV text
+ * does not use them (its header is line 1, mapped in stage.ts).
+ */
+export async function decodeFile(path: string, displayName: string, tmpDir: string, tmpStem: string, columns: readonly ColumnSpec[]): Promise<DecodedFile> {
   const { size } = await stat(path);
   if (size === 0) throw new FileRejectedError(displayName, '文件为空 (empty file)');
   const head = await readHead(path, Math.min(size, HEAD_BYTES));
 
   if (head[0] === 0x50 && head[1] === 0x4b && head[2] === 0x03 && head[3] === 0x04) {
-    return xlsxToCsv(path, displayName, join(tmpDir, `${tmpStem}.csv`));
+    return xlsxToCsv(path, displayName, join(tmpDir, `${tmpStem}.csv`), columns);
   }
   if (head[0] === 0xd0 && head[1] === 0xcf && head[2] === 0x11 && head[3] === 0xe0) {
-    throw new FileRejectedError(displayName, '旧版 .xls 格式不受支持，请另存为 .xlsx 或 CSV (legacy .xls is not supported)');
+    return xlsToCsv(path, displayName, join(tmpDir, `${tmpStem}.csv`), columns);
+  }
+  if (looksLikeHtml(head)) {
+    throw new FileRejectedError(displayName, '文件是网页或 XML (HTML/XML) 而不是 Excel 工作簿，请在 Excel 中另存为 .xlsx (an HTML or XML page saved under a spreadsheet name, not a workbook)');
   }
   if (head.includes(0)) throw new FileRejectedError(displayName, '不是文本文件 (binary content, expected CSV text or .xlsx)');
 
@@ -120,49 +138,118 @@ function parseHeader(text: string, displayName: string): string[] {
   return fields.map((f) => f.trim());
 }
 
-/** Writes the first sheet as CSV, every value quoted, with the sheet row number as the first column. */
-async function xlsxToCsv(path: string, displayName: string, csvPath: string): Promise<DecodedFile> {
+/**
+ * An HTML or XML page, as "export to Excel" buttons write them under an .xls name: its first
+ * characters, after a byte order mark (UTF-8 or UTF-16) and white space, open a tag.
+ */
+function looksLikeHtml(head: Buffer): boolean {
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff);
+  const text = utf16
+    ? head[0] === 0xff
+      ? head.toString('utf16le', 2, 512)
+      : Buffer.from(head.subarray(2, 512)).swap16().toString('utf16le')
+    : head.toString('utf8', 0, 512);
+  return /^\uFEFF?\s*<(!doctype\s+html|html|head|body|meta|table|style|\?xml|!--)/i.test(text);
+}
+
+/** Runs writeSheets into a temporary CSV file and describes it. */
+async function sheetsToCsv(csvPath: string, displayName: string, format: 'xlsx' | 'xls', columns: readonly ColumnSpec[], sheets: AsyncIterable<SheetSource> | Iterable<SheetSource>): Promise<DecodedFile> {
   const out = createWriteStream(csvPath);
-  let header: string[] | undefined;
-  let width = 0;
-  let dataRows = 0;
   const write = (chunk: string) => (out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
+  let read: SheetsRead;
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { entries: 'emit', sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore' });
-    for await (const sheet of reader) {
-      for await (const row of sheet) {
-        const values = (row.values as unknown[]).slice(1).map(cellText);
-        if (!header) {
-          header = values.map((v) => v.trim());
-          while (header.length && header[header.length - 1] === '') header.pop();
-          width = header.length;
-          await write(['__line', ...header].map(quote).join(',') + '\n');
-          continue;
-        }
-        if (values.every((v) => v === '')) continue;
-        const cells = Array.from({ length: width }, (_, i) => values[i] ?? '');
-        await write([String(row.number), ...cells].map(quote).join(',') + '\n');
-        dataRows++;
-      }
-      break; // the first sheet holds the data
-    }
+    read = await writeSheets(sheets, columns, displayName, write);
   } catch (e) {
     out.destroy();
     if (e instanceof FileRejectedError) throw e;
-    throw new FileRejectedError(displayName, '无法读取的 .xlsx 文件 (not a readable xlsx workbook)');
+    throw new FileRejectedError(displayName, `无法读取的 .${format} 文件，可能已损坏 (not a readable ${format} workbook)`);
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
-  if (!header || width === 0) throw new FileRejectedError(displayName, '工作表为空，缺少表头 (the sheet has no header row)');
-  if (dataRows === 0) throw new FileRejectedError(displayName, '工作表没有数据行 (the sheet has a header but no data rows)');
-  return { csvPath, format: 'xlsx', encoding: 'xlsx', header, hasLineColumn: true, lines: null };
+  if (read.dataRows === 0) throw new FileRejectedError(displayName, '工作表没有数据行 (the sheet has a header but no data rows)');
+  const sheets2 = { rowsAboveHeader: read.rowsAboveHeader, footerRows: read.footerRows, sheets: read.sheets, notes: read.notes };
+  return { csvPath, format, encoding: format, header: read.header, hasLineColumn: true, lines: null, sheets: sheets2 };
 }
 
+/** .xlsx: every sheet streamed by exceljs (a workbook of many sheets is read once, in order). */
+async function xlsxToCsv(path: string, displayName: string, csvPath: string, columns: readonly ColumnSpec[]): Promise<DecodedFile> {
+  async function* sheets(): AsyncGenerator<SheetSource> {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { entries: 'emit', sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore' });
+    for await (const ws of reader) {
+      const sheet = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string; state?: string };
+      yield {
+        name: sheet.name,
+        hidden: sheet.state === 'hidden' || sheet.state === 'veryHidden',
+        rows: (async function* () {
+          for await (const row of sheet) yield { number: row.number, cells: Array.from((row.values as unknown[]).slice(1), cellText) } satisfies SheetRow;
+        })(),
+      };
+    }
+  }
+  return sheetsToCsv(csvPath, displayName, 'xlsx', columns, sheets());
+}
+
+/**
+ * .xls (BIFF8): read whole by SheetJS (an .xls sheet holds at most 65 536 rows; 50 000 rows × 9
+ * columns: ~3 s, ~360 MB, docs/measured-choices.md). A CFB container holding an EncryptedPackage
+ * is a password-protected .xlsx; SheetJS refuses an encrypted .xls (FILEPASS) itself.
+ */
+async function xlsToCsv(path: string, displayName: string, csvPath: string, columns: readonly ColumnSpec[]): Promise<DecodedFile> {
+  const bytes = await readFile(path);
+  const encrypted = () => new FileRejectedError(displayName, '工作簿设有密码保护，请去掉密码后重新报送 (password-protected workbook)');
+  if (bytes.includes(Buffer.from('EncryptedPackage', 'utf16le'))) throw encrypted();
+  let wb: XLSX.WorkBook;
+  try {
+    wb = XLSX.read(bytes, { type: 'buffer', dense: true, cellNF: true, cellText: false, cellDates: false, cellFormula: false, cellHTML: false });
+  } catch (e) {
+    if (/password|encrypt/i.test((e as Error).message)) throw encrypted();
+    throw new FileRejectedError(displayName, '无法读取的 .xls 文件，可能已损坏 (not a readable xls workbook)');
+  }
+  const date1904 = Boolean(wb.Workbook?.WBProps?.date1904);
+  const sheets: SheetSource[] = wb.SheetNames.map((name, i) => ({
+    name,
+    hidden: Boolean(wb.Workbook?.Sheets?.[i]?.Hidden),
+    rows: (function* () {
+      const data = (wb.Sheets[name]['!data'] ?? []) as (XLSX.CellObject[] | undefined)[];
+      for (let r = 0; r < data.length; r++) {
+        const row = data[r];
+        if (row) yield { number: r + 1, cells: Array.from(row, (cell) => xlsCellText(cell, date1904)) };
+      }
+    })(),
+  }));
+  return sheetsToCsv(csvPath, displayName, 'xls', columns, sheets);
+}
+
+/** A SheetJS cell as text: date-formatted numbers as YYYY-MM-DD, other numbers by numberText. */
+function xlsCellText(cell: XLSX.CellObject | undefined, date1904: boolean): string {
+  if (!cell || cell.v === undefined || cell.v === null) return '';
+  switch (cell.t) {
+    case 'n': {
+      const v = cell.v as number;
+      if (typeof cell.z === 'string' && XLSX.SSF.is_date(cell.z)) {
+        const d = XLSX.SSF.parse_date_code(v, { date1904 });
+        if (d) return dayText(d.y, d.m, d.d);
+      }
+      return numberText(v);
+    }
+    case 's':
+      return String(cell.v);
+    case 'b':
+      return String(cell.v);
+    case 'd':
+      return (cell.v as Date).toISOString().slice(0, 10);
+    default:
+      return ''; // errors (#N/A) and stubs
+  }
+}
+
+/** An exceljs cell value as text (numbers by numberText: an 18-digit ID stored as a number is not rounded silently). */
 function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) {
     // exceljs gives Excel dates as UTC midnight
     return value.toISOString().slice(0, 10);
   }
+  if (typeof value === 'number') return numberText(value);
   if (typeof value === 'object') {
     const v = value as { text?: unknown; result?: unknown; richText?: { text: string }[]; error?: string };
     if (v.richText) return v.richText.map((r) => r.text).join('');
@@ -171,8 +258,4 @@ function cellText(value: unknown): string {
     if (v.error) return '';
   }
   return String(value);
-}
-
-function quote(value: string): string {
-  return `"${value.replaceAll('"', '""').replace(/\r?\n/g, ' ')}"`;
 }

@@ -12,8 +12,9 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { FeedAdapter } from '../../adapters/feed.ts';
-import { headerKey, type ColumnSpec } from '../../adapters/columns.ts';
+import type { ColumnSpec } from '../../adapters/columns.ts';
 import { decodeFile, type DecodedFile } from './decode.ts';
+import { matchHeader } from './sheets.ts';
 import { lineShifts, type LineShift } from './lines.ts';
 import { genericChecksSql } from './checks.ts';
 import { checkControlDigests, controlCountProblem, readControlFile, type ControlFileRef } from './control.ts';
@@ -49,6 +50,12 @@ export interface StageOutcome {
   encoding?: string;
   /** the staged Parquet file, relative to the data folder (staged files only) */
   stagedFile?: string;
+  /** workbooks: rows above the header, trailing footer rows set aside, the sheets read (decode.ts, sheets.ts) */
+  rowsAboveHeader?: number;
+  footerRows?: number;
+  sheets?: string;
+  /** what a person should know of a load that was read: a footer's count that disagrees with the rows read */
+  note?: string;
 }
 
 /**
@@ -61,19 +68,7 @@ export const loadIdOf = (f: SourceFile) =>
 
 /** Which column of the file holds each staged column; fails the file naming a missing required column. */
 export function mapHeaders(columns: readonly ColumnSpec[], header: string[], file: string): Map<string, number> {
-  const keys = header.map(headerKey);
-  const mapping = new Map<string, number>();
-  const used = new Set<number>();
-  const missing: string[] = [];
-  for (const col of columns) {
-    const index = col.headers.map(headerKey).map((h) => keys.findIndex((k, i) => k === h && !used.has(i))).find((i) => i >= 0);
-    if (index !== undefined) {
-      mapping.set(col.name, index);
-      used.add(index);
-    } else if (col.required || col.columnRequired) {
-      missing.push(`「${col.headers[0]}」(${col.name})`);
-    }
-  }
+  const { mapping, missing } = matchHeader(columns, header);
   if (missing.length) throw new FileRejectedError(file, `缺少必需列 ${missing.join('、')} (missing required column)`);
   return mapping;
 }
@@ -90,7 +85,7 @@ export interface PreparedFile {
 
 /** Starts decoding a file (see decode.ts); the loader starts these early so JS decoding overlaps DuckDB's work. */
 export function startDecode(file: SourceFile, tmpDir: string): Promise<DecodedFile> {
-  return decodeFile(file.path, file.relPath, tmpDir, file.sha256.slice(0, 16));
+  return decodeFile(file.path, file.relPath, tmpDir, file.sha256.slice(0, 16), file.feed.columns);
 }
 
 /**
@@ -149,7 +144,7 @@ export async function prepareFile(
       await rm(checkedPath, { force: true });
       return {
         file,
-        outcome: { loadId, file: file.relPath, status: 'rejected', reason: again.reason, rowsRead: read, rowsStaged: 0, rowsQuarantined: 0, format: decoded.format, encoding: decoded.encoding },
+        outcome: { loadId, file: file.relPath, status: 'rejected', reason: again.reason, rowsRead: read, rowsStaged: 0, rowsQuarantined: 0, format: decoded.format, encoding: decoded.encoding, ...workbookOutcome(file, decoded) },
       };
     }
     if (again.duplicates > 0) counts = await countChecked(w, file, checkedPath, read);
@@ -171,6 +166,7 @@ export async function prepareFile(
         rowsQuarantined: counts.quarantined,
         format: decoded.format,
         encoding: decoded.encoding,
+        ...workbookOutcome(file, decoded),
       },
     };
   } catch (e) {
@@ -188,11 +184,22 @@ export async function prepareFile(
         rowsQuarantined: 0,
         format: decoded?.format,
         encoding: decoded?.encoding,
+        ...workbookOutcome(file, decoded),
       },
     };
   } finally {
     await w.exec('cleanup-raw', 'drop view if exists raw_feed; drop table if exists raw_file; drop table if exists line_shifts');
   }
+}
+
+/** What a workbook's reading adds to its outcome (sheets.ts): none for CSV text. */
+function workbookOutcome(file: SourceFile, decoded: DecodedFile | undefined): Pick<StageOutcome, 'rowsAboveHeader' | 'footerRows' | 'sheets' | 'note'> {
+  const s = decoded?.sheets;
+  if (!s) return {};
+  const note = s.notes.length ? s.notes.join('; ') : undefined;
+  // the sheet names and counts only: no cell of the file
+  if (note) logger().warn({ feed: file.feed.id, file: file.relPath, sheets: s.sheets, footerRows: s.footerRows }, 'footer count differs from the rows read');
+  return { rowsAboveHeader: s.rowsAboveHeader, footerRows: s.footerRows, sheets: s.sheets.join(', '), note };
 }
 
 /** Clean and quarantined rows of a checked file; every row read is one of them, once (the check's joins lost or doubled none). */
@@ -321,8 +328,10 @@ function trimmed(column: string): string {
 async function recordLoad(w: Warehouse, file: SourceFile, o: StageOutcome): Promise<void> {
   await w.exec(
     'record-load',
-    `insert or replace into loads (load_id, feed, period, file, sha256, bytes, mtime_ms, format, encoding, rows_read, rows_staged, rows_quarantined, status, reason, loaded_at, staged_file)
-     values ($load_id, $feed, $period, $file, $sha256, $bytes, $mtime, $format, $encoding, $read, $staged, $quarantined, $status, $reason, now(), $staged_file)`,
+    `insert or replace into loads (load_id, feed, period, file, sha256, bytes, mtime_ms, format, encoding, rows_read, rows_staged, rows_quarantined, status, reason, loaded_at, staged_file,
+       rows_above_header, footer_rows, sheets, note)
+     values ($load_id, $feed, $period, $file, $sha256, $bytes, $mtime, $format, $encoding, $read, $staged, $quarantined, $status, $reason, now(), $staged_file,
+       $rows_above_header, $footer_rows, $sheets, $note)`,
     {
       load_id: o.loadId,
       feed: file.feed.id,
@@ -339,6 +348,10 @@ async function recordLoad(w: Warehouse, file: SourceFile, o: StageOutcome): Prom
       status: o.status,
       reason: o.reason ?? null,
       staged_file: o.stagedFile ?? null,
+      rows_above_header: o.rowsAboveHeader ?? null,
+      footer_rows: o.footerRows ?? null,
+      sheets: o.sheets ?? null,
+      note: o.note ?? null,
     },
   );
 }
