@@ -212,12 +212,17 @@ const mapOf = (entries: [string, string][]) => `MAP {${entries.map(([k, v]) => `
 /** The code tables and their macros for the warehouse (reference data, rebuilt on open). */
 export function codeTablesSql(): string {
   const rows = Object.entries(CODE_TABLES).flatMap(([table, t]) => Object.entries(t.codes).map(([code, name]) => `(${q(table)}, ${q(code)}, ${q(name)})`));
-  const names = mapOf(Object.entries(CODE_TABLES).flatMap(([table, t]) => Object.entries(t.codes).map(([code, name]): [string, string] => [`${table}:${code}`, name])));
   return `create or replace table code_names (code_table varchar not null, code varchar not null, name varchar not null, primary key (code_table, code));
 insert into code_names values ${rows.join(', ')};
-create or replace macro hedui_code_name(t, c) as coalesce(${names}[t || ':' || c], case when t = 'vehicle_type' then ${names}[t || ':' || left(c, 1)] end);
+create or replace macro hedui_code_name(t, c) as coalesce(
+  (select name from code_names where code_table = t and code = c),
+  case when t = 'vehicle_type' then (select name from code_names where code_table = t and code = left(c, 1)) end);
 create or replace macro hedui_coded(t, c) as coalesce(hedui_code_name(t, c) || '（' || c || '）', c);
-create or replace macro hedui_coded_letters(t, s) as array_to_string(list_transform(string_split(s, ''), l -> coalesce(hedui_code_name(t, l), l)), '、') || '（' || s || '）';
+create or replace macro hedui_coded_letters(t, s) as (
+  select string_agg(coalesce(n.name, l.letter), '、' order by l.i)
+  from (select unnest(string_split(s, '')) as letter, unnest(range(len(s))) as i) l
+  left join code_names n on n.code_table = t and n.code = l.letter
+) || '（' || s || '）';
 create or replace macro hedui_entity_type_code(written, credit_code) as case
   when regexp_full_match(written, '[0-9]{4}') then written
   else coalesce(${mapOf(Object.entries(ENTITY_TYPE_NAMES))}[regexp_replace(replace(replace(written, '（', '('), '）', ')'), '\\s', '', 'g')], ${mapOf(Object.entries(ENTITY_TYPE_OF_CREDIT_KIND))}[upper(left(credit_code, 2))])
