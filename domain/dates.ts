@@ -9,6 +9,11 @@
 
 const EXCEL_EPOCH_UTC = Date.UTC(1899, 11, 30);
 
+/** 'YYYY-MM-DD' plus days. */
+export function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
 function isoIfValid(y: number, m: number, d: number): string | null {
   if (y < 1880 || y > 2200 || m < 1 || m > 12 || d < 1) return null;
   if (d > new Date(Date.UTC(y, m, 0)).getUTCDate()) return null;

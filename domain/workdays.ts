@@ -9,6 +9,7 @@
  * every other day is worked. The caller is told which years fell back so it can say so.
  */
 import chineseDays from 'chinese-days';
+import { addDays } from './dates.ts';
 
 const coveredYears = new Map<number, boolean>();
 
@@ -24,8 +25,6 @@ export function calendarCovers(year: number): boolean {
 
 const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
 
-/** 'YYYY-MM-DD' plus days. */
-const plusDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Whether a day ('YYYY-MM-DD') is a working day: official calendar, or weekends only for a year it does not cover. */
 export function isWorkingDay(day: string): boolean {
@@ -46,12 +45,12 @@ export interface DueDate {
  * working day when that is a rest day (a holiday, or a weekend not worked as 调休).
  */
 export function dueDate(issuedOn: string, days: number): DueDate {
-  let dueOn = plusDays(issuedOn, days);
+  let dueOn = addDays(issuedOn, days);
   const weekendsOnly = new Set<number>();
   for (;;) {
     const year = Number(dueOn.slice(0, 4));
     if (!calendarCovers(year)) weekendsOnly.add(year);
     if (isWorkingDay(dueOn)) return { dueOn, weekendsOnly: [...weekendsOnly].sort() };
-    dueOn = plusDays(dueOn, 1);
+    dueOn = addDays(dueOn, 1);
   }
 }

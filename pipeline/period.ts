@@ -53,11 +53,7 @@ export function shiftMonth(month: string, n: number): string {
   return `${Math.floor(total / 12)}-${pad((total % 12) + 1)}`;
 }
 
-/** 'YYYY-MM-DD' plus days. */
-export function addDays(day: string, days: number): string {
-  const t = Date.parse(`${day}T00:00:00Z`) + days * 86_400_000;
-  return new Date(t).toISOString().slice(0, 10);
-}
+export { addDays } from '../domain/dates.ts';
 
 /** Today in China Standard Time (UTC+8, no daylight saving), 'YYYY-MM-DD': the day counties and departments live in. */
 export function todayInChina(now = new Date()): string {

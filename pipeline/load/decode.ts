@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
-import * as XLSX from '@e965/xlsx';
+import type * as XLSX from '@e965/xlsx';
 import { parse } from 'csv-parse/sync';
 import { FileRejectedError } from '../../base/errors.ts';
 import type { ColumnSpec } from '../../adapters/columns.ts';
@@ -189,17 +189,19 @@ async function xlsxToCsv(path: string, displayName: string, csvPath: string, col
 }
 
 /**
- * .xls (BIFF8): read whole by SheetJS (an .xls sheet holds at most 65 536 rows; 50 000 rows × 9
- * columns: ~3 s, ~360 MB, docs/measured-choices.md). A CFB container holding an EncryptedPackage
- * is a password-protected .xlsx; SheetJS refuses an encrypted .xls (FILEPASS) itself.
+ * .xls (BIFF8): read whole by SheetJS (an .xls sheet holds at most 65 536 rows; time and memory:
+ * docs/measured-choices.md). SheetJS is loaded here, when an .xls arrives, not at every start.
+ * A CFB container holding an EncryptedPackage is a password-protected .xlsx; SheetJS refuses an
+ * encrypted .xls (FILEPASS) itself.
  */
 async function xlsToCsv(path: string, displayName: string, csvPath: string, columns: readonly ColumnSpec[]): Promise<DecodedFile> {
   const bytes = await readFile(path);
   const encrypted = () => new FileRejectedError(displayName, '工作簿设有密码保护，请去掉密码后重新报送 (password-protected workbook)');
   if (bytes.includes(Buffer.from('EncryptedPackage', 'utf16le'))) throw encrypted();
+  const { read, SSF } = await import('@e965/xlsx');
   let wb: XLSX.WorkBook;
   try {
-    wb = XLSX.read(bytes, { type: 'buffer', dense: true, cellNF: true, cellText: false, cellDates: false, cellFormula: false, cellHTML: false });
+    wb = read(bytes, { type: 'buffer', dense: true, cellNF: true, cellText: false, cellDates: false, cellFormula: false, cellHTML: false });
   } catch (e) {
     if (/password|encrypt/i.test((e as Error).message)) throw encrypted();
     throw new FileRejectedError(displayName, '无法读取的 .xls 文件，可能已损坏 (not a readable xls workbook)');
@@ -212,7 +214,7 @@ async function xlsToCsv(path: string, displayName: string, csvPath: string, colu
       const data = (wb.Sheets[name]['!data'] ?? []) as (XLSX.CellObject[] | undefined)[];
       for (let r = 0; r < data.length; r++) {
         const row = data[r];
-        if (row) yield { number: r + 1, cells: Array.from(row, (cell) => xlsCellText(cell, date1904)) };
+        if (row) yield { number: r + 1, cells: Array.from(row, (cell) => xlsCellText(cell, date1904, SSF)) };
       }
     })(),
   }));
@@ -220,13 +222,13 @@ async function xlsToCsv(path: string, displayName: string, csvPath: string, colu
 }
 
 /** A SheetJS cell as text: date-formatted numbers as YYYY-MM-DD, other numbers by numberText. */
-function xlsCellText(cell: XLSX.CellObject | undefined, date1904: boolean): string {
+function xlsCellText(cell: XLSX.CellObject | undefined, date1904: boolean, ssf: typeof XLSX.SSF): string {
   if (!cell || cell.v === undefined || cell.v === null) return '';
   switch (cell.t) {
     case 'n': {
       const v = cell.v as number;
-      if (typeof cell.z === 'string' && XLSX.SSF.is_date(cell.z)) {
-        const d = XLSX.SSF.parse_date_code(v, { date1904 });
+      if (typeof cell.z === 'string' && ssf.is_date(cell.z)) {
+        const d = ssf.parse_date_code(v, { date1904 });
         if (d) return dayText(d.y, d.m, d.d);
       }
       return numberText(v);
