@@ -112,3 +112,11 @@ export async function fillWorkbook(src: string, dest: string, o: { results: stri
   await wb.xlsx.writeFile(dest);
   return { rows, flags: Math.max(0, wb.getWorksheet(SHEET.details)!.actualRowCount - DETAILS.headerRow) };
 }
+
+/**
+ * Text to search for ID numbers, without the hex tokens the portal shows on purpose: form tokens
+ * (32 hex) and the sha256 names of stored uploads (64 hex). Random hex holds 15 digits in a row
+ * now and then; an ID number (15 or 18 characters) is never a whole 32- or 64-character hex word.
+ */
+export const withoutHexTokens = (text: string) => text.replace(/\b(?:[0-9a-f]{64}|[0-9a-f]{32})\b/g, '<hex>');
+
