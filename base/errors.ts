@@ -30,6 +30,8 @@ export class GateHeldError extends HeduiError {
 export class LockHeldError extends HeduiError {}
 /** A warehouse statement failed; the message has been scrubbed of values. */
 export class WarehouseError extends HeduiError {}
+/** The audit trail's hash chain does not verify: a row was changed or deleted after it was written (exit 1). */
+export class AuditChainError extends HeduiError {}
 
 /**
  * DuckDB error messages can quote the offending value (a conversion error quotes the string).

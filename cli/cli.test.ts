@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { cp, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -200,6 +200,27 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
       expect(r.stderr).toMatch(/neither inbox\/ nor hedui\.duckdb/);
       expect(await readdir(empty), args[0]).toEqual([]);
     }
+  });
+
+  it('makes the data folder and all it creates owner-only (folders 0700, files 0600), and tightens a data folder open to others', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'hedui-cli-')), 'data');
+    expect(hedui(['fixtures', '--scale', 'tiny', '--out', dir]).code).toBe(0);
+    expect(hedui(['status', '--data-dir', dir]).code).toBe(0);
+    const modes = async () => {
+      const out: Record<string, string> = { '.': ((await stat(dir)).mode & 0o777).toString(8) };
+      for (const p of await readdir(dir, { recursive: true })) out[p] = ((await stat(join(dir, p))).mode & 0o777).toString(8);
+      return out;
+    };
+    const created = await modes();
+    expect(Object.keys(created)).toEqual(expect.arrayContaining(['hedui.duckdb', 'logs', 'inbox']));
+    for (const [p, mode] of Object.entries(created)) expect(mode, p).toBe((await stat(join(dir, p))).isDirectory() ? '700' : '600');
+    // a data folder made before (or by hand) with group and other bits: tightened, and said so once
+    await chmod(dir, 0o755);
+    expect(hedui(['status', '--data-dir', dir]).code).toBe(0);
+    expect(hedui(['status', '--data-dir', dir]).code).toBe(0);
+    expect((await modes())['.']).toBe('700');
+    const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));
+    expect(logs.join('').match(/tightened the data folder to owner-only access/g)).toHaveLength(1);
   });
 
   it('refuses a date that is not a calendar day YYYY-MM-DD with exit 2, naming the option, without a stack', async () => {

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import { startLogging } from '../base/log.ts';
 import { withSession, type Session } from '../pipeline/run.ts';
+import { openState, type StateDb } from '../pipeline/state.ts';
 import { todayInChina } from '../pipeline/period.ts';
 import { formatTable } from './table.ts';
 
@@ -38,15 +39,35 @@ export function existingDataDir(o: { dataDir?: string }): string {
 /**
  * Commands that only read: they take the lock and open the warehouse like the others but leave no
  * row in the run history, which keeps the history to what changed the data folder. Commands that
- * write audit rows (whitelist export, the portal's account changes) are recorded.
+ * write audit rows (whitelist export) are recorded. The accounts and audit commands are not here:
+ * they open only the state store (`withState`) and leave no run either.
  */
-export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quarantine', 'kpi', 'whitelist list', 'audit', 'accounts list']);
+export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quarantine', 'kpi', 'whitelist list']);
 
-/** A command's session: check the data folder, start logging there, then lock, warehouse and run history. */
-export function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string }, fn: (s: Session) => Promise<T>): Promise<T> {
+/**
+ * A command's session: check the data folder, start logging there, then lock, warehouse and run
+ * history. `lockWaitMs`: how long to wait for another process's lock (default: refuse at once).
+ */
+export function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string; lockWaitMs?: number }, fn: (s: Session) => Promise<T>): Promise<T> {
   const dataDir = existingDataDir(o);
   startLogging(dataDir);
-  return withSession({ dataDir, configPath: o.config, command, period: o.period, recordRun: !READ_ONLY_COMMANDS.has(command) }, fn);
+  return withSession({ dataDir, configPath: o.config, command, period: o.period, recordRun: !READ_ONLY_COMMANDS.has(command), lockWaitMs: o.lockWaitMs }, fn);
+}
+
+/**
+ * A command that needs only the state store (accounts, sessions, the audit trail): check the data
+ * folder, start logging there, open state.sqlite, run, close. It never opens the warehouse or
+ * takes its lock, so it works while the portal runs and while the nightly run holds the warehouse.
+ */
+export async function withState<T>(o: { dataDir?: string }, fn: (db: StateDb, dataDir: string) => T | Promise<T>): Promise<T> {
+  const dataDir = existingDataDir(o);
+  startLogging(dataDir);
+  const db = openState(dataDir);
+  try {
+    return await fn(db, dataDir);
+  } finally {
+    db.close();
+  }
 }
 
 /** A value of a `<date>` option: a real calendar day written YYYY-MM-DD (2026-02-30 is refused). */

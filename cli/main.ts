@@ -5,7 +5,7 @@
  * Exit codes: 0 done · 1 failure · 2 usage or configuration · 3 a gate held publication ·
  *             4 another run holds the data folder
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../base/errors.ts';
@@ -14,12 +14,18 @@ import { formatMonthReport, formatNightlyReport } from './report.ts';
 import { QUARANTINE_CSV_COLUMNS, quarantineReport, status } from '../pipeline/status.ts';
 import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
 import { importFeedback } from '../pipeline/feedback.ts';
+import { refreshPeriodIndex } from '../pipeline/publish/period-index.ts';
 import { pull } from '../pipeline/pull.ts';
 import { kpiBasis, kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
 import { formatCsv } from './csv.ts';
+
+// Owner-only from the start: every folder and file a command creates in the data folder (warehouse,
+// logs, workbooks, the lock) holds or names personal data. bin/hedui.js sets it before loading this
+// file; this line covers `npm run hedui` (node --import tsx cli/main.ts). No import above creates a file.
+process.umask(0o077);
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
 
@@ -93,11 +99,20 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .command('nightly')
     .description('pull, load new feed files, re-run every ended month whose inputs changed or that a gate holds; nothing new, nothing done')
     .option('--today <date>', 'judge due days as of this day, and date the flags it issues first by it (default today, China Standard Time)')
+    .option(
+      '--wait <minutes>',
+      'wait up to this long for another run (or an import) holding the data folder to finish, then exit 4 naming it; 0 = do not wait',
+      (value: string) => {
+        if (!/^\d+(\.\d+)?$/.test(value)) throw new InvalidArgumentError('expected a number of minutes, 0 or more, e.g. 30');
+        return Number(value);
+      },
+      30,
+    )
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const report = await reporting(o.json, formatNightlyReport, () => session('nightly', o, (s) => nightly(s, { today: o.today })));
+      const report = await reporting(o.json, formatNightlyReport, () => session('nightly', { ...o, lockWaitMs: o.wait * 60_000 }, (s) => nightly(s, { today: o.today })));
       if (o.json) return print(report, true);
       if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
       process.stdout.write(formatNightlyReport(report));
@@ -165,7 +180,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .action(async (o) => {
       const r = await session('whitelist add', o, (s) =>
-        addEntry(s.w, { personId: o.id, scope: o.scope, recordKey: o.record, fingerprint: o.fingerprint, reason: o.reason, addedBy: o.by, validFrom: o.from ?? today(), validUntil: o.until }, s.config.config),
+        addEntry(s.w, { state: s.state }, { personId: o.id, scope: o.scope, recordKey: o.record, fingerprint: o.fingerprint, reason: o.reason, addedBy: o.by, validFrom: o.from ?? today(), validUntil: o.until }, s.config.config),
       );
       process.stdout.write(r.added ? `added ${r.entryId}\n` : `unchanged: ${r.entryId} already exists\n`);
     });
@@ -182,7 +197,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .requiredOption('--reason <text>', 'why')
     .addOption(dataDirOption())
     .action(async (entryId, o) => {
-      await session('whitelist revoke', o, (s) => revokeEntry(s.w, entryId, o.by, o.reason));
+      await session('whitelist revoke', o, (s) => revokeEntry(s.w, s.state, entryId, o.by, o.reason));
       process.stdout.write(`revoked ${entryId}\n`);
     });
   whitelist
@@ -192,7 +207,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(dataDirOption())
     .addOption(configOption())
     .action(async (file, o) => {
-      const r = await session('whitelist import', o, (s) => importEntries(s.w, resolve(file), s.config.config, o.by));
+      const r = await session('whitelist import', o, (s) => importEntries(s.w, s.state, resolve(file), s.config.config, o.by));
       process.stdout.write(`${r.file}: ${r.rows} rows, ${r.added} added, ${r.unchanged} unchanged, ${r.rejected.length} rejected\n`);
       for (const x of r.rejected) process.stdout.write(`  line ${x.line}: ${x.reason}\n`);
       if (r.rejected.length) process.exitCode = EXIT.failure;
@@ -203,7 +218,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .option('--by <who>', 'who exports', 'export')
     .addOption(dataDirOption())
     .action(async (file, o) => {
-      const n = await session('whitelist export', o, (s) => exportEntries(s.w, resolve(file), o.by));
+      const n = await session('whitelist export', o, (s) => exportEntries(s.w, s.state, resolve(file), o.by));
       process.stdout.write(`${n} entries written to ${file}\n`);
     });
 
@@ -220,7 +235,12 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .action(async (files: string[], o) => {
       const results = await session('feedback import', o, async (s) => {
         const out = [];
-        for (const f of files) out.push(await importFeedback(s.w, resolve(f), { config: s.config.config, actor: o.by, expectCounty: o.county, receivedOn: o.receivedOn }));
+        try {
+          for (const f of files) out.push(await importFeedback(s.w, resolve(f), { config: s.config.config, state: s.state, actor: o.by, expectCounty: o.county, receivedOn: o.receivedOn }));
+        } finally {
+          // the portal's status pages read each month's index.json, not the warehouse
+          for (const period of new Set(out.flatMap((r) => (r.period ? [r.period] : [])))) await refreshPeriodIndex(s.w, s.dataDir, period, s.config.config);
+        }
         return out;
       });
       if (o.json) print(results, true);

@@ -29,7 +29,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'hedui-tiny-'));
   await cp(TINY, dataDir, { recursive: true });
   report = await withSession({ dataDir, command: 'test' }, async (s) => {
-    await importEntries(s.w, join(dataDir, 'whitelist.csv'), s.config.config, 'test');
+    await importEntries(s.w, s.state, join(dataDir, 'whitelist.csv'), s.config.config, 'test');
     return runMonth(s, '2026-10');
   });
   w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));

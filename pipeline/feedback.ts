@@ -26,7 +26,9 @@ import { parseDepartmentDate } from '../domain/dates.ts';
 import { countyOf } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
 import { recordAudit } from './audit.ts';
+import type { StateDb } from './state.ts';
 import { addEntry } from './whitelist.ts';
+import { inspectWorkbookZip, WorkbookZipRefused } from './workbook-zip.ts';
 import { todayInChina } from './period.ts';
 import {
   DETAILS,
@@ -75,6 +77,9 @@ export interface FeedbackRejection {
 
 export interface FeedbackOptions {
   config: Config;
+  /** the audit trail's store (pipeline/state.ts) */
+  state: StateDb;
+  /** who imports: the portal account that uploaded, or the operator (--by); never text from the workbook */
   actor: string;
   /** refuse a workbook of any other county (the portal passes the uploader's county) */
   expectCounty?: string;
@@ -286,6 +291,10 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
   let returned: ReturnedWorkbook;
   try {
     if (bytes.subarray(0, 4).toString('binary') !== 'PK\x03\x04') throw new Refused('不是 .xlsx 文件 (not an xlsx file)');
+    // the zip's list of entries first: exceljs inflates every entry whole, a zip bomb included
+    await inspectWorkbookZip(bytes).catch((e: unknown) => {
+      throw e instanceof WorkbookZipRefused ? new Refused(e.message) : e;
+    });
     returned = await readReturnedWorkbook(path);
     const { schemaVersion, period, countyCode } = returned.fixed;
     result.county = countyCode || null;
@@ -301,7 +310,7 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
     if (!(e instanceof Refused)) throw e;
     // a refusal is recorded under its own id: it must never overwrite the import of the same file
     await recordImport(w, `R${sha256.slice(0, 15)}`, result, options, receivedOn, 'refused', e.message);
-    await recordAudit(w, { actor: options.actor, action: 'feedback.refused', subject: file, detail: e.message, remote: options.remote, period: result.period });
+    recordAudit(options.state, { actor: options.actor, action: 'feedback.refused', subject: file, detail: e.message, remote: options.remote, period: result.period });
     return { ...result, status: 'refused', reason: e.message };
   }
 
@@ -332,6 +341,7 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
       if (options.config.feedback.data_error.includes(a.disposition)) {
         const { added } = await addEntry(
           w,
+          { state: options.state, actor: options.actor, remote: options.remote, period },
           {
             personId: f.person_id,
             scope: f.rule_id,
@@ -352,7 +362,7 @@ export async function importFeedback(w: Warehouse, path: string, options: Feedba
       await w.exec('feedback:rejection', 'insert into feedback_rejections values ($id, $sheet, $row, $reason)', { id: importId, sheet: x.sheet, row: x.row, reason: x.reason });
     }
     await recordImport(w, importId, result, options, receivedOn, 'imported');
-    await recordAudit(w, {
+    recordAudit(options.state, {
       actor: options.actor,
       action: 'feedback.import',
       subject: file,
@@ -398,7 +408,7 @@ async function reinstate(w: Warehouse, importId: string, base: FeedbackImportRes
   await w.transaction('feedback:reinstate', async () => {
     result.supersedes = await supersedeCurrent(w, importId, county, period);
     await w.exec('feedback:reinstate', 'update feedback_imports set superseded_by = null where import_id = $id', { id: importId });
-    await recordAudit(w, {
+    recordAudit(options.state, {
       actor: options.actor,
       action: 'feedback.reinstate',
       subject: result.file,

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
+import { COUNTIES } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
 
 const KPI_SQL = readFileSync(new URL('./sql/kpi.sql', import.meta.url), 'utf8');
@@ -42,35 +43,92 @@ export function kpiBasis(period: string, asOf: string, deadlineDays: number): st
 
 const share = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
 
-function toRow(r: Record<string, any>): KpiRow {
-  const answered = r.answered_on_time + r.answered_late;
-  return {
-    leagueCode: r.league_code,
-    leagueName: r.league_name,
+/** What a closing answer says, as the record counts it (config.feedback; any other closing result is 'other'). */
+export type AnswerClass = 'confirmed' | 'data_error' | 'other';
+
+/**
+ * The class of a closing 核实结果. config.feedback.confirmed and .data_error are meant to be
+ * disjoint (the lead was true / the department's data is wrong); should a value be in both,
+ * confirmed wins.
+ */
+export function answerClass(result: string, config: Config): AnswerClass {
+  if (config.feedback.confirmed.includes(result)) return 'confirmed';
+  if (config.feedback.data_error.includes(result)) return 'data_error';
+  return 'other';
+}
+
+/** A flag the record counts (first issued in its period), with its earliest closing answer, if any. */
+export interface KpiFlag {
+  countyCode: string;
+  /** 'YYYY-MM-DD': the day it first reached its county + deadline_days, next working day */
+  dueOn: string;
+  /** the day its earliest closing answer in a current import reached the region; null: none */
+  answeredOn: string | null;
+  /** the class of that answer; null: none */
+  answer: AnswerClass | null;
+}
+
+/** The flags first issued in `period` with their earliest closing answer (pipeline/sql/kpi.sql). */
+export async function kpiFlags(w: Warehouse, period: string, config: Config): Promise<(KpiFlag & { flagId: string })[]> {
+  const rows = await w.rows<{ flag_id: string; county_code: string; due_on: string; answered_on: string | null; result: string | null }>('kpi', KPI_SQL, {
+    period,
+    open_results: config.feedback.open,
+  });
+  return rows.map((r) => ({
+    flagId: r.flag_id,
     countyCode: r.county_code,
-    countyName: r.county_name,
-    issued: r.issued,
-    answeredOnTime: r.answered_on_time,
-    answeredLate: r.answered_late,
-    unanswered: r.unanswered,
-    overdue: r.overdue,
-    confirmed: r.confirmed,
-    dataErrors: r.data_errors,
-    confirmedShare: share(r.confirmed, answered),
-    dataErrorShare: share(r.data_errors, answered),
-  };
+    dueOn: r.due_on,
+    answeredOn: r.answered_on,
+    answer: r.result === null ? null : answerClass(r.result, config),
+  }));
+}
+
+/**
+ * The record on `asOf` ('YYYY-MM-DD'), one row per county (all of them, zeros included, by code),
+ * from the flags first issued in a period: an answer counts once it reached the region on or before
+ * `asOf`; on time when that day is on or before the flag's due date; overdue = unanswered and `asOf`
+ * past it. Pure: `hedui kpi` and summary.xlsx run it over kpiFlags, the portal over a month's index.
+ */
+export function kpiOfFlags(flags: Iterable<KpiFlag>, asOf: string): KpiRow[] {
+  const counts = new Map(COUNTIES.map((c) => [c.code, { issued: 0, onTime: 0, late: 0, unanswered: 0, overdue: 0, confirmed: 0, dataErrors: 0 }]));
+  for (const f of flags) {
+    const n = counts.get(f.countyCode);
+    if (!n) continue; // not a county of the region: no row to count it in
+    n.issued++;
+    if (f.answeredOn !== null && f.answeredOn <= asOf) {
+      if (f.answeredOn <= f.dueOn) n.onTime++;
+      else n.late++;
+      if (f.answer === 'confirmed') n.confirmed++;
+      if (f.answer === 'data_error') n.dataErrors++;
+    } else {
+      n.unanswered++;
+      if (asOf > f.dueOn) n.overdue++;
+    }
+  }
+  return COUNTIES.map((c) => {
+    const n = counts.get(c.code)!;
+    const answered = n.onTime + n.late;
+    return {
+      leagueCode: c.leagueCode,
+      leagueName: c.leagueName,
+      countyCode: c.code,
+      countyName: c.name,
+      issued: n.issued,
+      answeredOnTime: n.onTime,
+      answeredLate: n.late,
+      unanswered: n.unanswered,
+      overdue: n.overdue,
+      confirmed: n.confirmed,
+      dataErrors: n.dataErrors,
+      confirmedShare: share(n.confirmed, answered),
+      dataErrorShare: share(n.dataErrors, answered),
+    };
+  });
 }
 
 /** One row per county (all of them), for the flags first issued in `period`, as of `asOf`. */
 export async function kpiReport(w: Warehouse, period: string, asOf: string, config: Config): Promise<KpiRow[]> {
-  const rows = await w.rows<Record<string, any>>('kpi', KPI_SQL, {
-    period,
-    as_of: asOf,
-    open_results: config.feedback.open,
-    confirmed_results: config.feedback.confirmed,
-    data_error_results: config.feedback.data_error,
-  });
-  return rows.map(toRow);
+  return kpiOfFlags(await kpiFlags(w, period, config), asOf);
 }
 
 /** League totals (and the region's, code '15') from county rows. */

@@ -12,6 +12,8 @@ import { rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { literal, type Params } from './sql.ts';
 import { schemaTableSql } from './schema.ts';
+import { openState } from './state.ts';
+import { recordAudit } from './audit.ts';
 
 /**
  * What a step needs of the warehouse (pipeline/warehouse.ts runs the steps when it opens; declared
@@ -112,6 +114,45 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const column of ['rows_above_header integer', 'footer_rows integer', 'sheets varchar', 'note varchar']) {
         await w.exec('migration:6', `alter table loads add column if not exists ${column}`);
       }
+    },
+  },
+  {
+    id: 7,
+    name: 'accounts and the audit trail move to the state store',
+    // The portal's state and the audit lived in the warehouse, which the nightly run locks for
+    // minutes (issue 17); they now live in state.sqlite (pipeline/state.ts). Accounts keep their
+    // password hashes; audit rows are chained in their old order with their old times; sessions
+    // and login failures are not carried over (everyone logs in again). A warehouse schema.sql
+    // has just created has none of these tables.
+    up: async (w) => {
+      const legacy = new Set(
+        (await w.rows<{ name: string }>('migration:7', "select table_name as name from information_schema.tables where table_schema = 'main'")).map((t) => t.name),
+      );
+      if (w.dataDir && (legacy.has('accounts') || legacy.has('audit'))) {
+        const state = openState(w.dataDir);
+        try {
+          const accounts = legacy.has('accounts')
+            ? await w.rows<{ username: string; scope: string; scope_code: string | null; password_hash: string; created_ms: number; disabled_ms: number | null }>(
+                'migration:7',
+                'select username, scope, scope_code, password_hash, epoch_ms(created_at)::double as created_ms, epoch_ms(disabled_at)::double as disabled_ms from accounts order by username',
+              )
+            : [];
+          const audit = legacy.has('audit')
+            ? await w.rows<{ ms: number; actor: string; action: string; subject: string | null; detail: string | null; remote: string | null; period: string | null }>(
+                'migration:7',
+                'select epoch_ms(occurred_at)::double as ms, actor, action, subject, detail, remote, period from audit order by occurred_at, action, subject',
+              )
+            : [];
+          state.transaction(() => {
+            const add = state.prepare('insert or ignore into accounts (username, scope, scope_code, password_hash, created_at, disabled_at) values (?, ?, ?, ?, ?, ?)');
+            for (const a of accounts) add.run(a.username, a.scope, a.scope_code, a.password_hash, Number(a.created_ms), a.disabled_ms === null ? null : Number(a.disabled_ms));
+            for (const r of audit) recordAudit(state, r, Number(r.ms));
+          })();
+        } finally {
+          state.close();
+        }
+      }
+      for (const table of ['portal_sessions', 'login_failures', 'accounts', 'audit']) await w.exec('migration:7', `drop table if exists ${table}`);
     },
   },
 ];

@@ -2,16 +2,18 @@
  * The commands' cores: a session (lock, warehouse, run history) and what runs inside one —
  * a month (`run`), or every month whose inputs changed (`nightly`).
  */
-import { mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { loadConfig, type LoadedConfig } from '../config/config.ts';
 import { Warehouse } from './warehouse.ts';
+import { openState, type StateDb } from './state.ts';
 import { acquireLock } from './lock.ts';
 import { loadInbox, type LoadReport } from './load/inbox.ts';
 import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
 import { acceptDrift, checkFeedNames, monthInputs, unauthorizedRiseGate, type DeliveredFile, type GateFinding, type MonthInputs } from './inputs.ts';
 import { publishMonth } from './publish/publish.ts';
+import { indexPublishedPeriods } from './publish/period-index.ts';
 import { clearKept, intermediatesFor } from './steps.ts';
 import { lastDuePeriod, parseMonth, parsePeriod, todayInChina, type Period } from './period.ts';
 import { pull } from './pull.ts';
@@ -22,6 +24,8 @@ import { logger } from '../base/log.ts';
 
 export interface Session {
   w: Warehouse;
+  /** the state store: accounts, sessions, uploads, the audit trail (pipeline/state.ts) */
+  state: StateDb;
   dataDir: string;
   config: LoadedConfig;
   runId: string;
@@ -34,6 +38,8 @@ export interface SessionOptions {
   period?: string;
   /** record the command in the run history (the portal's short sessions do not) */
   recordRun?: boolean;
+  /** wait this long (ms) for another process to let go of the data folder before LockHeldError; default 0 */
+  lockWaitMs?: number;
 }
 
 /** The code version for the manifest: the package version and, in a git checkout, the commit. */
@@ -53,11 +59,25 @@ let sessionsInProcess = 0;
 export async function withSession<T>(options: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
   const config = loadConfig(options.configPath);
   await mkdir(options.dataDir, { recursive: true });
-  const release = await acquireLock(options.dataDir, options.command);
+  // The data folder holds personal data: only its owner may list or enter it. A new one is 0700
+  // already (umask 077, bin/hedui.js); one made before that, or by hand, is tightened here, since
+  // that alone also hides any older 0644 file inside it.
+  const mode = (await stat(options.dataDir)).mode & 0o777;
+  if (mode & 0o077) {
+    await chmod(options.dataDir, mode & 0o700).catch((e: NodeJS.ErrnoException) => {
+      // another user's folder shared by group: what this user would write there, its owner could not read
+      if (e.code !== 'EPERM') throw e;
+      throw new UsageError(`data folder ${options.dataDir} is open to group or others (mode ${mode.toString(8)}) and only its owner may close it: run hedui as the folder's owner`);
+    });
+    logger().warn({ was: mode.toString(8), now: (mode & 0o700).toString(8) }, 'tightened the data folder to owner-only access');
+  }
+  const release = await acquireLock(options.dataDir, options.command, { waitMs: options.lockWaitMs });
   let w: Warehouse | undefined;
+  let state: StateDb | undefined;
   const started = new Date();
   const runId = `${started.toISOString().replace(/[-:]/g, '')}-${process.pid}-${++sessionsInProcess}`;
   try {
+    state = openState(options.dataDir);
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
     await createStagedViews(w);
     const record = options.recordRun ?? true;
@@ -70,7 +90,7 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
       });
     }
     try {
-      const result = await fn({ w, dataDir: options.dataDir, config, runId });
+      const result = await fn({ w, state, dataDir: options.dataDir, config, runId });
       if (record) await w.exec('run:end', "update runs set ended_at = now(), outcome = 'ok', detail = $detail where run_id = $id", { id: runId, detail: JSON.stringify(result ?? null) });
       return result;
     } catch (e) {
@@ -89,6 +109,7 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
       await w.checkpoint().catch(() => undefined);
       w.close();
     }
+    state?.close();
     await release();
   }
 }
@@ -337,6 +358,8 @@ export async function nightly(s: Session, options: { today?: string } = {}): Pro
       held.push(e.message);
     }
   }
+  // months published before the portal read indexes (or by an older index schema) get theirs
+  await indexPublishedPeriods(s.w, s.dataDir, s.config.config);
   const problems = [
     ...report.rejected.map((r) => `rejected_file: ${r.file}: ${r.feed} ${r.period}: ${r.reason}`),
     ...held,

@@ -96,45 +96,8 @@ create table if not exists whitelist (
   revoked_by varchar
 );
 
--- audit: one row per change to the whitelist, feedback import, login, download, upload.
--- actor is an operator name or a portal account; subject an entry id, a file name or a county;
--- remote the client address (portal); period the month concerned. detail never holds personal data.
-create table if not exists audit (
-  occurred_at timestamp not null,
-  actor varchar not null,
-  action varchar not null,
-  subject varchar,
-  detail varchar,
-  remote varchar,
-  period varchar
-);
-
--- accounts: portal users. scope: region (all), league (its counties), county (itself).
--- password_hash: scrypt, 'scrypt$N$r$p$salt$hash' (base64). Never deleted: disabled_at.
-create table if not exists accounts (
-  username varchar primary key,
-  scope varchar not null,
-  scope_code varchar,
-  password_hash varchar not null,
-  created_at timestamp not null,
-  disabled_at timestamp
-);
-
--- portal_sessions: one row per login; the cookie holds the token, the table only its sha256.
-create table if not exists portal_sessions (
-  token_sha256 varchar primary key,
-  username varchar not null,
-  created_at timestamp not null,
-  expires_at timestamp not null,
-  remote varchar
-);
-
--- login_failures: for rate-limiting failed logins per username and per address.
-create table if not exists login_failures (
-  username varchar,
-  remote varchar,
-  occurred_at timestamp not null
-);
+-- accounts, portal sessions, login throttling and the audit trail live in the state store
+-- (state.sqlite, pipeline/state.ts), which the portal and operators use while a run holds this warehouse.
 
 -- flags: one row per period × flag (rule × person × evidence). A re-run of a period replaces its rows.
 -- status: issued (in the county's workbook) or suppressed (a whitelist entry matched: kept, counted).

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { withWarehouse } from './warehouse.ts';
+import { openState } from './state.ts';
+import { auditReport, verifyAudit } from './audit.ts';
 import { addEntry, exportEntries, importEntries, listEntries, personKey, revokeEntry } from './whitelist.ts';
 import { loadConfig } from '../config/config.ts';
 import { csv, makeDataDir, makeId } from './load/test-support.ts';
@@ -12,28 +14,31 @@ const person = makeId('150102', '19800101', '011');
 describe('whitelist', () => {
   it('adds an entry with the default 12-month expiry, lists it by a hashed key, revokes it, audits every change without the ID', async () => {
     await withWarehouse(async (w) => {
-      const { entryId, added } = await addEntry(w, { personId: person.toLowerCase(), scope: 'vehicle-owned', recordKey: '蒙A12345', reason: '车辆已过户，数据源未更新', addedBy: '新城区民政局', validFrom: '2026-10-01' }, config);
+      const state = openState(w.dataDir!);
+      const { entryId, added } = await addEntry(w, { state }, { personId: person.toLowerCase(), scope: 'vehicle-owned', recordKey: '蒙A12345', reason: '车辆已过户，数据源未更新', addedBy: '新城区民政局', validFrom: '2026-10-01' }, config);
       expect(added).toBe(true);
-      expect((await addEntry(w, { personId: person, scope: 'vehicle-owned', recordKey: '蒙A12345', reason: 'again', addedBy: 'x', validFrom: '2026-10-01' }, config)).added).toBe(false);
+      expect((await addEntry(w, { state }, { personId: person, scope: 'vehicle-owned', recordKey: '蒙A12345', reason: 'again', addedBy: 'x', validFrom: '2026-10-01' }, config)).added).toBe(false);
       expect(await listEntries(w, '2026-11-01')).toEqual([
         expect.objectContaining({ entry_id: entryId, person_key: personKey(person), valid_until: '2027-10-01', state: 'active' }),
       ]);
       expect((await listEntries(w, '2027-10-02'))[0].state).toBe('expired');
-      await revokeEntry(w, entryId, '区民政局', 'entered by mistake');
+      await revokeEntry(w, state, entryId, '区民政局', 'entered by mistake');
       expect((await listEntries(w, '2026-11-01'))[0].state).toBe('revoked');
-      await expect(revokeEntry(w, entryId, 'x', 'y')).rejects.toThrow(/already revoked/);
-      const audit = await w.rows<{ action: string; subject: string; detail: string }>('t', 'select action, subject, detail from audit order by occurred_at, action');
+      await expect(revokeEntry(w, state, entryId, 'x', 'y')).rejects.toThrow(/already revoked/);
+      const audit = auditReport(state);
       expect(audit.map((a) => a.action)).toEqual(['whitelist.add', 'whitelist.revoke']);
       expect(JSON.stringify(audit)).not.toContain(person);
+      expect(verifyAudit(state)).toMatchObject({ ok: true, rows: 2 });
     });
   });
 
   it('refuses an entry with a bad ID, an unknown scope or an expiry before its start, without echoing the ID', async () => {
     await withWarehouse(async (w) => {
+      const state = openState(w.dataDir!);
       const base = { personId: person, scope: 'vehicle-owned', reason: 'r', addedBy: 'b', validFrom: '2026-10-01' };
-      await expect(addEntry(w, { ...base, personId: '150102********0011' }, config)).rejects.toThrow(/^身份证号 is not a valid ID number \(masked\)$/);
-      await expect(addEntry(w, { ...base, scope: 'cars' }, config)).rejects.toThrow(/规则编号 must be a rule id or a feed/);
-      await expect(addEntry(w, { ...base, validUntil: '2026-01-01' }, config)).rejects.toThrow(/before 生效日期/);
+      await expect(addEntry(w, { state }, { ...base, personId: '150102********0011' }, config)).rejects.toThrow(/^身份证号 is not a valid ID number \(masked\)$/);
+      await expect(addEntry(w, { state }, { ...base, scope: 'cars' }, config)).rejects.toThrow(/规则编号 must be a rule id or a feed/);
+      await expect(addEntry(w, { state }, { ...base, validUntil: '2026-01-01' }, config)).rejects.toThrow(/before 生效日期/);
     });
   });
 
@@ -50,12 +55,14 @@ describe('whitelist', () => {
       ]),
     );
     await withWarehouse(async (w) => {
-      expect(await importEntries(w, file, config, 'operator')).toEqual({ file: 'wl.csv', rows: 3, added: 2, unchanged: 0, rejected: [{ line: 3, reason: '身份证号 is not a valid ID number (scientific)' }] });
-      expect((await importEntries(w, file, config, 'operator')).unchanged).toBe(2);
+      const state = openState(w.dataDir!);
+      expect(await importEntries(w, state, file, config, 'operator')).toEqual({ file: 'wl.csv', rows: 3, added: 2, unchanged: 0, rejected: [{ line: 3, reason: '身份证号 is not a valid ID number (scientific)' }] });
+      expect((await importEntries(w, state, file, config, 'operator')).unchanged).toBe(2);
       const out = join(dir, 'out.xlsx');
-      expect(await exportEntries(w, out, 'operator')).toBe(2);
+      expect(await exportEntries(w, state, out, 'operator')).toBe(2);
       await withWarehouse(async (w2) => {
-        expect((await importEntries(w2, out, config, 'operator')).added).toBe(2);
+        const state2 = openState(w2.dataDir!);
+        expect((await importEntries(w2, state2, out, config, 'operator')).added).toBe(2);
         expect((await listEntries(w2, '2026-11-01')).map((e) => e.entry_id)).toEqual((await listEntries(w, '2026-11-01')).map((e) => e.entry_id));
       });
     });

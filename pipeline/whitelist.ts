@@ -20,7 +20,8 @@ import { decodeFile } from './load/decode.ts';
 import { headerKey, type ColumnSpec } from '../adapters/columns.ts';
 import { UsageError } from '../base/errors.ts';
 import type { Warehouse } from './warehouse.ts';
-import { recordAudit } from './audit.ts';
+import { freeText, recordAudit } from './audit.ts';
+import type { StateDb } from './state.ts';
 
 export interface WhitelistEntryInput {
   personId: string;
@@ -96,10 +97,17 @@ export function validateEntry(input: WhitelistEntryInput, config: Config): Requi
 const entryIdOf = (e: Required<WhitelistEntryInput>) =>
   'W' + createHash('sha256').update([e.personId, e.scope, e.recordKey ?? '', e.fingerprint ?? '', e.validFrom, e.validUntil].join('|')).digest('hex').slice(0, 11);
 
-const audit = (w: Warehouse, actor: string, action: string, subject: string, detail: string) => recordAudit(w, { actor, action, subject, detail });
+/** Who a whitelist change is audited under: the operator of a command, or the portal account whose upload made it. */
+export interface AuditedBy {
+  state: StateDb;
+  /** default: the entry's addedBy (an operator's --by) */
+  actor?: string;
+  remote?: string | null;
+  period?: string | null;
+}
 
 /** Adds an entry; adding the same entry again is a no-op. Returns its id and whether it was new. */
-export async function addEntry(w: Warehouse, input: WhitelistEntryInput, config: Config): Promise<{ entryId: string; added: boolean }> {
+export async function addEntry(w: Warehouse, by: AuditedBy, input: WhitelistEntryInput, config: Config): Promise<{ entryId: string; added: boolean }> {
   const e = validateEntry(input, config);
   const entryId = entryIdOf(e);
   const exists = await w.one('whitelist-exists', 'select 1 from whitelist where entry_id = $id', { id: entryId });
@@ -110,18 +118,27 @@ export async function addEntry(w: Warehouse, input: WhitelistEntryInput, config:
       'insert into whitelist values ($id, $person, $scope, $record, $fingerprint, $reason, $by, $from::date, $until::date, now(), null, null)',
       { id: entryId, person: e.personId, scope: e.scope, record: e.recordKey, fingerprint: e.fingerprint, reason: e.reason, by: e.addedBy, from: e.validFrom, until: e.validUntil },
     );
-    await audit(w, e.addedBy, 'whitelist.add', entryId, `scope=${e.scope} from=${e.validFrom} until=${e.validUntil}${e.fingerprint ? ' pinned' : ''}`);
+    // added_by may be a county's 核实人 text: the audit keeps it cut and masked, under the account that sent it
+    const addedBy = by.actor && by.actor !== e.addedBy ? ` added_by=${freeText(e.addedBy)}` : '';
+    recordAudit(by.state, {
+      actor: by.actor ?? e.addedBy,
+      action: 'whitelist.add',
+      subject: entryId,
+      detail: `scope=${e.scope} from=${e.validFrom} until=${e.validUntil}${e.fingerprint ? ' pinned' : ''}${addedBy}`,
+      remote: by.remote,
+      period: by.period,
+    });
   });
   return { entryId, added: true };
 }
 
-export async function revokeEntry(w: Warehouse, entryId: string, by: string, reason: string): Promise<void> {
+export async function revokeEntry(w: Warehouse, state: StateDb, entryId: string, by: string, reason: string): Promise<void> {
   const entry = await w.one<{ revoked_at: string | null }>('whitelist-get', 'select revoked_at from whitelist where entry_id = $id', { id: entryId });
   if (!entry) throw new UsageError(`no whitelist entry ${entryId}`);
   if (entry.revoked_at) throw new UsageError(`whitelist entry ${entryId} is already revoked`);
   await w.transaction('whitelist-revoke', async () => {
     await w.exec('whitelist-revoke', 'update whitelist set revoked_at = now(), revoked_by = $by where entry_id = $id', { id: entryId, by });
-    await audit(w, by, 'whitelist.revoke', entryId, reason);
+    recordAudit(state, { actor: by, action: 'whitelist.revoke', subject: entryId, detail: freeText(reason, 200) });
   });
 }
 
@@ -166,7 +183,7 @@ async function readTable(path: string): Promise<{ line: number; values: Record<s
   }
 }
 
-export async function importEntries(w: Warehouse, path: string, config: Config, actor: string): Promise<ImportResult> {
+export async function importEntries(w: Warehouse, state: StateDb, path: string, config: Config, actor: string): Promise<ImportResult> {
   const rows = await readTable(path);
   const result: ImportResult = { file: basename(path), rows: rows.length, added: 0, unchanged: 0, rejected: [] };
   const get = (v: Record<string, string>, h: string) => v[headerKey(h)] ?? '';
@@ -174,6 +191,7 @@ export async function importEntries(w: Warehouse, path: string, config: Config, 
     try {
       const { added } = await addEntry(
         w,
+        { state, actor },
         {
           personId: get(values, '身份证号'),
           scope: get(values, '规则编号'),
@@ -193,12 +211,12 @@ export async function importEntries(w: Warehouse, path: string, config: Config, 
       result.rejected.push({ line, reason: e.message });
     }
   }
-  await audit(w, actor, 'whitelist.import', result.file, `rows=${result.rows} added=${result.added} unchanged=${result.unchanged} rejected=${result.rejected.length}`);
+  recordAudit(state, { actor, action: 'whitelist.import', subject: result.file, detail: `rows=${result.rows} added=${result.added} unchanged=${result.unchanged} rejected=${result.rejected.length}` });
   return result;
 }
 
 /** Writes every entry (revoked ones included, marked) to a CSV or xlsx file an operator can edit and import. */
-export async function exportEntries(w: Warehouse, path: string, actor: string): Promise<number> {
+export async function exportEntries(w: Warehouse, state: StateDb, path: string, actor: string): Promise<number> {
   const rows = await w.rows<Record<string, string | null>>(
     'whitelist-export',
     `select person_id, scope, record_key, fingerprint, reason, added_by, valid_from, valid_until,
@@ -218,6 +236,6 @@ export async function exportEntries(w: Warehouse, path: string, actor: string): 
     const quote = (v: string) => (/[",\n]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
     await writeFile(path, '\uFEFF' + [header, ...table].map((r) => r.map(quote).join(',')).join('\n') + '\n');
   }
-  await audit(w, actor, 'whitelist.export', basename(path), `rows=${rows.length}`);
+  recordAudit(state, { actor, action: 'whitelist.export', subject: basename(path), detail: `rows=${rows.length}` });
   return rows.length;
 }

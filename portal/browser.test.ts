@@ -1,7 +1,7 @@
 /**
  * The portal in a real browser (Debian's chromium driven by playwright-core): a county logs in,
- * downloads its workbook, uploads a filled-in copy through the plain form and reads the result
- * page. Chromium is installed by .ci/run; without it this test fails on purpose rather than skip.
+ * sets its own password (the operator's was generated), downloads its workbook, uploads a filled-in
+ * copy through the plain form, waits on 已接收，正在导入 and reads the result page. Chromium is installed by .ci/run; without it this test fails on purpose rather than skip.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,7 +15,8 @@ import { workbookPath } from './files.ts';
 import { fillWorkbook, PERIOD, publishedDataDir } from './testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const PW = 'browser-test-password';
+const GENERATED = 'Gen3rated-by-operator-7xQ';
+const PW = 'Saddle lantern 93 river';
 const XC = COUNTIES.find((c) => c.code === '150102')!;
 
 let dir: string;
@@ -27,8 +28,8 @@ beforeAll(async () => {
   await access(CHROMIUM).catch(() => {
     throw new Error(`chromium is not installed at ${CHROMIUM}, so the browser test cannot run. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this).`);
   });
-  dir = await publishedDataDir([{ username: 'xc', scope: 'county', scopeCode: XC.code, password: PW }]);
-  portal = await startPortal({ dataDir: dir, port: 0, clock: () => Date.parse('2026-11-20T04:00:00Z') }); // received within the 15 days
+  dir = await publishedDataDir([{ username: 'xc', scope: 'county', scopeCode: XC.code, password: GENERATED, mustChange: true }]);
+  portal = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, clock: () => Date.parse('2026-11-20T04:00:00Z') }); // received within the 15 days
   profile = await mkdtemp(join(tmpdir(), 'hedui-chromium-'));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -50,9 +51,20 @@ describe('the portal in chromium', () => {
     await page.goto(portal.url + '/');
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('input[name=username]', 'xc');
-    await page.fill('input[name=password]', PW);
+    await page.fill('input[name=password]', GENERATED);
     await page.click('input[type=submit]');
-    await page.waitForURL(portal.url + '/');
+    // a generated password: nothing but changing it first
+    await page.waitForURL(portal.url + '/password');
+    expect(await page.textContent('body')).toContain('首次登录');
+    await page.fill('input[name=current]', GENERATED);
+    await page.fill('input[name=new]', 'aaaaaaaaaa');
+    await page.fill('input[name=repeat]', 'aaaaaaaaaa');
+    await page.click('input[value=修改密码]');
+    expect(await page.textContent('.bad')).toContain('密码太容易被猜到');
+    await page.fill('input[name=current]', GENERATED);
+    await page.fill('input[name=new]', PW);
+    await page.fill('input[name=repeat]', PW);
+    await Promise.all([page.waitForURL(portal.url + '/'), page.click('input[value=修改密码]')]);
     const fileName = `${XC.code}_${XC.name}_${PERIOD}_核对疑点.xlsx`;
     expect(await page.textContent('body')).toContain(fileName);
 
@@ -69,7 +81,9 @@ describe('the portal in chromium', () => {
     const { dispositions } = loadConfig().config;
     const { rows, flags } = await fillWorkbook(downloaded, answer, { results: dispositions, verifiedOn: '2026-11-10' });
     await page.setInputFiles('input[name=file]', answer);
-    await Promise.all([page.waitForURL(portal.url + '/upload'), page.click('input[value=上传]')]);
+    await Promise.all([page.waitForURL(/\/upload\/[A-Za-z0-9_-]{16}$/), page.click('input[value=上传]')]);
+    // 已接收，正在导入: the page refreshes itself until the import child is done
+    await page.locator('h2', { hasText: '上传结果' }).waitFor({ timeout: 90_000 });
     const result = (await page.textContent('body')) ?? '';
     expect(result).toContain('上传结果');
     expect(result).toContain('已导入');

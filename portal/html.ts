@@ -90,7 +90,25 @@ export function loginPage(message?: string, username = ''): string {
 <tr><td></td><td><input type="submit" value="登录"></td></tr>
 </table>
 </form>
-<p class="note">账号由自治区民政厅分配。连续输错密码将被暂时锁定 15 分钟。</p>`,
+<p class="note">账号由自治区民政厅分配。连续输错密码后，须等待片刻才能再试，等待时间逐次加长。</p>`,
+  );
+}
+
+/** The password change form; `forced` after a generated password (first login or a reset). */
+export function passwordPage(user: NonNullable<PageOptions['user']>, forced: boolean, message?: string): string {
+  return page(
+    { title: '修改密码', user },
+    html`${forced ? html`<p>首次登录（或密码已由管理员重置）：请先设置您自己的密码。</p>` : ''}${message ? html`<p class="bad">${message}</p>` : ''}
+<form method="post" action="/password">
+<input type="hidden" name="csrf" value="${user.csrf}">
+<table>
+<tr><td><label for="c">当前密码</label></td><td><input id="c" type="password" name="current" size="24" maxlength="1024" autocomplete="current-password"></td></tr>
+<tr><td><label for="n">新密码</label></td><td><input id="n" type="password" name="new" size="24" maxlength="1024" autocomplete="new-password"></td></tr>
+<tr><td><label for="r">再次输入新密码</label></td><td><input id="r" type="password" name="repeat" size="24" maxlength="1024" autocomplete="new-password"></td></tr>
+<tr><td></td><td><input type="submit" value="修改密码"></td></tr>
+</table>
+</form>
+<p class="note">新密码至少 10 个字符，不能包含用户名，不能是常见或容易猜到的密码（可用几个不相关的词加数字组成）。修改后，本账号在其他地方的登录将被退出。</p>`,
   );
 }
 

@@ -1,72 +1,84 @@
 /**
  * The download portal: Node's own http server, server-rendered pages, no framework.
  *
- * The warehouse is never kept open: DuckDB allows one writing process and the nightly run takes
- * the data folder's lock. Each request that needs the database runs one short session
- * (`withSession`: lock, open, work, close), one at a time within this process;
- * while another process holds the lock the request waits up to `lockWaitMs`, then gets 503.
- * The account behind a session cookie is cached for at most `sessionCacheMs` (≤ 60 s) so that
- * plain pages need no database; downloads and uploads always open a session (they are audited).
+ * It never stands in the nightly run's way: it holds no warehouse lock and opens no warehouse.
+ * Accounts, sessions, login throttling, the audit and the upload queue are in the state store
+ * (SQLite, pipeline/state.ts, made for many processes); pages and downloads read the published
+ * files and each period's index.json (pipeline/publish/period-index.ts); an upload is checked,
+ * saved and queued, and imported by a child process that takes the warehouse lock (imports.ts).
+ *
+ * Every request passes a capped queue: beyond `maxPending` waiting requests the answer is 503 at
+ * once, and a request whose client has gone is dropped before any work. A request without a
+ * valid session costs one indexed SQLite read.
  *
  * Routes (README.md beside this file):
- *   GET  /login, POST /login, POST /logout
+ *   GET  /login, POST /login, POST /logout, GET|POST /password
  *   GET  /                                   periods the account may see
- *   GET  /p/<YYYY-MM>                        a period: a county's own state (county-status.ts), download and upload; for leagues and the region, each county's status
+ *   GET  /p/<YYYY-MM>                        a period: a county's own state, download and upload; for leagues and the region, each county's status
  *   GET  /p/<YYYY-MM>/c/<county>             a county's state, for its league and the region
  *   GET  /p/<YYYY-MM>/download/<county>      a county's workbook
  *   GET  /p/<YYYY-MM>/summary.xlsx           the region's summary (region accounts)
  *   POST /upload                             a county's returned workbook (multipart/form-data)
+ *   GET  /upload/<id>                        that upload: 已接收，正在导入, then its result
  * Anything else, and anything an account may not see, is 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { open, mkdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { isIP, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import pLimit from 'p-limit';
 import { COUNTIES, type County } from '../domain/divisions.ts';
-import { withSession, type Session } from '../pipeline/run.ts';
-import { HeduiError, LockHeldError } from '../base/errors.ts';
-import { recordAudit } from '../pipeline/audit.ts';
+import { HeduiError } from '../base/errors.ts';
+import { recordAudit, type AuditEvent } from '../pipeline/audit.ts';
+import { openState, type StateDb } from '../pipeline/state.ts';
 import { logger } from '../base/log.ts';
-import { endSession, login, sessionAccount, sha256Hex, SESSION_HOURS, type Account } from './accounts.ts';
+import { changePassword, endSession, login, PasswordRefusedError, passwordProblemZh, sessionAccount, sha256Hex, type Account } from './accounts.ts';
 import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
-import { isMonthName } from '../pipeline/period.ts';
+import { isMonthName, todayInChina } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
-import { countyPeriodSection, Html, html, loginPage, messagePage, page, type PageOptions } from './html.ts';
+import { readPeriodIndex } from '../pipeline/publish/period-index.ts';
+import { inspectWorkbookZip } from '../pipeline/workbook-zip.ts';
+import type { FeedbackImportResult } from '../pipeline/feedback.ts';
+import { countyPeriodSection, Html, html, loginPage, messagePage, page, passwordPage, type PageOptions } from './html.ts';
 import { countyPeriodStatus } from './county-status.ts';
-import { todayInChina } from '../pipeline/period.ts';
 import { boundaryOf, MultipartError, parseForm, parseMultipart } from './multipart.ts';
 import { periodStatus } from './status.ts';
-import { importFeedback, type FeedbackImportResult } from '../pipeline/feedback.ts';
+import { downloadsOf, uploadShownFor } from './activity.ts';
+import { aheadOf, DEFAULT_IMPORT_LIMITS, ImportRunner, queueUpload, uploadById, uploadsSince, type ImportLimits, type UploadOutcome } from './imports.ts';
 
 export interface PortalOptions {
   dataDir: string;
   /** region configuration (default: the shipped one) */
   configPath?: string;
-  /** mark the session cookie Secure (set when the portal is reached over https, behind a proxy) */
-  secureCookies?: boolean;
+  /** plain http for a trial on localhost: the cookie loses Secure and the __Host- prefix, no HSTS */
+  insecureHttp?: boolean;
   /** take the client address from the last X-Forwarded-For entry (only behind your own proxy) */
   trustProxy?: boolean;
-  sessionHours?: number;
   /** largest accepted upload, bytes (default 20 MiB) */
   maxUploadBytes?: number;
-  /** how long a request waits for the data folder's lock before 503 (default 2 s) */
-  lockWaitMs?: number;
-  /** how long the account behind a session is cached (default and maximum 60 s) */
-  sessionCacheMs?: number;
+  /** requests handled at once, and waiting beyond those before 503 */
+  concurrency?: number;
+  maxPending?: number;
+  /** uploads being received at once (each is held in memory up to maxUploadBytes) */
+  maxReceiving?: number;
+  /** uploads a county may send per hour */
+  uploadsPerHour?: number;
+  /** the import child's limits */
+  imports?: Partial<ImportLimits>;
   /** the clock (ms since epoch), for tests */
   clock?: () => number;
 }
 
-const COOKIE = 'hedui_session';
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-const BUSY = '系统正在处理数据，请稍后再试。';
+const BUSY = '系统繁忙，请稍后再试。';
 
 class HttpError extends Error {
   constructor(
     readonly status: number,
     readonly title: string,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -81,13 +93,16 @@ interface Request {
   /** sha256 of the session token from the cookie, if any */
   tokenHash?: string;
   route: string;
+  account?: Account;
+  user?: PageOptions['user'];
 }
 
 const SECURITY_HEADERS = {
   'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'X-Frame-Options': 'DENY',
   'X-Content-Type-Options': 'nosniff',
-  'Referrer-Policy': 'no-referrer',
+  // same-origin: our own form posts carry a real Origin to check; nothing leaves for other sites
+  'Referrer-Policy': 'same-origin',
   'Cache-Control': 'no-store',
 };
 
@@ -107,40 +122,48 @@ function attachment(fileName: string): string {
 
 const csrfOf = (tokenHash: string) => sha256Hex(`csrf:${tokenHash}`).slice(0, 32);
 
+/** Statuses whose answers the audit keeps (with the account, if any): refusals a person may need to see. */
+const AUDITED_STATUS: Record<number, string> = { 403: 'portal.forbidden', 413: 'portal.too-large', 415: 'portal.wrong-type', 429: 'portal.throttled', 503: 'portal.busy' };
+
 export class Portal {
-  readonly o: Required<Omit<PortalOptions, 'configPath'>> & { configPath?: string };
-  private queue: Promise<unknown> = Promise.resolve();
-  private cache = new Map<string, { account: Account; expiresAt: number; cachedAt: number }>();
+  readonly o: Required<Omit<PortalOptions, 'configPath' | 'imports'>> & { configPath?: string; imports: ImportLimits };
+  readonly state: StateDb;
+  readonly imports: ImportRunner;
+  private readonly limit: ReturnType<typeof pLimit>;
+  private receiving = new Map<string, number>();
+  private busyAudit = { at: 0, count: 0 };
 
   constructor(options: PortalOptions) {
     this.o = {
-      secureCookies: false,
+      insecureHttp: false,
       trustProxy: false,
-      sessionHours: SESSION_HOURS,
       maxUploadBytes: 20 * 1024 * 1024,
-      lockWaitMs: 2000,
-      sessionCacheMs: 60_000,
+      concurrency: 16,
+      maxPending: 64,
+      maxReceiving: 4,
+      uploadsPerHour: 20,
       clock: Date.now,
       ...options,
+      imports: { ...DEFAULT_IMPORT_LIMITS, ...options.imports },
     };
-    this.o.sessionCacheMs = Math.min(this.o.sessionCacheMs, 60_000);
+    this.state = openState(this.o.dataDir);
+    this.limit = pLimit(this.o.concurrency);
+    this.imports = new ImportRunner(this.state, { dataDir: this.o.dataDir, configPath: this.o.configPath, limits: this.o.imports, today: () => this.today() });
+    this.imports.kick(); // what a stopped portal left queued
   }
 
-  /** One short warehouse session, one at a time in this process; waits for another process's lock up to lockWaitMs. */
-  db<T>(fn: (s: Session) => Promise<T>): Promise<T> {
-    const run = this.queue.then(async () => {
-      const deadline = Date.now() + this.o.lockWaitMs;
-      for (;;) {
-        try {
-          return await withSession({ dataDir: this.o.dataDir, configPath: this.o.configPath, command: 'portal', recordRun: false }, fn);
-        } catch (e) {
-          if (!(e instanceof LockHeldError) || Date.now() >= deadline) throw e;
-          await new Promise((r) => setTimeout(r, 200));
-        }
-      }
-    });
-    this.queue = run.catch(() => undefined);
-    return run;
+  private get cookieName(): string {
+    // __Host-: the browser keeps it only if Secure, path /, no Domain — a sibling host cannot set it
+    return this.o.insecureHttp ? 'hedui_session' : '__Host-hedui_session';
+  }
+
+  private today(): string {
+    return todayInChina(new Date(this.o.clock()));
+  }
+
+  async close(): Promise<void> {
+    await this.imports.close();
+    this.state.close();
   }
 
   handler = (req: IncomingMessage, res: ServerResponse): void => {
@@ -148,13 +171,20 @@ export class Portal {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const r: Request = { req, res, path: q < 0 ? url : url.slice(0, q), remote: this.remoteOf(req), route: 'unknown' };
-    const token = cookieOf(req, COOKIE);
+    const token = cookieOf(req, this.cookieName);
     if (token && /^[A-Za-z0-9_-]{43}$/.test(token)) r.tokenHash = sha256Hex(token);
-    this.route(r)
-      .catch((e) => this.fail(r, e))
-      .finally(() => {
-        logger().info({ method: req.method, route: r.route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'portal request');
-      });
+    const done = () => logger().info({ method: req.method, route: r.route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'portal request');
+    if (this.limit.pendingCount >= this.o.maxPending) {
+      // full: answered at once, without reading the body or looking at the session
+      this.auditBusy(r);
+      this.send(r, 503, messagePage('请稍后再试', BUSY), { 'Retry-After': '30', Connection: 'close' });
+      done();
+      return;
+    }
+    void this.limit(async () => {
+      if (req.socket.destroyed || res.writableEnded) return; // the client has gone: no work for nobody
+      await this.route(r).catch((e) => this.fail(r, e));
+    }).finally(done);
   };
 
   private remoteOf(req: IncomingMessage): string {
@@ -163,6 +193,19 @@ export class Portal {
       if (forwarded && isIP(forwarded)) return forwarded;
     }
     return req.socket.remoteAddress ?? 'unknown';
+  }
+
+  private audit(r: Request, e: Omit<AuditEvent, 'actor' | 'remote'> & { actor?: string }): void {
+    recordAudit(this.state, { actor: r.account?.username ?? '(anonymous)', remote: r.remote, ...e }, this.o.clock());
+  }
+
+  /** A flood of 503s is one audit row per 10 s with its count, not one row per request. */
+  private auditBusy(r: Request): void {
+    const now = Date.now();
+    this.busyAudit.count++;
+    if (now - this.busyAudit.at < 10_000) return;
+    this.audit(r, { action: 'portal.busy', subject: r.path.slice(0, 64), detail: `503 queue full, ${this.busyAudit.count} request(s) refused since the last such row` });
+    this.busyAudit = { at: now, count: 0 };
   }
 
   private async route(r: Request): Promise<void> {
@@ -175,41 +218,55 @@ export class Portal {
     } else if (r.path === '/logout' && method === 'POST') {
       r.route = 'logout';
       return this.postLogout(r);
-    } else if (r.path === '/' && method === 'GET') {
-      r.route = 'home';
-      return this.home(r);
-    } else if ((m = /^\/p\/([^/]+)$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
-      r.route = 'period';
-      return this.periodPage(r, m[1]);
-    } else if ((m = /^\/p\/([^/]+)\/c\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
-      r.route = 'county';
-      return this.countyPage(r, m[1], m[2]);
-    } else if ((m = /^\/p\/([^/]+)\/download\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
-      r.route = 'download';
-      return this.download(r, m[1], m[2]);
-    } else if ((m = /^\/p\/([^/]+)\/summary\.xlsx$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
-      r.route = 'summary';
-      return this.download(r, m[1], 'summary');
-    } else if (r.path === '/upload' && method === 'POST') {
-      r.route = 'upload';
-      return this.upload(r);
+    } else if (r.path === '/password' && (method === 'GET' || method === 'POST')) {
+      r.route = 'password';
+      return this.password(r);
     } else if (r.path === '/favicon.ico') {
       r.route = 'favicon';
-      r.res.writeHead(204, SECURITY_HEADERS).end();
+      r.res.writeHead(204, this.headers()).end();
       return;
+    }
+    // everything below needs a logged-in account whose password is its own
+    const account = this.requireAccount(r);
+    if (!account) return;
+    if (r.path === '/' && method === 'GET') {
+      r.route = 'home';
+      return this.home(r, account);
+    } else if ((m = /^\/p\/([^/]+)$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'period';
+      return this.periodPage(r, account, m[1]);
+    } else if ((m = /^\/p\/([^/]+)\/c\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'county';
+      return this.countyPage(r, account, m[1], m[2]);
+    } else if ((m = /^\/p\/([^/]+)\/download\/(\d{6})$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'download';
+      return this.download(r, account, m[1], m[2]);
+    } else if ((m = /^\/p\/([^/]+)\/summary\.xlsx$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'summary';
+      return this.download(r, account, m[1], 'summary');
+    } else if (r.path === '/upload' && method === 'POST') {
+      r.route = 'upload';
+      return this.upload(r, account);
+    } else if ((m = /^\/upload\/([A-Za-z0-9_-]{16})$/.exec(r.path)) && method === 'GET') {
+      r.route = 'upload-result';
+      return this.uploadPage(r, account, m[1]);
     }
     throw notFound();
   }
 
   // --- responses ---
 
+  private headers(extra: Record<string, string | string[]> = {}): Record<string, string | string[]> {
+    return { ...SECURITY_HEADERS, ...(this.o.insecureHttp ? {} : { 'Strict-Transport-Security': 'max-age=31536000' }), ...extra };
+  }
+
   private send(r: Request, status: number, body: string, headers: Record<string, string | string[]> = {}): void {
-    r.res.writeHead(status, { ...SECURITY_HEADERS, 'Content-Type': 'text/html; charset=utf-8', ...headers });
+    r.res.writeHead(status, this.headers({ 'Content-Type': 'text/html; charset=utf-8', ...headers }));
     r.res.end(body);
   }
 
   private redirect(r: Request, location: string, headers: Record<string, string | string[]> = {}): void {
-    r.res.writeHead(303, { ...SECURITY_HEADERS, Location: location, ...headers }).end();
+    r.res.writeHead(303, this.headers({ Location: location, ...headers })).end();
   }
 
   private fail(r: Request, e: unknown): void {
@@ -217,69 +274,65 @@ export class Portal {
       r.res.destroy();
       return;
     }
-    const user = (r as Request & { user?: PageOptions['user'] }).user;
-    if (e instanceof HttpError) return this.send(r, e.status, messagePage(e.title, e.message, user), e.status === 413 ? { Connection: 'close' } : {});
-    if (e instanceof LockHeldError) return this.send(r, 503, messagePage('请稍后再试', BUSY, user), { 'Retry-After': '60' });
+    if (e instanceof HttpError) {
+      const action = AUDITED_STATUS[e.status];
+      if (action) this.audit(r, { action, subject: r.route, detail: `${e.status} ${r.req.method} ${r.route}` });
+      return this.send(r, e.status, messagePage(e.title, e.message, r.user), { ...(e.status === 413 ? { Connection: 'close' } : {}), ...e.headers });
+    }
     logger().error({ route: r.route, error: e instanceof HeduiError ? e.message : (e as Error)?.name }, 'portal request failed');
-    this.send(r, 500, messagePage('内部错误', '服务器内部错误，请稍后再试或联系管理员。', user));
+    this.send(r, 500, messagePage('内部错误', '服务器内部错误，请稍后再试或联系管理员。', r.user));
   }
 
   private cookie(token: string | null): string {
-    const base = token === null ? `${COOKIE}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : `${COOKIE}=${token}`;
-    // a browser-session cookie: gone when the browser closes; the server ends it after sessionHours anyway
-    return `${base}; HttpOnly; SameSite=Strict; Path=/${this.o.secureCookies ? '; Secure' : ''}`;
+    const base = token === null ? `${this.cookieName}=; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT` : `${this.cookieName}=${token}`;
+    // a browser-session cookie: gone when the browser closes; the server ends it when idle or old anyway
+    return `${base}; HttpOnly; SameSite=Strict; Path=/${this.o.insecureHttp ? '' : '; Secure'}`;
+  }
+
+  /**
+   * A form that changes something must come from this site: a cross-site Origin (or, without a
+   * usable one, a cross-site Sec-Fetch-Site or Referer) is 403. Old browsers send none of them;
+   * SameSite=Strict and the form token still guard what matters.
+   */
+  private checkOrigin(r: Request): void {
+    const host = r.req.headers.host;
+    const expected = `${this.o.insecureHttp ? 'http' : 'https'}://${host}`;
+    const origin = r.req.headers.origin;
+    const site = r.req.headers['sec-fetch-site'];
+    let ok = true;
+    // 'null' is what a browser sends under a no-referrer policy or from a sandboxed frame: judged by the fetch metadata instead
+    if (origin !== undefined && origin !== 'null') ok = origin === expected;
+    else if (typeof site === 'string') ok = site === 'same-origin' || site === 'none';
+    else if (r.req.headers.referer) ok = r.req.headers.referer.startsWith(`${expected}/`);
+    if (!ok) throw new HttpError(403, '请求被拒绝', '请从本系统的页面提交。');
   }
 
   // --- sessions ---
 
-  private cached(tokenHash: string | undefined): Account | undefined {
-    if (!tokenHash) return undefined;
-    const c = this.cache.get(tokenHash);
-    const now = this.o.clock();
-    if (!c) return undefined;
-    if (c.expiresAt <= now || Date.now() - c.cachedAt > this.o.sessionCacheMs) {
-      this.cache.delete(tokenHash);
-      return undefined;
-    }
-    return c.account;
-  }
-
-  /**
-   * The account of the request's session. Given a warehouse session `s` (downloads), always looked
-   * up there, so a disabled account downloads nothing more; otherwise from the cache (≤ 60 s) or a
-   * session of its own.
-   */
-  private async account(r: Request, s?: Session): Promise<Account | undefined> {
+  /** The account of the request's session (live, not idle, account enabled), looked up every time. */
+  private account(r: Request): { account: Account; mustChangePassword: boolean } | undefined {
     if (!r.tokenHash) return undefined;
-    const hit = s ? undefined : this.cached(r.tokenHash);
-    if (hit) return this.remember(r, hit);
-    const tokenHash = r.tokenHash;
-    const found = s ? await sessionAccount(s.w, tokenHash, this.o.clock()) : await this.db((x) => sessionAccount(x.w, tokenHash, this.o.clock()));
+    const found = sessionAccount(this.state, r.tokenHash, this.o.clock());
+    if (!found) return undefined;
+    r.account = found.account;
+    r.user = { username: found.account.username, scope: scopeTitle(found.account), csrf: csrfOf(r.tokenHash) };
+    return found;
+  }
+
+  /** The account, or a redirect to the login page (GET) / 401 (other methods); one that must change its password goes to /password. */
+  private requireAccount(r: Request): Account | undefined {
+    const found = this.account(r);
     if (!found) {
-      this.cache.delete(tokenHash);
+      if (r.req.method === 'GET') this.redirect(r, '/login', r.tokenHash ? { 'Set-Cookie': this.cookie(null) } : {});
+      else this.send(r, 401, messagePage('请先登录', '登录已过期或尚未登录，请重新登录。'));
       return undefined;
     }
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(tokenHash, { ...found, cachedAt: Date.now() });
-    return this.remember(r, found.account);
-  }
-
-  private remember(r: Request, account: Account): Account {
-    (r as Request & { user?: PageOptions['user'] }).user = { username: account.username, scope: scopeTitle(account), csrf: csrfOf(r.tokenHash!) };
-    return account;
-  }
-
-  private userOf(r: Request): PageOptions['user'] {
-    return (r as Request & { user?: PageOptions['user'] }).user;
-  }
-
-  /** The account, or a redirect to the login page (GET) / 401 (other methods). */
-  private async requireAccount(r: Request, s?: Session): Promise<Account | undefined> {
-    const account = await this.account(r, s);
-    if (account) return account;
-    if (r.req.method === 'GET') this.redirect(r, '/login', r.tokenHash ? { 'Set-Cookie': this.cookie(null) } : {});
-    else this.send(r, 401, messagePage('请先登录', '登录已过期或尚未登录，请重新登录。'));
-    return undefined;
+    if (found.mustChangePassword) {
+      if (r.req.method === 'GET') this.redirect(r, '/password');
+      else this.send(r, 403, messagePage('请先修改密码', '首次登录须先修改密码。', r.user));
+      return undefined;
+    }
+    return found.account;
   }
 
   private async readBody(r: Request, limit: number): Promise<Buffer> {
@@ -296,33 +349,60 @@ export class Portal {
   }
 
   private async postLogin(r: Request): Promise<void> {
+    this.checkOrigin(r);
     const form = parseForm(await this.readBody(r, 16 * 1024));
     const username = (form.get('username') ?? '').trim().slice(0, 64);
-    const password = form.get('password') ?? '';
-    const outcome = await this.db(async (s) => {
-      const result = await login(s.w, username, password, r.remote, this.o.clock(), this.o.sessionHours);
-      await recordAudit(s.w, {
-        actor: result.ok || result.known ? username : '(unknown)',
-        action: 'portal.login',
-        subject: result.ok || result.known ? username : null,
-        detail: result.ok ? 'ok' : result.reason,
-        remote: r.remote,
-      });
-      return result;
+    const outcome = await login(this.state, username, form.get('password') ?? '', r.remote, this.o.clock());
+    // a name that is no account is not written down: it may be a password typed into the wrong field
+    const known = Boolean(this.state.prepare('select 1 from accounts where username = ?').get(username));
+    this.audit(r, {
+      actor: outcome.ok ? username : '(anonymous)',
+      action: 'portal.login',
+      subject: known ? username : null,
+      detail: outcome.ok ? 'ok' : outcome.reason,
     });
-    if (outcome.ok) return this.redirect(r, '/', { 'Set-Cookie': this.cookie(outcome.token) });
-    if (outcome.reason === 'rate-limited') return this.send(r, 429, loginPage('登录失败次数过多，请 15 分钟后再试。', username), { 'Retry-After': '900' });
+    if (outcome.ok) return this.redirect(r, outcome.mustChangePassword ? '/password' : '/', { 'Set-Cookie': this.cookie(outcome.token) });
+    if (outcome.reason === 'throttled') {
+      const wait = Math.max(1, Math.ceil(outcome.retryAfterSeconds ?? 60));
+      return this.send(r, 429, loginPage(`尝试次数过多，请 ${wait} 秒后再试。`, username), { 'Retry-After': String(wait) });
+    }
     this.send(r, 401, loginPage('用户名或密码错误。', username));
   }
 
+  /** Ends the server's session whatever the form holds: a logout must never leave a session alive. */
   private async postLogout(r: Request): Promise<void> {
-    const form = parseForm(await this.readBody(r, 16 * 1024));
-    if (r.tokenHash && form.get('csrf') === csrfOf(r.tokenHash)) {
-      const tokenHash = r.tokenHash;
-      this.cache.delete(tokenHash);
-      await this.db((s) => endSession(s.w, tokenHash));
+    await this.readBody(r, 16 * 1024).catch(() => Buffer.alloc(0));
+    if (r.tokenHash) {
+      this.account(r);
+      endSession(this.state, r.tokenHash);
+      if (r.account) this.audit(r, { action: 'portal.logout', subject: r.account.username });
     }
     this.redirect(r, '/login', { 'Set-Cookie': this.cookie(null) });
+  }
+
+  /** The password change: forced after a generated password, open to every account otherwise. */
+  private async password(r: Request): Promise<void> {
+    const found = this.account(r);
+    if (!found) {
+      if (r.req.method === 'GET') return this.redirect(r, '/login');
+      return this.send(r, 401, messagePage('请先登录', '登录已过期或尚未登录，请重新登录。'));
+    }
+    const forced = found.mustChangePassword;
+    if (r.req.method === 'GET') return this.send(r, 200, passwordPage(r.user!, forced));
+    this.checkOrigin(r);
+    const form = parseForm(await this.readBody(r, 16 * 1024));
+    if (form.get('csrf') !== csrfOf(r.tokenHash!)) throw new HttpError(403, '请求被拒绝', '页面已过期，请重新打开修改密码页面。');
+    const next = form.get('new') ?? '';
+    if (next !== (form.get('repeat') ?? '')) return this.send(r, 400, passwordPage(r.user!, forced, '两次输入的新密码不一致。'));
+    try {
+      await changePassword(this.state, found.account.username, form.get('current') ?? '', next, this.o.clock(), { keepSession: r.tokenHash, remote: r.remote });
+    } catch (e) {
+      if (!(e instanceof PasswordRefusedError)) throw e;
+      this.audit(r, { action: 'portal.password', subject: found.account.username, detail: `refused ${e.reason}` });
+      return this.send(r, e.reason === 'throttled' ? 429 : 400, passwordPage(r.user!, forced, passwordProblemZh(e.reason, e.retryAfterSeconds)));
+    }
+    this.audit(r, { action: 'portal.password', subject: found.account.username, detail: 'changed' });
+    this.redirect(r, '/');
   }
 
   // --- pages ---
@@ -335,9 +415,7 @@ export class Portal {
 </form></div>`;
   }
 
-  private async home(r: Request): Promise<void> {
-    const account = await this.requireAccount(r);
-    if (!account) return;
+  private async home(r: Request, account: Account): Promise<void> {
     const periods = await publishedPeriods(this.o.dataDir);
     const county = account.scope === 'county' ? countiesOf(account)[0] : undefined;
     const rows = periods.map((p) =>
@@ -349,7 +427,7 @@ export class Portal {
       r,
       200,
       page(
-        { title: '核对疑点', user: this.userOf(r) },
+        { title: '核对疑点', user: r.user },
         html`${periods.length ? html`<table><tr><th>核对期</th><th>${county ? '疑点工作簿' : '内容'}</th></tr>${rows}</table>` : html`<p>尚无已发布的核对期。</p>`}
 ${county ? this.uploadForm(r) : ''}
 <p class="note">疑点为核查线索，不是结论：请逐户核实后在"${HOUSEHOLDS.header.disposition}"列选择结果并上传。下发之日起 15 日内完成。</p>`,
@@ -357,30 +435,26 @@ ${county ? this.uploadForm(r) : ''}
     );
   }
 
-  private async periodPage(r: Request, period: string): Promise<void> {
-    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) {
-      if (await this.requireAccount(r)) throw notFound();
-      return;
-    }
-    const account = await this.requireAccount(r);
-    if (!account) return;
+  private noIndex = html`<p class="note">本期的核实情况尚未生成（下次数据处理后显示）。工作簿可以下载。</p>`;
+
+  private async periodPage(r: Request, account: Account, period: string): Promise<void> {
+    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
+    const index = await readPeriodIndex(this.o.dataDir, period);
+    const today = this.today();
     if (account.scope === 'county') {
       const county = countiesOf(account)[0];
-      const today = todayInChina(new Date(this.o.clock()));
-      const state = await this.db((s) => countyPeriodStatus(s.w, period, county, s.config.config, today));
       return this.send(
         r,
         200,
         page(
-          { title: `${period} 核对疑点`, user: this.userOf(r) },
+          { title: `${period} 核对疑点`, user: r.user },
           html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a></p>${this.uploadForm(r)}
-${countyPeriodSection(state)}<p><a href="/">返回首页</a></p>`,
+${index ? countyPeriodSection(countyPeriodStatus(index, county, today, uploadShownFor(this.state, county.code))) : this.noIndex}<p><a href="/">返回首页</a></p>`,
         ),
       );
     }
-    const counties = countiesOf(account);
-    const asOf = todayInChina(new Date(this.o.clock()));
-    const status = await this.db((s) => periodStatus(s.w, period, counties, s.config.config, asOf));
+    if (!index) return this.send(r, 200, page({ title: `${period} 各旗县市区情况`, user: r.user }, html`${this.noIndex}<p><a href="/">返回首页</a></p>`));
+    const status = periodStatus(index, countiesOf(account), today, downloadsOf(this.state, period));
     const pct = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
     const rows = status.counties.map((c) => {
       const k = c.kpi;
@@ -397,8 +471,8 @@ ${countyPeriodSection(state)}<p><a href="/">返回首页</a></p>`,
       r,
       200,
       page(
-        { title: `${period} 各旗县市区情况`, user: this.userOf(r) },
-        html`<p>下发日期 ${status.issuedOn}，核实截止 ${status.dueOn}（统计日 ${asOf}）。${maySeeSummary(account) ? html` <a href="/p/${period}/summary.xlsx">下载 summary.xlsx</a>` : ''}</p>
+        { title: `${period} 各旗县市区情况`, user: r.user },
+        html`<p>下发日期 ${status.issuedOn}，核实截止 ${status.dueOn}（统计日 ${today}）。${maySeeSummary(account) ? html` <a href="/p/${period}/summary.xlsx">下载 summary.xlsx</a>` : ''}</p>
 <table><tr><th>盟市</th><th>代码</th><th>旗县市区（下载工作簿）</th><th>下载</th><th>反馈</th><th>下发疑点</th><th>按期核实</th><th>逾期核实</th><th>未核实</th><th>逾期未核实</th><th>属实占比</th><th>数据源错误占比</th><th>截止日期、上传记录与未核实疑点</th></tr>${rows}</table>
 <p class="note">"已下载"指本旗县市区账号下载过；点击旗县市区名称下载其工作簿（记入审计）。疑点数按条计，仅含本期首次下发的疑点；占比以已核实疑点为分母。</p>
 <p><a href="/">返回首页</a></p>`,
@@ -411,23 +485,26 @@ ${countyPeriodSection(state)}<p><a href="/">返回首页</a></p>`,
    * same). Not published, not a county, or not in the account's scope: 404 alike; a county account
    * has its own period page instead.
    */
-  private async countyPage(r: Request, period: string, code: string): Promise<void> {
-    const account = await this.requireAccount(r);
-    if (!account) return;
+  private async countyPage(r: Request, account: Account, period: string, code: string): Promise<void> {
     if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
     const county = account.scope === 'county' ? undefined : COUNTIES.find((c) => c.code === code) && mayDownload(account, code);
-    if (!county) throw notFound();
-    const today = todayInChina(new Date(this.o.clock()));
-    const state = await this.db((s) => countyPeriodStatus(s.w, period, county, s.config.config, today));
+    if (!county) return this.denied(r, code, period);
+    const index = await readPeriodIndex(this.o.dataDir, period);
     this.send(
       r,
       200,
       page(
-        { title: `${period} ${county.leagueName} ${county.name}`, user: this.userOf(r) },
+        { title: `${period} ${county.leagueName} ${county.name}`, user: r.user },
         html`<p><a href="/p/${period}/download/${county.code}">下载 ${countyWorkbookFileName(period, county)}</a>（记入审计）</p>
-${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗县市区情况</a> · <a href="/">返回首页</a></p>`,
+${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), uploadShownFor(this.state, county.code))) : this.noIndex}<p><a href="/p/${period}">返回 ${period} 各旗县市区情况</a> · <a href="/">返回首页</a></p>`,
       ),
     );
+  }
+
+  /** What an account may not see: 404 to it (the answer does not tell whether it exists), a row in the audit. */
+  private denied(r: Request, subject: string, period: string): never {
+    this.audit(r, { action: 'portal.denied', subject, detail: `404 ${r.req.method} ${r.route}`, period });
+    throw notFound();
   }
 
   // --- files ---
@@ -437,76 +514,74 @@ ${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗�
    * path is built. Not published, not a county, or not the account's: 404 alike. The audit row is
    * written before the first byte is sent; a download that cannot be audited is not served.
    */
-  private async download(r: Request, period: string, what: string): Promise<void> {
-    if (!isMonthName(period)) throw notFound();
-    const periods = await publishedPeriods(this.o.dataDir);
-    let handle: FileHandle | undefined;
-    let fileName = '';
-    let size = 0;
-    const served = await this.db(async (s) => {
-      const account = await this.requireAccount(r, s);
-      if (!account) return false;
-      if (!periods.includes(period)) throw notFound();
-      let path: string;
-      let county: County | undefined;
-      if (what === 'summary') {
-        if (!maySeeSummary(account)) throw notFound();
-        path = summaryPath(this.o.dataDir, period);
-        fileName = `${period}_summary.xlsx`;
-      } else {
-        county = COUNTIES.find((c) => c.code === what) && mayDownload(account, what);
-        if (!county) throw notFound();
-        path = workbookPath(this.o.dataDir, period, county);
-        fileName = countyWorkbookFileName(period, county);
-      }
-      handle = await open(path, 'r').catch(() => undefined); // held open: a release swap during the send does not matter
-      if (!handle) throw notFound();
-      size = (await handle.stat()).size;
-      try {
-        await recordAudit(s.w, { actor: account.username, action: 'portal.download', subject: county ? county.code : 'summary', detail: fileName, remote: r.remote, period });
-      } catch (e) {
-        await handle.close();
-        handle = undefined;
-        throw e;
-      }
-      return true;
-    });
-    if (!served || !handle) return;
-    const h = handle as FileHandle;
-    r.res.writeHead(200, {
-      ...SECURITY_HEADERS,
-      'Content-Type': XLSX_TYPE,
-      'Content-Length': String(size),
-      'Content-Disposition': attachment(fileName),
-    });
-    const stream = h.createReadStream();
+  private async download(r: Request, account: Account, period: string, what: string): Promise<void> {
+    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
+    let path: string;
+    let fileName: string;
+    let county: County | undefined;
+    if (what === 'summary') {
+      if (!maySeeSummary(account)) this.denied(r, 'summary', period);
+      path = summaryPath(this.o.dataDir, period);
+      fileName = `${period}_summary.xlsx`;
+    } else {
+      county = COUNTIES.find((c) => c.code === what) && mayDownload(account, what);
+      if (!county) this.denied(r, what, period);
+      path = workbookPath(this.o.dataDir, period, county);
+      fileName = countyWorkbookFileName(period, county);
+    }
+    const handle: FileHandle | undefined = await open(path, 'r').catch(() => undefined); // held open: a release swap during the send does not matter
+    if (!handle) throw notFound();
+    try {
+      const { size } = await handle.stat();
+      this.audit(r, { action: 'portal.download', subject: county ? county.code : 'summary', detail: fileName, period });
+      r.res.writeHead(200, this.headers({ 'Content-Type': XLSX_TYPE, 'Content-Length': String(size), 'Content-Disposition': attachment(fileName) }));
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+    // the slot is freed once the send has started: a slow client does not hold up others
+    const stream = handle.createReadStream();
+    stream.on('error', () => r.res.destroy());
     stream.pipe(r.res);
-    await new Promise<void>((resolve) => {
-      r.res.on('close', resolve);
-      stream.on('error', () => {
-        r.res.destroy();
-        resolve();
-      });
-    });
   }
 
   /**
    * An upload by a county account: the file part of a multipart form, at most maxUploadBytes,
-   * named .xlsx and starting with the zip signature. Saved as feedback/<county>/<sha256>.xlsx, then
-   * imported by the pipeline's importer and audited in one session. If the data folder is busy
-   * (503), a file this request saved is removed again: nothing happened, the county uploads again.
+   * named .xlsx, a zip whose directory holds only workbook parts within the size limits
+   * (pipeline/workbook-zip.ts, nothing unpacked). Saved as feedback/<county>/<sha256>.xlsx and
+   * queued; the county is sent to the upload's page, which shows the import when done.
    */
-  private async upload(r: Request): Promise<void> {
-    const account = await this.requireAccount(r);
-    if (!account) return;
+  private async upload(r: Request, account: Account): Promise<void> {
     if (account.scope !== 'county' || !account.scopeCode) throw notFound();
+    this.checkOrigin(r);
     const county = countiesOf(account)[0];
     const boundary = boundaryOf(r.req.headers['content-type']);
     if (!boundary) throw new HttpError(400, '上传失败', '请使用页面上的上传表单提交文件。');
+    const now = this.o.clock();
+    if (uploadsSince(this.state, county.code, now - 3600_000) >= this.o.uploadsPerHour) {
+      throw new HttpError(429, '上传过于频繁', `本旗县市区一小时内最多上传 ${this.o.uploadsPerHour} 次，请稍后再试。`, { 'Retry-After': '600' });
+    }
+    if ((this.receiving.get(county.code) ?? 0) >= 1) throw new HttpError(429, '正在上传', '本旗县市区的另一个文件正在上传，请等它完成后再试。', { 'Retry-After': '30' });
+    const total = [...this.receiving.values()].reduce((a, b) => a + b, 0);
+    if (total >= this.o.maxReceiving) throw new HttpError(503, '请稍后再试', BUSY, { 'Retry-After': '30' });
+    this.receiving.set(county.code, (this.receiving.get(county.code) ?? 0) + 1);
+    let id: string;
+    try {
+      id = await this.receive(r, account, county, now);
+    } finally {
+      const n = (this.receiving.get(county.code) ?? 1) - 1;
+      if (n > 0) this.receiving.set(county.code, n);
+      else this.receiving.delete(county.code);
+    }
+    this.imports.kick();
+    this.redirect(r, `/upload/${id}`);
+  }
+
+  private async receive(r: Request, account: Account, county: County, now: number): Promise<string> {
     const body = await this.readBody(r, this.o.maxUploadBytes + 64 * 1024);
     let parts;
     try {
-      parts = parseMultipart(body, boundary);
+      parts = parseMultipart(body, boundaryOf(r.req.headers['content-type'])!);
     } catch (e) {
       if (e instanceof MultipartError) throw new HttpError(400, '上传失败', '上传的内容不完整，请重新上传。');
       throw e;
@@ -517,13 +592,20 @@ ${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗�
     if (!file || !file.filename || file.data.length === 0) throw new HttpError(400, '上传失败', '请选择要上传的工作簿文件。');
     if (file.data.length > this.o.maxUploadBytes) throw new HttpError(413, '文件过大', `上传的文件超过 ${Math.floor(this.o.maxUploadBytes / 1024 / 1024)} MB 的上限。`);
     const baseName = file.filename.split(/[\\/]/).pop() ?? ''; // old IE sends the full client path
-    if (!/\.xlsx$/i.test(baseName) || !file.data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) {
-      throw new HttpError(415, '文件类型不符', '只接受 Excel 工作簿（.xlsx）。请上传下发的核对疑点工作簿，不要另存为 .xls 或其他格式。');
-    }
+    const wrongType = () => new HttpError(415, '文件类型不符', '只接受 Excel 工作簿（.xlsx）。请上传下发的核对疑点工作簿，不要另存为 .xls 或其他格式。');
+    if (!/\.xlsx$/i.test(baseName) || !file.data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw wrongType();
     const sha256 = createHash('sha256').update(file.data).digest('hex');
+    try {
+      await inspectWorkbookZip(file.data);
+    } catch (e) {
+      if (!(e instanceof HeduiError)) throw e;
+      // refused before anything is unpacked or kept
+      this.audit(r, { action: 'portal.upload-refused', subject: county.code, detail: `${e.message} sha256=${sha256.slice(0, 16)}` });
+      throw new HttpError(422, '工作簿无法接收', `${e.message}。请上传下发的核对疑点工作簿。`);
+    }
     const dir = join(this.o.dataDir, 'feedback', county.code);
     const path = join(dir, `${sha256}.xlsx`);
-    const savedName = `${county.code}/${sha256}.xlsx`;
+    const saved = `${county.code}/${sha256}.xlsx`;
     let created = false;
     if (!(await stat(path).catch(() => undefined))) {
       await mkdir(dir, { recursive: true });
@@ -532,28 +614,32 @@ ${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗�
       await rename(tmp, path);
       created = true;
     }
-    let result: FeedbackImportResult | undefined;
-    let failure: string | undefined;
-    try {
-      await this.db(async (s) => {
-        // looked up again in the warehouse: an account disabled within the cache's minute uploads nothing
-        if (!(await sessionAccount(s.w, r.tokenHash!, this.o.clock()))) throw new HttpError(401, '请先登录', '登录已过期或尚未登录，请重新登录。');
-        try {
-          result = await importFeedback(s.w, path, { config: s.config.config, actor: account.username, expectCounty: county.code, remote: r.remote, receivedOn: todayInChina(new Date(this.o.clock())) });
-        } catch (e) {
-          if (!(e instanceof HeduiError)) throw e;
-          failure = e.message; // typed errors carry no personal data
-        }
-        const detail = result
-          ? `${result.status} accepted=${result.accepted} unanswered=${result.unanswered} whitelisted=${result.whitelisted} rejected=${result.rejected.length}`
-          : `failed ${failure}`;
-        await recordAudit(s.w, { actor: account.username, action: 'portal.upload', subject: county.code, detail: `${detail} file=${savedName}`, remote: r.remote, period: result?.period ?? null });
-      });
-    } catch (e) {
-      if ((e instanceof LockHeldError || e instanceof HttpError) && created) await rm(path, { force: true });
-      throw e;
+    const id = queueUpload(this.state, { county_code: county.code, username: account.username, remote: r.remote, sha256, file: saved, size: file.data.length, received_at: now, created_file: created ? 1 : 0 });
+    this.audit(r, { action: 'portal.upload', subject: county.code, detail: `queued file=${saved} bytes=${file.data.length}` });
+    return id;
+  }
+
+  /** An upload's page: waiting (refreshing itself every few seconds), then the import's result. Only its county sees it. */
+  private uploadPage(r: Request, account: Account, id: string): void {
+    const u = uploadById(this.state, id);
+    if (!u || account.scope !== 'county' || u.county_code !== account.scopeCode) throw notFound();
+    if (u.state === 'queued' || u.state === 'importing') {
+      const ahead = aheadOf(this.state, u);
+      return this.send(
+        r,
+        202,
+        page(
+          { title: '已接收，正在导入', user: r.user },
+          html`<p class="ok">已接收，正在导入（文件 ${u.file}）。${ahead ? `前面还有 ${ahead} 个文件。` : ''}</p>
+<p>本页每 3 秒自动刷新；也可以稍后在本期页面的"上传记录"中查看结果。</p><p><a href="/">返回首页</a></p>`,
+        ),
+        { Refresh: '3' },
+      );
     }
-    this.send(r, result?.status === 'refused' || failure ? 422 : 200, this.uploadResult(r, savedName, result, failure));
+    const outcome = JSON.parse(u.result ?? '{}') as UploadOutcome;
+    const result = 'result' in outcome ? outcome.result : undefined;
+    const failure = 'failure' in outcome ? outcome.failure : undefined;
+    this.send(r, result?.status === 'refused' || failure ? 422 : 200, this.uploadResult(r, u.file, result, failure));
   }
 
   private uploadResult(r: Request, savedName: string, result: FeedbackImportResult | undefined, failure: string | undefined): string {
@@ -575,7 +661,7 @@ ${countyPeriodSection(state)}<p><a href="/p/${period}">返回 ${period} 各旗�
 </table>
 ${rejected.length ? html`<h3>未接受的行</h3><table><tr><th>工作表</th><th>行号</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
     }
-    return page({ title: '上传结果', user: this.userOf(r) }, html`${body}<p><a href="/">返回首页</a></p>`);
+    return page({ title: '上传结果', user: r.user }, html`${body}<p><a href="/">返回首页</a></p>`);
   }
 }
 
@@ -604,7 +690,7 @@ export async function startPortal(options: PortalOptions & { port: number; host?
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
-        server.close(() => resolve());
+        server.close(() => void portal.close().then(resolve));
       }),
   };
 }

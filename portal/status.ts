@@ -1,16 +1,14 @@
 /**
  * A period's state per county, for league and region accounts: whether the county has
- * downloaded its workbook (audit rows `portal.download` by the county's own accounts), when its
- * current answer was imported (feedback_imports, by the portal or the CLI), and the KPI figures of
- * pipeline/kpi.ts (issued, answered on time / late, unanswered, overdue, shares).
+ * downloaded its workbook (from the audit trail, which the caller reads), when its current answer
+ * was imported, and the KPI figures of pipeline/kpi.ts (issued, answered on time / late,
+ * unanswered, overdue, shares) — computed from the month's index (pipeline/publish/period-index.ts),
+ * so a page never opens the warehouse, which the nightly run holds for minutes.
  * One row per county in the account's scope.
  */
-import type { Config } from '../config/config.ts';
 import type { County } from '../domain/divisions.ts';
-import { publicationDates } from '../pipeline/match.ts';
-import { parseMonth } from '../pipeline/period.ts';
-import { kpiReport, type KpiRow } from '../pipeline/kpi.ts';
-import type { Warehouse } from '../pipeline/warehouse.ts';
+import { kpiOfFlags, type KpiFlag, type KpiRow } from '../pipeline/kpi.ts';
+import type { PeriodIndex } from '../pipeline/publish/period-index.ts';
 
 export interface CountyStatus {
   county: County;
@@ -31,39 +29,39 @@ export interface PeriodStatus {
   counties: CountyStatus[];
 }
 
-export async function periodStatus(w: Warehouse, period: string, counties: County[], config: Config, asOf: string): Promise<PeriodStatus> {
-  parseMonth(period); // refuses what is not a month
-  // as its publication recorded them (pipeline/publish/publish.ts); blank for a month not published
-  const { issuedOn, dueOn } = (await publicationDates(w, period)) ?? { issuedOn: '', dueOn: '' };
-  const downloads = await w.rows<{ county: string; n: number; first_own: string | null }>(
-    'portal:status-downloads',
-    `select d.subject as county, count(*)::integer as n,
-            strftime(min(d.occurred_at) filter (where a.scope = 'county' and a.scope_code = d.subject), '%Y-%m-%d %H:%M:%S') as first_own
-     from audit d left join accounts a on a.username = d.actor
-     where d.action = 'portal.download' and d.period = $period
-     group by d.subject`,
-    { period },
-  );
-  const answers = await w.rows<{ county: string; last: string }>(
-    'portal:status-answers',
-    `select county_code as county, strftime(max(imported_at), '%Y-%m-%d %H:%M:%S') as last
-     from feedback_imports where period = $period and status = 'imported' and superseded_by is null
-     group by county_code`,
-    { period },
-  );
-  const kpi = new Map((await kpiReport(w, period, asOf, config)).map((k) => [k.countyCode, k]));
-  const d = new Map(downloads.map((r) => [r.county, r]));
-  const a = new Map(answers.map((r) => [r.county, r.last]));
+/** A county's downloads of the period's workbook (audit `portal.download`): the first by its own accounts, and how many by anyone. */
+export interface CountyDownloads {
+  /** 'YYYY-MM-DD HH:MM:SS', or null when none of the county's own accounts downloaded it */
+  firstOwn: string | null;
+  n: number;
+}
+
+/** The month's state of `counties` on `asOf` ('YYYY-MM-DD'); `downloads` by county code. */
+export function periodStatus(index: PeriodIndex, counties: County[], asOf: string, downloads: Map<string, CountyDownloads>): PeriodStatus {
+  // the record counts the flags first issued in this month (carried-over ones count in their own)
+  const flags: KpiFlag[] = [];
+  for (const [countyCode, c] of Object.entries(index.counties)) {
+    for (const [, , , , dueOn, , firstIssued, answeredOn, answer] of c.flags) if (firstIssued) flags.push({ countyCode, dueOn, answeredOn, answer });
+  }
+  const kpi = new Map(kpiOfFlags(flags, asOf).map((k) => [k.countyCode, k]));
+  // the county's current answer: its latest unsuperseded import (one per county and month)
+  const answeredAt = (code: string) =>
+    (index.counties[code]?.imports ?? [])
+      .filter((i) => i.status === 'imported' && i.supersededBy === null)
+      .map((i) => i.importedAt)
+      .sort()
+      .at(-1) ?? null;
   return {
-    period,
-    issuedOn,
-    dueOn,
+    period: index.period,
+    // as its publication recorded them; blank for a month not published
+    issuedOn: index.issuedOn ?? '',
+    dueOn: index.dueOn ?? '',
     asOf,
     counties: counties.map((c) => ({
       county: c,
-      downloadedAt: d.get(c.code)?.first_own ?? null,
-      downloads: d.get(c.code)?.n ?? 0,
-      answeredAt: a.get(c.code) ?? null,
+      downloadedAt: downloads.get(c.code)?.firstOwn ?? null,
+      downloads: downloads.get(c.code)?.n ?? 0,
+      answeredAt: answeredAt(c.code),
       kpi: kpi.get(c.code),
     })),
   };

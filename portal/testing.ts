@@ -4,6 +4,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import zlib from 'node:zlib';
 import { runMonth, withSession } from '../pipeline/run.ts';
 import { DETAILS, HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { addAccount, type Account } from './accounts.ts';
@@ -14,12 +15,12 @@ export const PERIOD = '2026-10';
 export const ISSUED_ON = '2026-11-01';
 
 /** The tiny fixtures, run and published for 2026-10 (~5 s), plus the given accounts. */
-export async function publishedDataDir(accounts: (Account & { password: string })[]): Promise<string> {
+export async function publishedDataDir(accounts: (Account & { password: string; mustChange?: boolean })[]): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'hedui-portal-'));
   await cp(TINY, dir, { recursive: true });
   await withSession({ dataDir: dir, command: 'run', period: PERIOD }, async (s) => {
     await runMonth(s, PERIOD, { today: ISSUED_ON });
-    for (const a of accounts) await addAccount(s.w, a);
+    for (const a of accounts) await addAccount(s.state, a);
   });
   return dir;
 }
@@ -120,3 +121,52 @@ export async function fillWorkbook(src: string, dest: string, o: { results: stri
  */
 export const withoutHexTokens = (text: string) => text.replace(/\b(?:[0-9a-f]{64}|[0-9a-f]{32})\b/g, '<hex>');
 
+
+/**
+ * A zip bomb dressed as a workbook: `[Content_Types].xml` and one sheet of `megabytes` MB of zeros,
+ * deflated (~1000:1), with honest sizes in its directory: what a hostile county account could upload.
+ */
+export function zipBomb(megabytes: number): Buffer {
+  const zeros = Buffer.alloc(megabytes * 1024 * 1024);
+  const entries = [
+    { name: '[Content_Types].xml', raw: Buffer.from('<?xml version="1.0"?><Types/>') },
+    { name: 'xl/worksheets/sheet1.xml', raw: zeros },
+  ];
+  const files: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const body = zlib.deflateRawSync(e.raw, { level: 9 });
+    const crc = zlib.crc32(e.raw) >>> 0;
+    const name = Buffer.from(e.name);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8); // deflate
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(e.raw.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const dir = Buffer.alloc(46);
+    dir.writeUInt32LE(0x02014b50, 0);
+    dir.writeUInt16LE(20, 4);
+    dir.writeUInt16LE(20, 6);
+    dir.writeUInt16LE(8, 10);
+    dir.writeUInt32LE(crc, 16);
+    dir.writeUInt32LE(body.length, 20);
+    dir.writeUInt32LE(e.raw.length, 24);
+    dir.writeUInt16LE(name.length, 28);
+    dir.writeUInt32LE(offset, 42);
+    files.push(local, name, body);
+    central.push(dir, name);
+    offset += 30 + name.length + body.length;
+  }
+  const cd = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...files, cd, end]);
+}

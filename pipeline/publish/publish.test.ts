@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { runMonth, withSession } from '../run.ts';
 import { importEntries, revokeEntry } from '../whitelist.ts';
+import { openState } from '../state.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { readZipText } from './test-zip.ts';
@@ -38,7 +39,7 @@ const DAY = '2026-12-03';
 
 async function runTiny(dir: string) {
   return withSession({ dataDir: dir, command: 'test' }, async (s) => {
-    await importEntries(s.w, join(dir, 'whitelist.csv'), s.config.config, 'test');
+    await importEntries(s.w, s.state, join(dir, 'whitelist.csv'), s.config.config, 'test');
     return runMonth(s, '2026-10', { today: DAY });
   });
 }
@@ -148,7 +149,9 @@ describe('issue and due dates', () => {
       );
       county = COUNTIES.find((c) => c.code === pick!.county_code)!;
       revived = pick!.flag_id;
-      await revokeEntry(w, pick!.entry, 'test', 'test');
+      const state = openState(a.dir);
+      await revokeEntry(w, state, pick!.entry, 'test', 'test');
+      state.close();
       // every issued flag so far reached its county on DAY
       expect(await w.rows('t', "select distinct strftime(issued_on, '%Y-%m-%d') as issued, strftime(due_on, '%Y-%m-%d') as due from flags where period = '2026-10' and status = 'issued'")).toEqual([
         { issued: DAY, due: '2026-12-18' },

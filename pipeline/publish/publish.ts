@@ -8,6 +8,8 @@
  *                    <league code>_<league name>/<county code>_<county name>_<period>_核对疑点.xlsx
  *                    summary.xlsx
  *                    manifest.json
+ *                    index.json   (the portal's status pages read it: period-index.ts; not in the manifest,
+ *                                  it changes with every feedback import)
  */
 import { mkdir, readdir, readlink, rename, rm, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -24,6 +26,7 @@ import { WORKBOOK_SCHEMA_VERSION, type CountyWorkbookData, type SnapshotUsed, ty
 import { writeCountyWorkbooks, type CountyWorkbookJob } from './workbook-pool.ts';
 import { countyWorkbookPath } from './workbook-contract.ts';
 import { writeSummaryWorkbook, type SummaryData } from './summary-workbook.ts';
+import { writePeriodIndex } from './period-index.ts';
 import { HeduiError } from '../../base/errors.ts';
 import { logger } from '../../base/log.ts';
 import { QUARANTINE_REASON_TEXTS } from '../quarantine-reasons.ts';
@@ -393,6 +396,8 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     outputs: files.sort((a, b) => (a.path < b.path ? -1 : 1)),
   };
   await writeFile(join(release, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  // with this publication's dates: they are recorded only once the release is visible
+  await writePeriodIndex(w, release, period, ctx.config, publication);
 
   // The swap: a new symlink renamed over the old one. Until this rename, counties see the previous release.
   const link = join(outDir, period);

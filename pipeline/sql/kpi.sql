@@ -1,11 +1,11 @@
--- kpi: the 15-day record of one issuing period, per county, as of a day.
+-- kpi: the flags the 15-day record of one issuing period counts, with their earliest closing answer.
 -- Counts the flags first issued in $period (carried-over ones belong to their first period).
--- A flag is answered when a closing result (not in $open_results) from a current import reached
--- the region on or before $as_of; on time when that day is on or before the flag's own due date
--- (flags.due_on: the day it first reached its county + deadline_days, next working day — flags of
--- one period can have different ones); overdue when unanswered and $as_of is past it.
--- confirmed / data_error shares are over the answered flags.
--- Grain: one row per county-level unit (all of them, zeros included).
+-- A flag's answer is the earliest closing result (not in $open_results) from a current import
+-- (imported, not superseded): answered_on is the day it reached the region, result its 核实结果
+-- (ties on the day broken by the result text, so the same warehouse gives the same row). No as-of
+-- day here: pipeline/kpi.ts (kpiOfFlags) judges answered / on time / overdue on a given day, the
+-- same way for `hedui kpi`, summary.xlsx and the portal's index (pipeline/publish/period-index.ts).
+-- Grain: one row per issued flag of $period first issued in it.
 with issued as (
   select flag_id, county_code, due_on
   from flags
@@ -13,42 +13,21 @@ with issued as (
 ),
 
 answers as (
-  select d.flag_id, min(d.received_on) as answered_on, arg_min(d.result, d.received_on) as result
+  select d.flag_id, min(d.received_on) as answered_on, first(d.result order by d.received_on, d.result) as result
   from dispositions d
   join feedback_imports i using (import_id)
   where i.status = 'imported' and i.superseded_by is null
     and not list_contains($open_results, d.result)
-    and d.received_on <= $as_of::date
+    and d.flag_id in (select flag_id from issued)
   group by d.flag_id
-),
-
-per_county as (
-  select
-    i.county_code,
-    count(*)::integer as issued,
-    count(*) filter (where a.answered_on <= i.due_on)::integer as answered_on_time,
-    count(*) filter (where a.answered_on > i.due_on)::integer as answered_late,
-    count(*) filter (where a.answered_on is null)::integer as unanswered,
-    count(*) filter (where a.answered_on is null and $as_of::date > i.due_on)::integer as overdue,
-    count(*) filter (where list_contains($confirmed_results, a.result))::integer as confirmed,
-    count(*) filter (where list_contains($data_error_results, a.result))::integer as data_errors
-  from issued i
-  left join answers a using (flag_id)
-  group by i.county_code
 )
 
 select
-  d.league_code,
-  d.league_name,
-  d.county_code,
-  d.county_name,
-  coalesce(p.issued, 0) as issued,
-  coalesce(p.answered_on_time, 0) as answered_on_time,
-  coalesce(p.answered_late, 0) as answered_late,
-  coalesce(p.unanswered, 0) as unanswered,
-  coalesce(p.overdue, 0) as overdue,
-  coalesce(p.confirmed, 0) as confirmed,
-  coalesce(p.data_errors, 0) as data_errors
-from divisions d
-left join per_county p using (county_code)
-order by d.county_code
+  i.flag_id,
+  i.county_code,
+  strftime(i.due_on, '%Y-%m-%d') as due_on,
+  strftime(a.answered_on, '%Y-%m-%d') as answered_on,
+  a.result
+from issued i
+left join answers a using (flag_id)
+order by i.county_code, i.flag_id

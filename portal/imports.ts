@@ -1,0 +1,204 @@
+/**
+ * Returned workbooks, from upload to import result. The portal never opens the warehouse: an
+ * accepted upload is saved and queued in the state store (`uploads`), and one import at a time
+ * runs in a child process (import-worker.ts) that waits for the data folder's lock, imports with
+ * the pipeline's importer, refreshes the period's index and exits. The child runs with a heap cap
+ * and a time limit: a workbook whose zip directory lied about its sizes (the portal checks the
+ * directory before saving, pipeline/workbook-zip.ts) can exhaust the child, never the portal.
+ *
+ * The county sees 已接收，正在导入 (`/upload/<id>`, refreshing itself) and then the result.
+ * A refused or failed file is deleted again if this upload wrote it; an imported one is kept.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { recordAudit } from '../pipeline/audit.ts';
+import type { StateDb } from '../pipeline/state.ts';
+import type { FeedbackImportResult } from '../pipeline/feedback.ts';
+import { logger } from '../base/log.ts';
+
+export interface ImportJob {
+  uploadId: string;
+  dataDir: string;
+  configPath?: string;
+  path: string;
+  actor: string;
+  county: string;
+  remote: string;
+  receivedOn: string;
+  lockWaitMs: number;
+}
+
+/** What the child answers with (one message each, in this order). */
+export type WorkerMessage = { type: 'locked' } | { type: 'result'; result: FeedbackImportResult } | { type: 'error'; message: string; busy: boolean };
+
+export type UploadState = 'queued' | 'importing' | 'done' | 'failed';
+
+export interface UploadRow {
+  upload_id: string;
+  county_code: string;
+  username: string;
+  remote: string | null;
+  sha256: string;
+  file: string;
+  size: number;
+  received_at: number;
+  state: UploadState;
+  created_file: number;
+  worker_pid: number | null;
+  result: string | null;
+  finished_at: number | null;
+}
+
+/** The outcome kept in `uploads.result`: the importer's result, or why no import happened. */
+export type UploadOutcome = { result: FeedbackImportResult } | { failure: string };
+
+export interface ImportLimits {
+  /** how long an import waits for the data folder's lock (a nightly run may hold it) */
+  lockWaitMs: number;
+  /** how long an import may run once it holds the lock */
+  timeoutMs: number;
+  /** the child's V8 heap cap, MB */
+  memoryMb: number;
+}
+
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = { lockWaitMs: 30 * 60_000, timeoutMs: 120_000, memoryMb: 512 };
+
+const WORKER = new URL('./import-worker.mjs', import.meta.url);
+
+export function queueUpload(db: StateDb, u: Omit<UploadRow, 'upload_id' | 'state' | 'worker_pid' | 'result' | 'finished_at'>): string {
+  const id = randomBytes(12).toString('base64url');
+  db.prepare(
+    `insert into uploads (upload_id, county_code, username, remote, sha256, file, size, received_at, state, created_file)
+     values (?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+  ).run(id, u.county_code, u.username, u.remote, u.sha256, u.file, u.size, u.received_at, u.created_file);
+  return id;
+}
+
+export const uploadById = (db: StateDb, id: string) => db.prepare<[string], UploadRow>('select * from uploads where upload_id = ?').get(id);
+
+/** Uploads of a county received since `sinceMs` (the per-county rate limit). */
+export const uploadsSince = (db: StateDb, county: string, sinceMs: number) =>
+  db.prepare<[string, number], { n: number }>('select count(*) as n from uploads where county_code = ? and received_at > ?').get(county, sinceMs)!.n;
+
+/** Queued or importing uploads before this one (what the waiting page says). */
+export const aheadOf = (db: StateDb, u: UploadRow) =>
+  db.prepare<[number, number, string], { n: number }>("select count(*) as n from uploads where state in ('queued', 'importing') and (received_at < ? or (received_at = ? and upload_id < ?))").get(u.received_at, u.received_at, u.upload_id)?.n ?? 0;
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs queued imports one at a time (DuckDB has one writer; two imports would only wait for each
+ * other's lock). `kick()` after queueing; `close()` stops taking new ones and kills a running child.
+ */
+export class ImportRunner {
+  private running: ChildProcess | undefined;
+  private closed = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly db: StateDb,
+    private readonly o: { dataDir: string; configPath?: string; limits: ImportLimits; today: () => string },
+  ) {
+    // imports a stopped portal left half-way: their child is gone, so they run again (the importer
+    // is idempotent by the file's sha256)
+    for (const u of db.prepare<[], UploadRow>("select * from uploads where state = 'importing'").all()) {
+      if (!u.worker_pid || !alive(u.worker_pid)) db.prepare("update uploads set state = 'queued', worker_pid = null where upload_id = ?").run(u.upload_id);
+    }
+  }
+
+  kick(): void {
+    if (this.running || this.closed) return;
+    const next = this.db.prepare<[], UploadRow>("select * from uploads where state = 'queued' order by received_at, upload_id limit 1").get();
+    if (!next) return;
+    this.idle = this.run(next).finally(() => {
+      this.running = undefined;
+      this.kick();
+    });
+  }
+
+  /** Resolves when no import is running (tests). */
+  async settled(): Promise<void> {
+    for (;;) {
+      const before = this.idle;
+      await before;
+      if (before === this.idle && !this.running) return;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.running?.kill('SIGKILL');
+    await this.idle.catch(() => undefined);
+  }
+
+  private run(u: UploadRow): Promise<void> {
+    const { limits } = this.o;
+    const job: ImportJob = {
+      uploadId: u.upload_id,
+      dataDir: this.o.dataDir,
+      configPath: this.o.configPath,
+      path: `${this.o.dataDir}/feedback/${u.file}`,
+      actor: u.username,
+      county: u.county_code,
+      remote: u.remote ?? '',
+      receivedOn: this.o.today(),
+      lockWaitMs: limits.lockWaitMs,
+    };
+    const child = fork(WORKER, [], { execArgv: [`--max-old-space-size=${limits.memoryMb}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    this.running = child;
+    this.db.prepare("update uploads set state = 'importing', worker_pid = ? where upload_id = ?").run(child.pid ?? null, u.upload_id);
+    child.stderr?.resume(); // drained, not kept: the child logs to the data folder's log itself
+    return new Promise<void>((resolve) => {
+      let outcome: UploadOutcome | undefined;
+      let busy = false;
+      // waiting for the lock has its own budget; once the child holds it, the import has timeoutMs
+      let timer = setTimeout(() => child.kill('SIGKILL'), limits.lockWaitMs + 30_000);
+      child.on('message', (m: WorkerMessage) => {
+        if (m.type === 'locked') {
+          clearTimeout(timer);
+          timer = setTimeout(() => child.kill('SIGKILL'), limits.timeoutMs);
+        } else if (m.type === 'result') outcome = { result: m.result };
+        else if (m.type === 'error') {
+          outcome = { failure: m.message };
+          busy = m.busy;
+        }
+      });
+      child.send(job);
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        void this.finish(u, outcome, busy, code, signal).then(resolve, (e) => {
+          logger().error({ upload: u.upload_id, error: (e as Error).name }, 'finishing an import failed');
+          resolve();
+        });
+      });
+    });
+  }
+
+  private async finish(u: UploadRow, outcome: UploadOutcome | undefined, busy: boolean, code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    const final: UploadOutcome =
+      outcome ??
+      // killed (time limit, or the heap cap: V8 aborts) or crashed: the workbook could not be read within the limits
+      { failure: '工作簿无法在限定的时间和内存内读取，未导入。请上传下发的工作簿，不要另存或添加大量内容。 (the import ran out of time or memory)' };
+    const refused = 'failure' in final || final.result.status === 'refused';
+    if (!outcome) logger().warn({ upload: u.upload_id, code, signal }, 'import child ended without a result');
+    this.db.prepare("update uploads set state = ?, worker_pid = null, result = ?, finished_at = ? where upload_id = ?").run(
+      'failure' in final ? 'failed' : 'done',
+      JSON.stringify(final),
+      Date.now(),
+      u.upload_id,
+    );
+    if (refused && u.created_file && !busy) await rm(`${this.o.dataDir}/feedback/${u.file}`, { force: true });
+    // the importer audits feedback.import / feedback.refused itself; what it could not say is said here
+    if ('failure' in final) {
+      recordAudit(this.db, { actor: u.username, action: 'portal.import-failed', subject: u.file, detail: busy ? 'data folder busy' : signal ? `killed ${signal}` : `exit ${code}`, remote: u.remote });
+    }
+  }
+}
