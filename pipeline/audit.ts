@@ -100,6 +100,12 @@ export interface AuditVerification {
   problems: { seq: number; problem: string }[];
 }
 
+/** The last row's number and hash, without walking the chain (what the nightly log keeps). */
+export function auditHead(db: StateDb): { rows: number; head: string } {
+  const last = db.prepare<[], { seq: number; hash: string }>('select seq, hash from audit order by seq desc limit 1').get();
+  return { rows: last?.seq ?? 0, head: last?.hash ?? GENESIS };
+}
+
 /** Walks the chain: every row's hash, its link to the row before, no gap, no row missing at the end. */
 export function verifyAudit(db: StateDb): AuditVerification {
   const problems: AuditVerification['problems'] = [];

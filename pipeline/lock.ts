@@ -32,7 +32,8 @@ const POLL_MS = 1000;
 /** Stale locks taken over in a row before giving up: another process keeps re-creating one. */
 const MAX_TAKEOVERS = 3;
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid is running (EPERM: it is, under another user). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -70,7 +71,7 @@ export async function acquireLock(dataDir: string, command: string, options: Loc
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue; // let go between our open and our read: try again
       holder = undefined; // half-written by a run killed at that instant: stale
     }
-    if (holder && holder.pid !== process.pid && alive(holder.pid)) {
+    if (holder && holder.pid !== process.pid && processAlive(holder.pid)) {
       const elapsed = Date.now() - began;
       if (elapsed >= waitMs) {
         const after = waited ? `; waited ${Math.round(elapsed / 1000)} s for it` : '';

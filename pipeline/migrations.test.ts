@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,8 @@ import { Warehouse } from './warehouse.ts';
 import { literal } from './sql.ts';
 import { createStagedViews } from './staged.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { openState } from './state.ts';
+import { auditReport, verifyAudit } from './audit.ts';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -93,5 +95,45 @@ describe('migrations', () => {
       await createStagedViews(w);
       expect(await w.rows('v', 'select * from stg_vehicles')).toEqual([]);
     });
+  });
+  it('move accounts (with their password hashes) and the audit trail of an earlier warehouse to the state store, chained in their order', async () => {
+    const dir = await dataDir();
+    // an earlier warehouse: the portal's tables lived in it
+    await withOpen(dir, async (w) => {
+      await w.exec('t', 'delete from schema_migrations where id = 7');
+      await w.exec('t', 'create table accounts (username varchar primary key, scope varchar not null, scope_code varchar, password_hash varchar not null, created_at timestamp not null, disabled_at timestamp)');
+      await w.exec('t', 'create table portal_sessions (token_sha256 varchar primary key, username varchar not null, created_at timestamp not null, expires_at timestamp not null, remote varchar)');
+      await w.exec('t', 'create table login_failures (username varchar, remote varchar, occurred_at timestamp not null)');
+      await w.exec('t', 'create table audit (occurred_at timestamp not null, actor varchar not null, action varchar not null, subject varchar, detail varchar, remote varchar, period varchar)');
+      await w.exec('t', "insert into accounts values ('xc', 'county', '150102', 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', '2026-10-01 08:00:00', null), ('old', 'region', null, 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', '2026-09-01 08:00:00', '2026-10-02 09:00:00')");
+      await w.exec('t', "insert into portal_sessions values ('abc', 'xc', '2026-11-01 00:00:00', '2026-11-01 08:00:00', '127.0.0.1')");
+      await w.exec('t', "insert into audit values ('2026-11-02 03:00:00', 'xc', 'portal.download', '150102', 'a.xlsx', '10.0.0.1', '2026-10'), ('2026-11-01 02:00:00', 'ops', 'whitelist.add', 'W1', 'scope=vehicle-owned', null, null)");
+    });
+    await withOpen(dir, async (w) => {
+      const tables = await w.rows<{ name: string }>('t', "select table_name as name from information_schema.tables where table_name in ('accounts', 'audit', 'portal_sessions', 'login_failures')");
+      expect(tables).toEqual([]);
+    });
+    const state = openState(dir);
+    try {
+      expect(state.prepare('select username, scope, scope_code, password_hash, disabled_at is not null as disabled from accounts order by username').all()).toEqual([
+        { username: 'old', scope: 'region', scope_code: null, password_hash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', disabled: 1 },
+        { username: 'xc', scope: 'county', scope_code: '150102', password_hash: 'scrypt$16384$8$1$c2FsdA==$aGFzaA==', disabled: 0 },
+      ]);
+      expect(state.prepare('select count(*) as n from sessions').get()).toEqual({ n: 0 }); // everyone logs in again
+      // oldest first, times kept (shown in China time), and a sound chain
+      expect(auditReport(state).map((a) => [a.occurred_at, a.action])).toEqual([
+        ['2026-11-01 10:00:00', 'whitelist.add'],
+        ['2026-11-02 11:00:00', 'portal.download'],
+      ]);
+      expect(verifyAudit(state)).toMatchObject({ ok: true, rows: 2 });
+    } finally {
+      state.close();
+    }
+  });
+  it('a new warehouse file appears whole: a creation killed half-way leaves only a temporary file, which the next open removes', async () => {
+    const dir = await dataDir();
+    await writeFile(join(dir, 'hedui.duckdb.creating-999999'), Buffer.alloc(4096)); // a header, then SIGKILL
+    expect(await withOpen(dir, (w) => w.one<{ n: number }>('t', 'select count(*)::integer as n from schema_migrations'))).toEqual({ n: MIGRATIONS.length });
+    expect((await readdir(dir)).filter((f) => f.includes('creating'))).toEqual([]);
   });
 });

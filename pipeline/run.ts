@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { loadConfig, type LoadedConfig } from '../config/config.ts';
 import { Warehouse } from './warehouse.ts';
 import { openState, type StateDb } from './state.ts';
+import { auditHead } from './audit.ts';
 import { acquireLock } from './lock.ts';
 import { loadInbox, type LoadReport } from './load/inbox.ts';
 import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
@@ -360,6 +361,8 @@ export async function nightly(s: Session, options: { today?: string } = {}): Pro
   }
   // months published before the portal read indexes (or by an older index schema) get theirs
   await indexPublishedPeriods(s.w, s.dataDir, s.config.config);
+  // the audit's head in the nightly log: a copy outside the store, which --verify's chain cannot vouch for by itself
+  logger().info(auditHead(s.state), 'audit head');
   const problems = [
     ...report.rejected.map((r) => `rejected_file: ${r.file}: ${r.feed} ${r.period}: ${r.reason}`),
     ...held,

@@ -3,9 +3,9 @@
  * its duration and row count are logged, never its values. Values are bound as parameters.
  */
 import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { logger } from '../base/log.ts';
 import { WarehouseError, scrubMessage } from '../base/errors.ts';
 import { idNumberSqlMacros } from '../domain/id-number.ts';
@@ -66,6 +66,7 @@ export class Warehouse {
     const config: Record<string, string> = { preserve_insertion_order: 'false' };
     let instance: DuckDBInstance;
     try {
+      if (path !== ':memory:') await createWhole(path);
       instance = await DuckDBInstance.create(path, config);
     } catch (e) {
       throw new WarehouseError(`cannot open the warehouse ${path}: ${scrubMessage((e as Error).message)}`);
@@ -157,6 +158,23 @@ export class Warehouse {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * A new warehouse file is made under a temporary name and renamed into place: DuckDB writes a new
+ * file's headers in steps, and a run killed between them left a 4096-byte file no later run could
+ * open. The caller holds the data folder's lock, so any leftover temporary file is a killed run's.
+ */
+async function createWhole(path: string): Promise<void> {
+  if (await stat(path).catch(() => undefined)) return;
+  const folder = dirname(path);
+  const prefix = `${basename(path)}.creating`;
+  for (const name of await readdir(folder)) if (name.startsWith(prefix)) await rm(join(folder, name), { force: true });
+  const tmp = `${path}.creating-${process.pid}`;
+  const fresh = await DuckDBInstance.create(tmp);
+  fresh.closeSync();
+  await rm(`${tmp}.wal`, { force: true });
+  await rename(tmp, path);
 }
 
 /** Opens an in-memory warehouse for a test (staged files under `dataDir`, else a new temporary folder), runs `fn`, closes it. */

@@ -3,19 +3,24 @@
  * accepted upload is saved and queued in the state store (`uploads`), and one import at a time
  * runs in a child process (import-worker.ts) that waits for the data folder's lock, imports with
  * the pipeline's importer, refreshes the period's index and exits. The child runs with a heap cap
- * and a time limit: a workbook whose zip directory lied about its sizes (the portal checks the
- * directory before saving, pipeline/workbook-zip.ts) can exhaust the child, never the portal.
+ * and a time limit, and is killed when its resident size passes the memory cap: a workbook whose
+ * zip directory lied about its sizes (the portal checks the directory before saving,
+ * pipeline/workbook-zip.ts) can exhaust the child, never the portal.
  *
  * The county sees 已接收，正在导入 (`/upload/<id>`, refreshing itself) and then the result.
  * A refused or failed file is deleted again if this upload wrote it; an imported one is kept.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../pipeline/audit.ts';
 import type { StateDb } from '../pipeline/state.ts';
 import type { FeedbackImportResult } from '../pipeline/feedback.ts';
 import { logger } from '../base/log.ts';
+import { processAlive } from '../pipeline/lock.ts';
+import { todayInChina } from '../pipeline/period.ts';
 
 export interface ImportJob {
   uploadId: string;
@@ -58,11 +63,14 @@ export interface ImportLimits {
   lockWaitMs: number;
   /** how long an import may run once it holds the lock */
   timeoutMs: number;
-  /** the child's V8 heap cap, MB */
+  /**
+   * the child's memory cap, MB: its resident size is watched (a zip inflates into buffers outside
+   * the JS heap, which --max-old-space-size alone would not bound); the heap cap is half of it
+   */
   memoryMb: number;
 }
 
-export const DEFAULT_IMPORT_LIMITS: ImportLimits = { lockWaitMs: 30 * 60_000, timeoutMs: 120_000, memoryMb: 512 };
+export const DEFAULT_IMPORT_LIMITS: ImportLimits = { lockWaitMs: 30 * 60_000, timeoutMs: 120_000, memoryMb: 1024 };
 
 const WORKER = new URL('./import-worker.mjs', import.meta.url);
 
@@ -85,12 +93,13 @@ export const uploadsSince = (db: StateDb, county: string, sinceMs: number) =>
 export const aheadOf = (db: StateDb, u: UploadRow) =>
   db.prepare<[number, number, string], { n: number }>("select count(*) as n from uploads where state in ('queued', 'importing') and (received_at < ? or (received_at = ? and upload_id < ?))").get(u.received_at, u.received_at, u.upload_id)?.n ?? 0;
 
-function alive(pid: number): boolean {
+/** A process's resident size in bytes (Linux /proc; undefined elsewhere or once it has gone). */
+function residentBytes(pid: number): number | undefined {
   try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
   }
 }
 
@@ -105,12 +114,12 @@ export class ImportRunner {
 
   constructor(
     private readonly db: StateDb,
-    private readonly o: { dataDir: string; configPath?: string; limits: ImportLimits; today: () => string },
+    private readonly o: { dataDir: string; configPath?: string; limits: ImportLimits },
   ) {
     // imports a stopped portal left half-way: their child is gone, so they run again (the importer
     // is idempotent by the file's sha256)
     for (const u of db.prepare<[], UploadRow>("select * from uploads where state = 'importing'").all()) {
-      if (!u.worker_pid || !alive(u.worker_pid)) db.prepare("update uploads set state = 'queued', worker_pid = null where upload_id = ?").run(u.upload_id);
+      if (!u.worker_pid || !processAlive(u.worker_pid)) db.prepare("update uploads set state = 'queued', worker_pid = null where upload_id = ?").run(u.upload_id);
     }
   }
 
@@ -145,14 +154,16 @@ export class ImportRunner {
       uploadId: u.upload_id,
       dataDir: this.o.dataDir,
       configPath: this.o.configPath,
-      path: `${this.o.dataDir}/feedback/${u.file}`,
+      path: join(this.o.dataDir, 'feedback', u.file),
       actor: u.username,
       county: u.county_code,
       remote: u.remote ?? '',
-      receivedOn: this.o.today(),
+      // the day the county sent it, also when the import waited past midnight for a nightly run
+      receivedOn: todayInChina(new Date(u.received_at)),
       lockWaitMs: limits.lockWaitMs,
     };
-    const child = fork(WORKER, [], { execArgv: [`--max-old-space-size=${limits.memoryMb}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
+    const heapMb = Math.max(64, Math.floor(limits.memoryMb / 2));
+    const child = fork(WORKER, [], { execArgv: [`--max-old-space-size=${heapMb}`], stdio: ['ignore', 'ignore', 'pipe', 'ipc'], serialization: 'json' });
     this.running = child;
     this.db.prepare("update uploads set state = 'importing', worker_pid = ? where upload_id = ?").run(child.pid ?? null, u.upload_id);
     child.stderr?.resume(); // drained, not kept: the child logs to the data folder's log itself
@@ -161,6 +172,10 @@ export class ImportRunner {
       let busy = false;
       // waiting for the lock has its own budget; once the child holds it, the import has timeoutMs
       let timer = setTimeout(() => child.kill('SIGKILL'), limits.lockWaitMs + 30_000);
+      const watch = setInterval(() => {
+        const rss = child.pid ? residentBytes(child.pid) : undefined;
+        if (rss !== undefined && rss > limits.memoryMb * 1024 * 1024) child.kill('SIGKILL');
+      }, 100);
       child.on('message', (m: WorkerMessage) => {
         if (m.type === 'locked') {
           clearTimeout(timer);
@@ -174,6 +189,7 @@ export class ImportRunner {
       child.send(job);
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
+        clearInterval(watch);
         void this.finish(u, outcome, busy, code, signal).then(resolve, (e) => {
           logger().error({ upload: u.upload_id, error: (e as Error).name }, 'finishing an import failed');
           resolve();
@@ -195,7 +211,7 @@ export class ImportRunner {
       Date.now(),
       u.upload_id,
     );
-    if (refused && u.created_file && !busy) await rm(`${this.o.dataDir}/feedback/${u.file}`, { force: true });
+    if (refused && u.created_file && !busy) await rm(join(this.o.dataDir, 'feedback', u.file), { force: true });
     // the importer audits feedback.import / feedback.refused itself; what it could not say is said here
     if ('failure' in final) {
       recordAudit(this.db, { actor: u.username, action: 'portal.import-failed', subject: u.file, detail: busy ? 'data folder busy' : signal ? `killed ${signal}` : `exit ${code}`, remote: u.remote });

@@ -18,7 +18,8 @@ import { nightly, withSession } from '../pipeline/run.ts';
 import { addAccount, disableAccount } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { workbookPath, summaryPath } from './files.ts';
-import { csrfIn, fillWorkbook, http, loginAs, multipart, PERIOD, publishedDataDir, withoutHexTokens, zipBomb, type Reply } from './testing.ts';
+import { csrfIn, fillWorkbook, http, loginAs, multipart, PERIOD, publishedDataDir, withoutHexTokens, type Reply } from './testing.ts';
+import { bomb as zipBomb } from '../pipeline/load/test-support.ts';
 
 const PW = 'correct-horse-battery';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -389,7 +390,7 @@ describe('upload checks (before the importer)', () => {
   });
 
   it('refuses a zip bomb from its directory alone (422): nothing unpacked, nothing kept, the portal answers meanwhile', async () => {
-    const bomb = zipBomb(200); // 200 MB of zeros in ~200 KB
+    const bomb = await zipBomb(200); // 200 MB of zeros in ~200 KB
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const csrf = await csrfOf('xc');
     const [r, login] = await Promise.all([send('xc', [{ name: 'csrf', value: csrf }, { name: 'file', value: bomb, filename: 'bomb.xlsx' }]), http(base, 'GET', '/login')]);
@@ -571,7 +572,7 @@ describe("the portal never stands in the batch's way", () => {
     }
   });
 
-  it('an import that runs out of time is stopped: the county is told, the file deleted, the failure audited; the per-county upload rate is capped', async () => {
+  it('an import that runs out of time or memory is stopped: the county is told, the file deleted, the failure audited; the per-county upload rate is capped', async () => {
     const strict = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, clock: () => now, uploadsPerHour: 100, imports: { timeoutMs: 1 } });
     try {
       const answer = join(dir, 'answer-150125.xlsx');
@@ -586,9 +587,18 @@ describe("the portal never stands in the batch's way", () => {
     } finally {
       await strict.close();
     }
+    // a child that grows past the memory cap is killed the same way (60 MB: less than Node, tsx and DuckDB need)
+    const small = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, clock: () => now, imports: { memoryMb: 60 } });
+    try {
+      const { result } = await upload('short', await readFile(workbookPath(dir, PERIOD, county('150223'))), 'answer.xlsx', small.url);
+      expect(result!.status).toBe(422);
+      expect(result!.text).toContain('限定的时间和内存');
+    } finally {
+      await small.close();
+    }
     const capped = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, clock: () => now, uploadsPerHour: 1 });
     try {
-      const { posted } = await upload('wc', zipBomb(1), 'x.xlsx', capped.url);
+      const { posted } = await upload('wc', await zipBomb(1), 'x.xlsx', capped.url);
       expect(posted.status).toBe(429);
       expect(posted.text).toContain('一小时内最多上传 1 次');
     } finally {

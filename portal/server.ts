@@ -148,7 +148,7 @@ export class Portal {
     };
     this.state = openState(this.o.dataDir);
     this.limit = pLimit(this.o.concurrency);
-    this.imports = new ImportRunner(this.state, { dataDir: this.o.dataDir, configPath: this.o.configPath, limits: this.o.imports, today: () => this.today() });
+    this.imports = new ImportRunner(this.state, { dataDir: this.o.dataDir, configPath: this.o.configPath, limits: this.o.imports });
     this.imports.kick(); // what a stopped portal left queued
   }
 

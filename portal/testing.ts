@@ -4,7 +4,6 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import zlib from 'node:zlib';
 import { runMonth, withSession } from '../pipeline/run.ts';
 import { DETAILS, HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { addAccount, type Account } from './accounts.ts';
@@ -120,53 +119,3 @@ export async function fillWorkbook(src: string, dest: string, o: { results: stri
  * now and then; an ID number (15 or 18 characters) is never a whole 32- or 64-character hex word.
  */
 export const withoutHexTokens = (text: string) => text.replace(/\b(?:[0-9a-f]{64}|[0-9a-f]{32})\b/g, '<hex>');
-
-
-/**
- * A zip bomb dressed as a workbook: `[Content_Types].xml` and one sheet of `megabytes` MB of zeros,
- * deflated (~1000:1), with honest sizes in its directory: what a hostile county account could upload.
- */
-export function zipBomb(megabytes: number): Buffer {
-  const zeros = Buffer.alloc(megabytes * 1024 * 1024);
-  const entries = [
-    { name: '[Content_Types].xml', raw: Buffer.from('<?xml version="1.0"?><Types/>') },
-    { name: 'xl/worksheets/sheet1.xml', raw: zeros },
-  ];
-  const files: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const body = zlib.deflateRawSync(e.raw, { level: 9 });
-    const crc = zlib.crc32(e.raw) >>> 0;
-    const name = Buffer.from(e.name);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8); // deflate
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(e.raw.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    const dir = Buffer.alloc(46);
-    dir.writeUInt32LE(0x02014b50, 0);
-    dir.writeUInt16LE(20, 4);
-    dir.writeUInt16LE(20, 6);
-    dir.writeUInt16LE(8, 10);
-    dir.writeUInt32LE(crc, 16);
-    dir.writeUInt32LE(body.length, 20);
-    dir.writeUInt32LE(e.raw.length, 24);
-    dir.writeUInt16LE(name.length, 28);
-    dir.writeUInt32LE(offset, 42);
-    files.push(local, name, body);
-    central.push(dir, name);
-    offset += 30 + name.length + body.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...files, cd, end]);
-}
