@@ -8,7 +8,9 @@
  * saved and queued, and imported by a child process that takes the warehouse lock (imports.ts).
  *
  * Every request passes a capped queue: beyond `maxPending` waiting requests the answer is 503 at
- * once, and a request whose client has gone is dropped before any work. A request without a
+ * once, and a request whose client has gone is dropped before any work. Logins and password
+ * changes (scrypt: ~0.5 s and 128 MiB each) have a queue of their own, so a flood of them never
+ * holds up pages, downloads or the login form. A request without a
  * valid session costs one indexed SQLite read.
  *
  * Routes (README.md beside this file):
@@ -33,7 +35,7 @@ import { HeduiError } from '../base/errors.ts';
 import { recordAudit, type AuditEvent } from '../pipeline/audit.ts';
 import { openState, type StateDb } from '../pipeline/state.ts';
 import { logger } from '../base/log.ts';
-import { changePassword, endSession, login, PasswordRefusedError, passwordProblemZh, sessionAccount, sha256Hex, type Account } from './accounts.ts';
+import { changePassword, endSession, login, PasswordRefusedError, passwordProblemZh, SCRYPT_CONCURRENCY, sessionAccount, sha256Hex, type Account } from './accounts.ts';
 import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
 import { isMonthName, todayInChina } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
@@ -60,6 +62,8 @@ export interface PortalOptions {
   /** requests handled at once, and waiting beyond those before 503 */
   concurrency?: number;
   maxPending?: number;
+  /** password checks (login, password change) waiting beyond the SCRYPT_CONCURRENCY running before 503 */
+  maxPendingLogins?: number;
   /** uploads being received at once (each is held in memory up to maxUploadBytes) */
   maxReceiving?: number;
   /** uploads a county may send per hour */
@@ -130,6 +134,7 @@ export class Portal {
   readonly state: StateDb;
   readonly imports: ImportRunner;
   private readonly limit: ReturnType<typeof pLimit>;
+  private readonly logins = pLimit(SCRYPT_CONCURRENCY);
   private receiving = new Map<string, number>();
   private busyAudit = { at: 0, count: 0 };
 
@@ -140,6 +145,7 @@ export class Portal {
       maxUploadBytes: 20 * 1024 * 1024,
       concurrency: 16,
       maxPending: 64,
+      maxPendingLogins: 16,
       maxReceiving: 4,
       uploadsPerHour: 20,
       clock: Date.now,
@@ -174,14 +180,16 @@ export class Portal {
     const token = cookieOf(req, this.cookieName);
     if (token && /^[A-Za-z0-9_-]{43}$/.test(token)) r.tokenHash = sha256Hex(token);
     const done = () => logger().info({ method: req.method, route: r.route, status: res.statusCode, ms: Math.round(performance.now() - started) }, 'portal request');
-    if (this.limit.pendingCount >= this.o.maxPending) {
+    const checksPassword = req.method === 'POST' && (r.path === '/login' || r.path === '/password');
+    const queue = checksPassword ? this.logins : this.limit;
+    if (queue.pendingCount >= (checksPassword ? this.o.maxPendingLogins : this.o.maxPending)) {
       // full: answered at once, without reading the body or looking at the session
       this.auditBusy(r);
       this.send(r, 503, messagePage('请稍后再试', BUSY), { 'Retry-After': '30', Connection: 'close' });
       done();
       return;
     }
-    void this.limit(async () => {
+    void queue(async () => {
       if (req.socket.destroyed || res.writableEnded) return; // the client has gone: no work for nobody
       await this.route(r).catch((e) => this.fail(r, e));
     }).finally(done);
