@@ -41,7 +41,7 @@ const below = {
 const TESTS = ['**/*.test.ts', '**/test-support.ts', '**/test-helpers.ts', '**/testing.ts', '**/test-data.ts'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'demo-data/**', 'fixtures/tiny/**', 'bench/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'dist.next/**', 'data/**', 'demo-data/**', 'fixtures/tiny/**', 'bench/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.js'],

@@ -8,8 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../base/errors.ts';
 import { startLogging } from '../base/log.ts';
-import { withSession, type Session } from '../pipeline/run.ts';
-import { openState, type StateDb } from '../pipeline/state.ts';
+import type { Session } from '../pipeline/run.ts';
+import type { StateDb } from '../pipeline/state.ts';
 import { todayInChina } from '../pipeline/period.ts';
 import { formatTable } from './table.ts';
 
@@ -48,9 +48,10 @@ export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quara
  * A command's session: check the data folder, start logging there, then lock, warehouse and run
  * history. `lockWaitMs`: how long to wait for another process's lock (default: refuse at once).
  */
-export function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string; lockWaitMs?: number }, fn: (s: Session) => Promise<T>): Promise<T> {
+export async function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string; lockWaitMs?: number }, fn: (s: Session) => Promise<T>): Promise<T> {
   const dataDir = existingDataDir(o);
   startLogging(dataDir);
+  const { withSession } = await import('../pipeline/run.ts'); // loaded when a command runs, not at start
   return withSession({ dataDir, configPath: o.config, command, period: o.period, recordRun: !READ_ONLY_COMMANDS.has(command), lockWaitMs: o.lockWaitMs }, fn);
 }
 
@@ -62,6 +63,7 @@ export function session<T>(command: string, o: { dataDir?: string; config?: stri
 export async function withState<T>(o: { dataDir?: string }, fn: (db: StateDb, dataDir: string) => T | Promise<T>): Promise<T> {
   const dataDir = existingDataDir(o);
   startLogging(dataDir);
+  const { openState } = await import('../pipeline/state.ts');
   const db = openState(dataDir);
   try {
     return await fn(db, dataDir);

@@ -6,20 +6,25 @@
  *             4 another run holds the data folder
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../base/errors.ts';
-import { nightly, periodReport, runMonth } from '../pipeline/run.ts';
 import { formatMonthReport, formatNightlyReport } from './report.ts';
-import { QUARANTINE_CSV_COLUMNS, quarantineReport, status } from '../pipeline/status.ts';
-import { addEntry, exportEntries, importEntries, listEntries, revokeEntry } from '../pipeline/whitelist.ts';
-import { importFeedback } from '../pipeline/feedback.ts';
-import { refreshPeriodIndex } from '../pipeline/publish/period-index.ts';
-import { pull } from '../pipeline/pull.ts';
-import { kpiBasis, kpiByLeague, kpiReport } from '../pipeline/kpi.ts';
 import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
+// The pipeline (DuckDB, exceljs, the calendar …) is loaded by the command that needs it, not at
+// start: `hedui --help` and a usage error need none of it (docs/measured-choices.md).
+const pipeline = {
+  run: () => import('../pipeline/run.ts'),
+  status: () => import('../pipeline/status.ts'),
+  whitelist: () => import('../pipeline/whitelist.ts'),
+  feedback: () => import('../pipeline/feedback.ts'),
+  periodIndex: () => import('../pipeline/publish/period-index.ts'),
+  pull: () => import('../pipeline/pull.ts'),
+  kpi: () => import('../pipeline/kpi.ts'),
+};
 import { formatCsv } from './csv.ts';
 
 // Owner-only from the start: every folder and file a command creates in the data folder (warehouse,
@@ -28,6 +33,11 @@ import { formatCsv } from './csv.ts';
 process.umask(0o077);
 
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
+
+/** The package's version (package.json beside the sources, and copied into dist/ by the build). */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
 
 /** The operator's login name, for the record of their word; some service accounts have none. */
 function loginName(): string {
@@ -54,6 +64,7 @@ async function reporting<T, R>(json: boolean | undefined, format: (report: R) =>
 export function program(): Command {
   const cli = new Command('hedui')
     .exitOverride()
+    .version(packageVersion(), '-V, --version', 'print the version')
     .description('社会救助家庭经济状况核对 — match department feeds against the assistance roster and publish county workbooks')
     .showHelpAfterError()
     .addHelpText(
@@ -86,6 +97,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
+      const { runMonth } = await pipeline.run();
       const report = await reporting(o.json, formatMonthReport, () =>
         session('run', o, (s) =>
           runMonth(s, o.period, { acceptDrift: o.acceptDrift, usePrevious: o.usePrevious, acceptUnauthorizedRise: o.acceptUnauthorizedRise, allowUnfinished: o.allowUnfinished, by: o.by, keepIntermediate: o.keepIntermediate, today: o.today }),
@@ -112,6 +124,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
+      const { nightly } = await pipeline.run();
       const report = await reporting(o.json, formatNightlyReport, () => session('nightly', { ...o, lockWaitMs: o.wait * 60_000 }, (s) => nightly(s, { today: o.today })));
       if (o.json) return print(report, true);
       if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
@@ -125,6 +138,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
+      const { pull } = await pipeline.pull();
       const report = await session('pull', o, (s) => pull(s.w, s.dataDir, s.config.config));
       if (o.json) print(report, true);
       else {
@@ -142,6 +156,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print as JSON')
     .action(async (o) => {
+      const [{ periodReport }, { status }] = await Promise.all([pipeline.run(), pipeline.status()]);
       const { report, ...tables } = await session('status', o, async (s) => ({ report: o.period ? await periodReport(s, o.period) : undefined, ...(await status(s.w, o.period)) }));
       if (o.json) return print({ report, ...tables }, true);
       if (report) process.stdout.write(formatMonthReport(report));
@@ -159,6 +174,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(dataDirOption())
     .option('--json', 'print as JSON instead of CSV (reason code and text)')
     .action(async (o) => {
+      const { quarantineReport, QUARANTINE_CSV_COLUMNS } = await pipeline.status();
       const rows = await session('quarantine', o, (s) => quarantineReport(s.w, o.period, o.feed));
       if (o.json) return print(rows, true);
       process.stdout.write(formatCsv(rows, QUARANTINE_CSV_COLUMNS));
@@ -179,6 +195,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(dataDirOption())
     .addOption(configOption())
     .action(async (o) => {
+      const { addEntry } = await pipeline.whitelist();
       const r = await session('whitelist add', o, (s) =>
         addEntry(s.w, { state: s.state }, { personId: o.id, scope: o.scope, recordKey: o.record, fingerprint: o.fingerprint, reason: o.reason, addedBy: o.by, validFrom: o.from ?? today(), validUntil: o.until }, s.config.config),
       );
@@ -189,7 +206,10 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .description('entries and their state (people shown by a hashed key)')
     .addOption(dataDirOption())
     .option('--json', 'print as JSON')
-    .action(async (o) => print(await session('whitelist list', o, (s) => listEntries(s.w, today())), Boolean(o.json)));
+    .action(async (o) => {
+      const { listEntries } = await pipeline.whitelist();
+      print(await session('whitelist list', o, (s) => listEntries(s.w, today())), Boolean(o.json));
+    });
   whitelist
     .command('revoke <entry-id>')
     .description('revoke an entry (it stays in the history)')
@@ -197,6 +217,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .requiredOption('--reason <text>', 'why')
     .addOption(dataDirOption())
     .action(async (entryId, o) => {
+      const { revokeEntry } = await pipeline.whitelist();
       await session('whitelist revoke', o, (s) => revokeEntry(s.w, s.state, entryId, o.by, o.reason));
       process.stdout.write(`revoked ${entryId}\n`);
     });
@@ -207,6 +228,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(dataDirOption())
     .addOption(configOption())
     .action(async (file, o) => {
+      const { importEntries } = await pipeline.whitelist();
       const r = await session('whitelist import', o, (s) => importEntries(s.w, s.state, resolve(file), s.config.config, o.by));
       process.stdout.write(`${r.file}: ${r.rows} rows, ${r.added} added, ${r.unchanged} unchanged, ${r.rejected.length} rejected\n`);
       for (const x of r.rejected) process.stdout.write(`  line ${x.line}: ${x.reason}\n`);
@@ -218,6 +240,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .option('--by <who>', 'who exports', 'export')
     .addOption(dataDirOption())
     .action(async (file, o) => {
+      const { exportEntries } = await pipeline.whitelist();
       const n = await session('whitelist export', o, (s) => exportEntries(s.w, s.state, resolve(file), o.by));
       process.stdout.write(`${n} entries written to ${file}\n`);
     });
@@ -233,6 +256,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the results as JSON')
     .action(async (files: string[], o) => {
+      const [{ importFeedback }, { refreshPeriodIndex }] = await Promise.all([pipeline.feedback(), pipeline.periodIndex()]);
       const results = await session('feedback import', o, async (s) => {
         const out = [];
         try {
@@ -268,6 +292,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .option('--json', 'print as JSON')
     .action(async (o) => {
       const asOf = o.asOf ?? today();
+      const { kpiBasis, kpiByLeague, kpiReport } = await pipeline.kpi();
       const { rows, deadlineDays } = await session('kpi', o, async (s) => ({ rows: await kpiReport(s.w, o.period, asOf, s.config.config), deadlineDays: s.config.config.deadline_days }));
       if (!o.json) process.stdout.write(`${kpiBasis(o.period, asOf, deadlineDays)}\n`);
       print(o.league ? kpiByLeague(rows) : rows, Boolean(o.json));

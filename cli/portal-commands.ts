@@ -37,7 +37,6 @@ import {
   unlockAccount,
   validateUsername,
 } from '../portal/accounts.ts';
-import { startPortal } from '../portal/server.ts';
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) throw new UsageError('--password-stdin: pipe the password in (echo … | hedui accounts …)');
@@ -94,6 +93,7 @@ export function registerPortalCommands(cli: Command): void {
       if (o.insecureHttp && !isLoopbackHost(o.host)) throw new UsageError(`--insecure-http: only with a loopback --host (127.0.0.1, ::1, localhost), not ${o.host}`);
       const dataDir = existingDataDir(o);
       startLogging(dataDir);
+      const { startPortal } = await import('../portal/server.ts'); // the server's modules load when it starts, not with every command
       const running = await startPortal({
         dataDir,
         configPath: o.config,

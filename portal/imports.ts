@@ -72,7 +72,8 @@ export interface ImportLimits {
 
 export const DEFAULT_IMPORT_LIMITS: ImportLimits = { lockWaitMs: 30 * 60_000, timeoutMs: 120_000, memoryMb: 1024 };
 
-const WORKER = new URL('./import-worker.mjs', import.meta.url);
+// compiled (dist/, bin/hedui.js) the child is plain JS; from the sources (tests) a bootstrap registers tsx first
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './import-worker.mjs' : './import-worker.js', import.meta.url);
 
 export function queueUpload(db: StateDb, u: Omit<UploadRow, 'upload_id' | 'state' | 'worker_pid' | 'result' | 'finished_at'>): string {
   const id = randomBytes(12).toString('base64url');

@@ -49,7 +49,8 @@ export class WorkbookJobError extends Error {
   }
 }
 
-const BOOTSTRAP = new URL('./county-workbook.worker.mjs', import.meta.url);
+// compiled (dist/, bin/hedui.js) the worker is plain JS; from the sources (tests, scripts) a bootstrap registers tsx first
+const BOOTSTRAP = new URL(import.meta.url.endsWith('.ts') ? './county-workbook.worker.mjs' : './county-workbook.worker.js', import.meta.url);
 
 /**
  * Why a worker failed outside the job's own code (it answers with a reason for those): before
