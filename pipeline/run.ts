@@ -13,7 +13,6 @@ import { acquireLock } from './lock.ts';
 import { loadInbox, type LoadReport } from './load/inbox.ts';
 import { commitMatch, dropPreparedMatch, prepareMatch, type MatchResult } from './match.ts';
 import { acceptDrift, checkFeedNames, monthInputs, unauthorizedRiseGate, type DeliveredFile, type GateFinding, type MonthInputs } from './inputs.ts';
-import { publishMonth } from './publish/publish.ts';
 import { indexPublishedPeriods } from './publish/period-index.ts';
 import { clearKept, intermediatesFor } from './steps.ts';
 import { lastDuePeriod, parseMonth, parsePeriod, todayInChina, type Period } from './period.ts';
@@ -218,6 +217,8 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
     const today = options.today ?? todayInChina();
     const match = await commitMatch(s.w, month, config, inputs.snapshots, prepared, { ...intermediates, today });
     logger().info({ period: month.name, ms: Math.round(performance.now() - started), issued: match.issued, suppressed: match.suppressed, pending: match.pendingAuthorization }, 'matched');
+    // loaded when a month is published (exceljs, the workbook workers): a no-op night does without
+    const { publishMonth } = await import('./publish/publish.ts');
     const publish = await publishMonth(s.w, s.dataDir, {
       month,
       config,

@@ -3,6 +3,7 @@
  * its duration and row count are logged, never its values. Values are bound as parameters.
  */
 import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
@@ -63,7 +64,7 @@ export class Warehouse {
   static async open(path: string, options: { dataDir?: string } = {}): Promise<Warehouse> {
     // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
     // in parallel; the one statement that needs file order sets it for itself (pipeline/load/stage.ts).
-    const config: Record<string, string> = { preserve_insertion_order: 'false' };
+    const config: Record<string, string> = { preserve_insertion_order: 'false', ...memorySettings(options.dataDir ?? (path === ':memory:' ? undefined : dirname(path))) };
     let instance: DuckDBInstance;
     try {
       if (path !== ':memory:') await createWhole(path);
@@ -73,12 +74,26 @@ export class Warehouse {
     }
     const connection = await instance.connect();
     const w = new Warehouse(instance, connection, path, options.dataDir ?? (path === ':memory:' ? undefined : dirname(path)));
-    await w.exec('macros', idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros());
-    // code tables before migrations and shapes: staging SQL calls their macros
-    await w.exec('code-tables', codeTablesSql());
+    // Macros, code tables and divisions are written again only when their SQL changed (a new
+    // version of hedui): rewriting them at every open cost a no-op night ~0.2 s, and its checkpoint
+    // ~0.5 s more for the catalog it had changed (docs/measured-choices.md).
+    const macros = idNumberSqlMacros() + creditCodeSqlMacros() + dateSqlMacros();
+    const codeTables = codeTablesSql();
+    const divisions = divisionsSql();
+    const setup = createHash('sha256').update(macros).update(codeTables).update(divisions).digest('hex');
+    await w.exec('setup:table', 'create table if not exists warehouse_setup (sha256 varchar not null)');
+    const current = (await w.one<{ sha256: string }>('setup:read', 'select sha256 from warehouse_setup'))?.sha256 === setup;
+    if (!current) {
+      await w.exec('macros', macros);
+      // code tables before migrations and shapes: staging SQL calls their macros
+      await w.exec('code-tables', codeTables);
+    }
     await w.exec('schema', SCHEMA_SQL);
     await migrate(w);
-    await w.exec('divisions', divisionsSql());
+    if (!current) {
+      await w.exec('divisions', divisions);
+      await w.exec('setup:record', 'delete from warehouse_setup; insert into warehouse_setup values ($sha256)', { sha256: setup });
+    }
     await createShapeTables(w);
     return w;
   }
@@ -158,6 +173,21 @@ export class Warehouse {
     this.connection.closeSync();
     this.instance.closeSync();
   }
+}
+
+/**
+ * DuckDB's memory ceiling, and where it spills beyond it: the data folder's `.duckdb-tmp/` (the
+ * same disk as the warehouse, owner-only like the rest), so a province several times Inner
+ * Mongolia's size runs on this 24 GiB machine without the kernel choosing what to kill.
+ * `HEDUI_MEMORY_LIMIT` (DuckDB's syntax, e.g. '4GB') overrides the default (docs/README.md).
+ */
+export const DEFAULT_MEMORY_LIMIT = '2GB';
+
+function memorySettings(dataDir: string | undefined): Record<string, string> {
+  return {
+    memory_limit: process.env.HEDUI_MEMORY_LIMIT || DEFAULT_MEMORY_LIMIT,
+    ...(dataDir ? { temp_directory: join(dataDir, '.duckdb-tmp') } : {}),
+  };
 }
 
 /**

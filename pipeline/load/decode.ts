@@ -19,7 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { join } from 'node:path';
 import iconv from 'iconv-lite';
 import { readFile } from 'node:fs/promises';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type * as XLSX from '@e965/xlsx';
 import { parse } from 'csv-parse/sync';
 import { FileRejectedError } from '../../base/errors.ts';
@@ -172,8 +172,10 @@ async function sheetsToCsv(csvPath: string, displayName: string, format: 'xlsx' 
 
 /** .xlsx: every sheet streamed by exceljs (a workbook of many sheets is read once, in order). */
 async function xlsxToCsv(path: string, displayName: string, csvPath: string, columns: readonly ColumnSpec[]): Promise<DecodedFile> {
+  // loaded when an .xlsx arrives: a night with nothing new, or only CSV, never pays for exceljs (docs/measured-choices.md)
+  const { default: Excel } = await import('exceljs');
   async function* sheets(): AsyncGenerator<SheetSource> {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(path, { entries: 'emit', sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore' });
+    const reader = new Excel.stream.xlsx.WorkbookReader(path, { entries: 'emit', sharedStrings: 'cache', styles: 'cache', worksheets: 'emit', hyperlinks: 'ignore' });
     for await (const ws of reader) {
       const sheet = ws as unknown as AsyncIterable<ExcelJS.Row> & { name: string; state?: string };
       yield {
