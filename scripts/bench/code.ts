@@ -3,7 +3,7 @@
  * while the benchmark runs (it runs for minutes): without a copy, run 1 and run 3 could measure
  * different code, or a half-saved file. The copy is the working tree as it is at the start (every
  * file git tracks or would track, uncommitted changes included) in bench/cache/code/, with
- * node_modules linked; the hedui commands run from there.
+ * node_modules linked and compiled to dist/ (scripts/build.mjs); the hedui commands run from there.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, rm, symlink } from 'node:fs/promises';
@@ -50,5 +50,7 @@ export async function snapshotCode(repo: string, dest: string): Promise<CodeSnap
     }
   }
   await symlink(join(repo, 'node_modules'), join(dest, 'node_modules'));
+  // compiled, as `make setup` leaves an installation: bin/hedui.js runs dist/
+  execFileSync(process.execPath, [join(dest, 'scripts/build.mjs')], { cwd: dest, stdio: ['ignore', 'ignore', 'inherit'] });
   return { dir: dest, commit, dirty, files: copied };
 }
