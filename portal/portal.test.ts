@@ -51,8 +51,8 @@ async function get(path: string, username?: string) {
   return r;
 }
 
-/** Uploads a file as `username`; follows the upload's page until its import is done. */
-async function upload(username: string, file: Buffer, filename: string, at = base): Promise<{ posted: Reply; result?: Reply; waited: boolean }> {
+/** Uploads a file as `username`; follows the upload's page until its import is done (`onWaiting`: when the page first says it is still importing). */
+async function upload(username: string, file: Buffer, filename: string, at = base, onWaiting?: () => void): Promise<{ posted: Reply; result?: Reply; waited: boolean }> {
   const cookie = at === base ? await cookieOf(username) : (await loginAs(at, username, PW)).cookie!;
   const csrf = csrfIn((await http(at, 'GET', '/', { cookie })).text)!;
   const { body, contentType } = multipart([
@@ -66,6 +66,7 @@ async function upload(username: string, file: Buffer, filename: string, at = bas
     const result = await http(at, 'GET', String(posted.headers.location), { cookie });
     if (result.status !== 202) return { posted, result, waited };
     expect(result.text).toContain('已接收，正在导入');
+    if (!waited) onWaiting?.();
     waited = true;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -530,8 +531,10 @@ describe("the portal never stands in the batch's way", () => {
       expect((await get(`/p/${PERIOD}`, 'region')).status).toBe(200);
       const answer = join(dir, 'answer-150203.xlsx');
       await fillWorkbook(workbookPath(dir, PERIOD, county('150203')), answer, { results: ['属实-已停保'], verifiedOn: '2026-11-06' });
-      const pending = upload('bt', await readFile(answer), 'answer.xlsx');
-      await new Promise((r) => setTimeout(r, 2000));
+      let importing!: () => void;
+      const saidImporting = new Promise<void>((r) => (importing = r));
+      const pending = upload('bt', await readFile(answer), 'answer.xlsx', base, importing);
+      await Promise.race([saidImporting, pending]); // 已接收，正在导入 while the lock is held (or done without waiting: failed below); then the run ends
       holder.kill();
       const { result, waited } = await pending;
       expect(waited).toBe(true); // it said 已接收，正在导入 while the lock was held

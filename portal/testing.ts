@@ -1,26 +1,45 @@
 /** Test helpers: a published month in a temp data folder, accounts, and raw HTTP requests. */
-import { cp, mkdtemp } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import ExcelJS from 'exceljs';
-import { runMonth, withSession } from '../pipeline/run.ts';
 import { DETAILS, HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
+import { openState } from '../pipeline/state.ts';
+import { publishedTinyMonth } from '../pipeline/test-support.ts';
 import { addAccount, type Account } from './accounts.ts';
 
-const TINY = new URL('../fixtures/tiny', import.meta.url).pathname;
 export const PERIOD = '2026-10';
 /** The day the test month is published (China Standard Time): its flags are due 2026-11-16. */
 export const ISSUED_ON = '2026-11-01';
 
-/** The tiny fixtures, run and published for 2026-10 (~5 s), plus the given accounts. */
+/**
+ * The tiny fixtures, run and published for 2026-10 (a copy of the run's one build, shared with
+ * the other portal test files and the period index's), plus the given accounts.
+ *
+ * Each scrypt costs ~0.7 s of CPU at the OWASP cost, so each distinct password is hashed once, by
+ * addAccount for its first account; its other accounts get that stored hash (salt and all), as
+ * portal/accounts.test.ts seeds them. A login checks it like any other hash.
+ */
 export async function publishedDataDir(accounts: (Account & { password: string; mustChange?: boolean })[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'hedui-portal-'));
-  await cp(TINY, dir, { recursive: true });
-  await withSession({ dataDir: dir, command: 'run', period: PERIOD }, async (s) => {
-    await runMonth(s, PERIOD, { today: ISSUED_ON });
-    for (const a of accounts) await addAccount(s.state, a);
-  });
+  const dir = await publishedTinyMonth({ today: ISSUED_ON }, 'hedui-portal-');
+  const state = openState(dir);
+  try {
+    const hashedFor = new Map<string, string>(); // password → the account whose hash it has
+    for (const a of accounts) {
+      const first = hashedFor.get(a.password);
+      if (!first) {
+        await addAccount(state, a);
+        hashedFor.set(a.password, a.username);
+        continue;
+      }
+      state
+        .prepare(
+          `insert into accounts (username, scope, scope_code, password_hash, must_change_password, created_at, password_changed_at, disabled_at)
+           select ?, ?, ?, password_hash, ?, created_at, password_changed_at, null from accounts where username = ?`,
+        )
+        .run(a.username, a.scope, a.scopeCode, a.mustChange ? 1 : 0, first);
+    }
+  } finally {
+    state.close();
+  }
   return dir;
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import ExcelJS from 'exceljs';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
@@ -216,8 +216,15 @@ describe('writeCountyWorkbook', () => {
 
   it('gives byte-identical files for identical data, and reports their sha256', async () => {
     const a = await writeCountyWorkbook(join(dir, 'same-a.xlsx'), sampleCountyData());
-    await new Promise((r) => setTimeout(r, 2100)); // past the zip's 2-second time resolution
-    const b = await writeCountyWorkbook(join(dir, 'same-b.xlsx'), sampleCountyData());
+    // an hour later by the clock the zip reads (past its 2-second time resolution), without waiting for it
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let b: Awaited<ReturnType<typeof writeCountyWorkbook>>;
+    try {
+      vi.setSystemTime(Date.now() + 3600_000);
+      b = await writeCountyWorkbook(join(dir, 'same-b.xlsx'), sampleCountyData());
+    } finally {
+      vi.useRealTimers();
+    }
     expect(a.sha256).toBe(b.sha256);
     expect(await sha256File(join(dir, 'same-a.xlsx'))).toBe(a.sha256);
     const e1 = await writeCountyWorkbook(join(dir, 'empty-a.xlsx'), emptyCountyData());

@@ -1,5 +1,5 @@
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -45,6 +45,10 @@ async function soffice(): Promise<string> {
 /** Converts every sheet of each workbook to CSV in one LibreOffice run; returns, per workbook, sheet name → rows. */
 async function workbooksAsCsv(xlsx: string[]): Promise<Map<string, string[][]>[]> {
   const bin = await soffice();
+  // one output folder: a workbook's CSVs are found by its name, which no other may begin with
+  const stems = xlsx.map((path) => path.split('/').pop()!.replace(/\.xlsx$/, ''));
+  for (const a of stems) for (const b of stems) if (a !== b && b.startsWith(`${a}-`)) throw new Error(`${b} would be read as sheets of ${a}`);
+  if (new Set(stems).size < stems.length) throw new Error('two workbooks of the same name');
   const out = await mkdtemp(join(dir, 'csv-'));
   // A private profile, so parallel runs (and other users of soffice) do not collide.
   const profile = pathToFileURL(await mkdtemp(join(dir, 'profile-'))).href;
@@ -62,16 +66,45 @@ async function workbooksAsCsv(xlsx: string[]): Promise<Map<string, string[][]>[]
   );
 }
 
-const sheetsAsCsv = async (xlsx: string) => (await workbooksAsCsv([xlsx]))[0];
-
 const parseCsv = (body: string): string[][] => parse(body, { relax_column_count: true, bom: true }) as string[][];
 
+// Every workbook the tests read goes through one LibreOffice run: each start of soffice with a new
+// profile costs 6–7 s (5.5 s of CPU), and one per test made this file 44 s (docs/measured-choices.md).
+const sample = { path: join(dir, 'county.xlsx'), data: sampleCountyData() };
+const emptyPath = join(dir, 'empty.xlsx');
+const summaryPath = join(dir, 'sample-summary.xlsx'); // not summary.xlsx: the month's has that name
+/** The published month: its issued flags, and the county workbooks read (the counties with flags, and two without). */
+let month: { flags: { county_code: string; flag_id: string }[]; counties: (typeof COUNTIES)[number][]; paths: string[]; summary: string };
+const read = new Map<string, Map<string, string[][]>>();
+const sheetsOf = (path: string) => read.get(path)!;
+
+beforeAll(async () => {
+  await writeCountyWorkbook(sample.path, sample.data);
+  await writeCountyWorkbook(emptyPath, emptyCountyData());
+  await writeSummaryWorkbook(summaryPath, sampleSummary());
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'hedui-lo-month-'));
+  await cp(new URL('../../fixtures/tiny/', import.meta.url).pathname, dataDir, { recursive: true });
+  await withSession({ dataDir, command: 'test' }, (s) => runMonth(s, '2026-10'));
+  const w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
+  try {
+    const flags = await w.rows<{ county_code: string; flag_id: string }>('t', "select county_code, flag_id from flags where period = '2026-10' and status = 'issued'");
+    const withFlags = [...new Set(flags.map((f) => f.county_code))];
+    const counties = [...COUNTIES.filter((c) => withFlags.includes(c.code)), ...COUNTIES.filter((c) => !withFlags.includes(c.code)).slice(0, 2)];
+    const paths = counties.map((c) => join(dataDir, 'out/2026-10', countyWorkbookPath('2026-10', c)));
+    month = { flags, counties, paths, summary: join(dataDir, 'out/2026-10/summary.xlsx') };
+  } finally {
+    w.close();
+  }
+
+  const all = [sample.path, emptyPath, summaryPath, ...month.paths, month.summary];
+  (await workbooksAsCsv(all)).forEach((sheets, i) => read.set(all[i], sheets));
+}, 300_000);
+
 describe('workbooks open in LibreOffice', () => {
-  it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', async () => {
-    const path = join(dir, 'county.xlsx');
-    const data = sampleCountyData();
-    await writeCountyWorkbook(path, data);
-    const sheets = await sheetsAsCsv(path);
+  it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', () => {
+    const data = sample.data;
+    const sheets = sheetsOf(sample.path);
     expect([...sheets.keys()].sort()).toEqual(['待补授权', '疑点家庭', '疑点明细', '说明'].sort());
 
     const households = sheets.get('疑点家庭')!;
@@ -101,41 +134,24 @@ describe('workbooks open in LibreOffice', () => {
     expect(readme.find((r) => r[0] === '反馈截止日期')?.[1]).toBe('2026-11-18');
   });
 
-  it('reads an empty county workbook and the summary workbook', async () => {
-    const empty = join(dir, 'empty.xlsx');
-    await writeCountyWorkbook(empty, emptyCountyData());
-    const county = await sheetsAsCsv(empty);
+  it('reads an empty county workbook and the summary workbook', () => {
+    const county = sheetsOf(emptyPath);
     expect(county.get('疑点家庭')).toHaveLength(1);
     expect(county.get('说明')!.some((r) => r[0] === '本期无疑点家庭')).toBe(true);
 
-    const summaryPath = join(dir, 'summary.xlsx');
-    await writeSummaryWorkbook(summaryPath, sampleSummary());
-    const summary = await sheetsAsCsv(summaryPath);
+    const summary = sheetsOf(summaryPath);
     expect([...summary.keys()].sort()).toEqual(['汇总', '分县', '数据质量', '数据源', '闸门'].sort());
     expect(summary.get('汇总')![5].slice(0, 7)).toEqual(['', '全区合计', '3', '8', '11', '3', '5']);
     expect(summary.get('分县')![1].slice(0, 4)).toEqual(['150100', '呼和浩特市', '150102', '新城区']);
   });
 
-  it('opens every county workbook of a published month, each with exactly its county’s flags', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'hedui-lo-month-'));
-    await cp(new URL('../../fixtures/tiny/', import.meta.url).pathname, dataDir, { recursive: true });
-    await withSession({ dataDir, command: 'test' }, (s) => runMonth(s, '2026-10'));
-    const w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
-    try {
-      const flags = await w.rows<{ county_code: string; flag_id: string }>('t', "select county_code, flag_id from flags where period = '2026-10' and status = 'issued'");
-      // the counties with flags, and two without
-      const withFlags = [...new Set(flags.map((f) => f.county_code))];
-      const counties = [...COUNTIES.filter((c) => withFlags.includes(c.code)), ...COUNTIES.filter((c) => !withFlags.includes(c.code)).slice(0, 2)];
-      const paths = counties.map((c) => join(dataDir, 'out/2026-10', countyWorkbookPath('2026-10', c)));
-      const converted = await workbooksAsCsv([...paths, join(dataDir, 'out/2026-10/summary.xlsx')]);
-      counties.forEach((c, i) => {
-        const details = converted[i].get('疑点明细')!;
-        expect(details[0][1], c.code).toBe('疑点编号');
-        expect(details.slice(1).map((r) => r[1]).sort(), c.code).toEqual(flags.filter((f) => f.county_code === c.code).map((f) => f.flag_id).sort());
-      });
-      expect(converted.at(-1)!.has('分县')).toBe(true);
-    } finally {
-      w.close();
-    }
-  }, 300_000);
+  it('opens every county workbook of a published month, each with exactly its county’s flags', () => {
+    const { flags, counties, paths } = month;
+    counties.forEach((c, i) => {
+      const details = sheetsOf(paths[i]).get('疑点明细')!;
+      expect(details[0][1], c.code).toBe('疑点编号');
+      expect(details.slice(1).map((r) => r[1]).sort(), c.code).toEqual(flags.filter((f) => f.county_code === c.code).map((f) => f.flag_id).sort());
+    });
+    expect(sheetsOf(month.summary).has('分县')).toBe(true);
+  });
 });

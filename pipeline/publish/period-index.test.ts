@@ -8,9 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFile, cp, mkdir, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
@@ -22,10 +21,10 @@ import { GateHeldError } from '../../base/errors.ts';
 import { countyPeriodStatus } from '../../portal/county-status.ts';
 import { periodStatus } from '../../portal/status.ts';
 import { countyWorkbookPath, HOUSEHOLDS, SHEET } from './workbook-contract.ts';
+import { publishedTinyMonth } from '../test-support.ts';
 import { buildPeriodIndex, indexPublishedPeriods, readPeriodIndex, refreshPeriodIndex, PERIOD_INDEX_SCHEMA, type IndexedFlag, type PeriodIndex } from './period-index.ts';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const TINY = join(ROOT, 'fixtures/tiny');
 const ISSUED_ON = '2026-11-01'; // the day 2026-10 is published (China Standard Time): due 2026-11-16
 const DUE_ON = '2026-11-16';
 
@@ -64,9 +63,7 @@ async function fillIn(period: string, answers: [number | string, string, string,
 const flagsOf = (index: PeriodIndex, code: string): IndexedFlag[] => index.counties[code]?.flags ?? [];
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'hedui-index-'));
-  await cp(TINY, dataDir, { recursive: true });
-  await session((s) => runMonth(s, '2026-10', { today: ISSUED_ON }));
+  dataDir = await publishedTinyMonth({ today: ISSUED_ON }, 'hedui-index-'); // the portal tests' month: one build for both
   // the county with the most flagged households
   const top = await session((s) =>
     s.w.rows<{ county_code: string }>('t', "select county_code from flags where period = '2026-10' and status = 'issued' group by 1 order by count(distinct household_id) desc, 1 limit 1"),
