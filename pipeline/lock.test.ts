@@ -55,18 +55,16 @@ describe('acquireLock with a live holder', () => {
     const error = await acquireLock(dir, 'nightly', { waitMs: 500 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LockHeldError);
     expect((error as Error).message).toMatch(new RegExp(`another run holds the data folder: pid ${holder.pid} \\(nightly\\), started \\d{4}-.*; waited \\d+ s`));
-    expect(Date.now() - started).toBeGreaterThanOrEqual(450);
-    expect(Date.now() - started).toBeLessThan(1500);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(450); // it did wait (a bound below, never a speed above)
   });
 
   it('refuses at once without a wait (waitMs 0, and by default)', async () => {
     const { dir, holder } = await heldFolder();
     for (const options of [{ waitMs: 0 }, undefined]) {
-      const started = Date.now();
       const error = await acquireLock(dir, 'run', options).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(LockHeldError);
       expect((error as Error).message).toBe(`another run holds the data folder: pid ${holder.pid} (nightly), started ${JSON.parse(await readFile(join(dir, 'hedui.lock'), 'utf8')).started_at}`);
-      expect(Date.now() - started).toBeLessThan(200);
+      // the exact message, without '; waited N s': it did not wait
     }
   });
 
@@ -74,9 +72,7 @@ describe('acquireLock with a live holder', () => {
     const { dir, holder, exited } = await heldFolder();
     holder.kill('SIGKILL');
     await exited;
-    const started = Date.now();
-    const release = await acquireLock(dir, 'run');
-    expect(Date.now() - started).toBeLessThan(200);
+    const release = await acquireLock(dir, 'run'); // without a wait: it can only succeed by taking the stale lock over
     await release();
   });
 });
