@@ -15,6 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { StateDb } from './state.ts';
+import { chinaTime } from './period.ts';
 
 export interface AuditEvent {
   /** the logged-in account, or the operator of a command — never text from a file */
@@ -76,12 +77,6 @@ export function recordAudit(db: StateDb, e: AuditEvent, now = Date.now()): void 
     const prev = last?.hash ?? GENESIS;
     db.prepare('insert into audit values (@seq, @occurred_at, @actor, @action, @subject, @detail, @remote, @period, @prev, @hash)').run({ ...row, prev, hash: rowHash(prev, row) });
   }).immediate();
-}
-
-/** 'YYYY-MM-DD HH:MM:SS' in China Standard Time, as every page and report shows times. */
-export function chinaTime(iso: string | number): string {
-  const ms = typeof iso === 'number' ? iso : Date.parse(iso);
-  return new Date(ms + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** The trail (or one month of it), oldest first, times in China Standard Time. */

@@ -57,7 +57,13 @@ export { addDays } from '../domain/dates.ts';
 
 /** Today in China Standard Time (UTC+8, no daylight saving), 'YYYY-MM-DD': the day counties and departments live in. */
 export function todayInChina(now = new Date()): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return chinaTime(now.getTime()).slice(0, 10);
+}
+
+/** 'YYYY-MM-DD HH:MM:SS' in China Standard Time (UTC+8, no daylight saving), as pages and reports show times. */
+export function chinaTime(iso: string | number): string {
+  const ms = typeof iso === 'number' ? iso : Date.parse(iso);
+  return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export const isPeriodName = (name: string) => /^\d{4}-(0[1-9]|1[0-2])$|^\d{4}Q[1-4]$/.test(name);

@@ -18,7 +18,7 @@ import pLimit from 'p-limit';
 import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 import { COUNTIES, LEAGUES } from '../domain/divisions.ts';
 import { UsageError } from '../base/errors.ts';
-import { chinaTime } from '../pipeline/audit.ts';
+import { chinaTime } from '../pipeline/period.ts';
 import { metaValue, type StateDb } from '../pipeline/state.ts';
 
 export type Scope = 'region' | 'league' | 'county';
@@ -239,6 +239,9 @@ interface AccountRow {
 }
 
 const accountRow = (db: StateDb, username: string) => db.prepare<[string], AccountRow>('select * from accounts where username = ?').get(username);
+
+/** Whether a username is an account (the audit names a failed login's username only then). */
+export const isAccount = (db: StateDb, username: string) => accountRow(db, username) !== undefined;
 
 function existingAccount(db: StateDb, username: string): AccountRow {
   const row = accountRow(db, username);

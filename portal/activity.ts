@@ -3,7 +3,7 @@
  * its workbook (the audit's portal.download rows by the county's own accounts), and whose uploads a
  * county's page shows (not those another county's account sent).
  */
-import { chinaTime } from '../pipeline/audit.ts';
+import { chinaTime } from '../pipeline/period.ts';
 import type { StateDb } from '../pipeline/state.ts';
 
 /** Per county code: downloads by anyone, and the first by one of the county's own accounts (China time). */

@@ -134,15 +134,6 @@ export class ImportRunner {
     });
   }
 
-  /** Resolves when no import is running (tests). */
-  async settled(): Promise<void> {
-    for (;;) {
-      const before = this.idle;
-      await before;
-      if (before === this.idle && !this.running) return;
-    }
-  }
-
   async close(): Promise<void> {
     this.closed = true;
     this.running?.kill('SIGKILL');

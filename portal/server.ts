@@ -35,7 +35,7 @@ import { HeduiError } from '../base/errors.ts';
 import { recordAudit, type AuditEvent } from '../pipeline/audit.ts';
 import { openState, type StateDb } from '../pipeline/state.ts';
 import { logger } from '../base/log.ts';
-import { changePassword, endSession, login, PasswordRefusedError, passwordProblemZh, SCRYPT_CONCURRENCY, sessionAccount, sha256Hex, type Account } from './accounts.ts';
+import { changePassword, endSession, isAccount, login, PasswordRefusedError, passwordProblemZh, SCRYPT_CONCURRENCY, sessionAccount, sha256Hex, type Account } from './accounts.ts';
 import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
 import { isMonthName, todayInChina } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
@@ -362,7 +362,7 @@ export class Portal {
     const username = (form.get('username') ?? '').trim().slice(0, 64);
     const outcome = await login(this.state, username, form.get('password') ?? '', r.remote, this.o.clock());
     // a name that is no account is not written down: it may be a password typed into the wrong field
-    const known = Boolean(this.state.prepare('select 1 from accounts where username = ?').get(username));
+    const known = isAccount(this.state, username);
     this.audit(r, {
       actor: outcome.ok ? username : '(anonymous)',
       action: 'portal.login',
