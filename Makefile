@@ -21,7 +21,7 @@ test: setup
 	npm test
 
 bench: setup
-	npm run --silent bench
+	npm run --silent bench -- $(BENCH)
 
 lint: setup
 	npm run --silent lint

@@ -2,8 +2,11 @@
  * The province-scale benchmark (issue 7): `make bench` = `node --import tsx scripts/bench.ts`.
  *
  *   --runs N            runs of each measurement at full size (default 3): median and min–max
- *   --scale S           province (default) or county (a quick try; writes bench/cache/RESULTS-county.md)
- *   --skip-scaling      no ¼ and ½ size runs
+ *   --scale S           province (default) or county (a quick try; writes bench/cache/RESULTS-county.md);
+ *                       a number N (2 or 4): the province at 1 ×, then its scaling runs at 2 × … N × instead of ¼ and ½
+ *   --memory-limit M    DuckDB's memory ceiling for every hedui run (HEDUI_MEMORY_LIMIT, e.g. 2GB); with --scale N it
+ *                       defaults to 2GB, the ceiling that keeps the largest province under 3 GiB of RSS
+ *   --skip-scaling      no scaling runs
  *   --scaling-runs N    runs of each scaling size (default 1)
  *   --keep              keep the run data folders (bench/cache/runs/…) instead of removing them
  *   --live              run hedui from the checkout itself instead of a copy of it taken at the start
@@ -44,6 +47,9 @@ const MiB = 1024 ** 2;
 interface Options {
   runs: number;
   scale: Scale;
+  /** the scaling sizes, as fractions of the scale (¼ and ½ by default; 2 × … N × with --scale N) */
+  sizes: number[];
+  memoryLimit?: string;
   skipScaling: boolean;
   scalingRuns: number;
   keep: boolean;
@@ -51,7 +57,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { runs: 3, scale: 'province', skipScaling: false, scalingRuns: 1, keep: false, live: false };
+  const o: Options = { runs: 3, scale: 'province', sizes: [0.25, 0.5], skipScaling: false, scalingRuns: 1, keep: false, live: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -60,7 +66,17 @@ function parseArgs(argv: string[]): Options {
       return v;
     };
     if (a === '--runs') o.runs = Number(value());
-    else if (a === '--scale') o.scale = value() as Scale;
+    else if (a === '--scale') {
+      const v = value();
+      const times = Number(v);
+      if (Number.isInteger(times) && times >= 2) {
+        // 2 × … N × in doublings: the sizes whose times must grow linearly from 1 ×
+        o.sizes = [];
+        for (let f = 2; f <= times; f *= 2) o.sizes.push(f);
+        if (o.sizes.at(-1) !== times) o.sizes.push(times);
+        o.memoryLimit ??= '2GB';
+      } else o.scale = v as Scale;
+    } else if (a === '--memory-limit') o.memoryLimit = value();
     else if (a === '--skip-scaling') o.skipScaling = true;
     else if (a === '--scaling-runs') o.scalingRuns = Number(value());
     else if (a === '--keep') o.keep = true;
@@ -77,7 +93,7 @@ function parseArgs(argv: string[]): Options {
 }
 
 function readHelp(): string {
-  return 'usage: node --import tsx scripts/bench.ts [--runs N] [--scale province|county] [--skip-scaling] [--scaling-runs N] [--keep] [--live]\n';
+  return 'usage: node --import tsx scripts/bench.ts [--runs N] [--scale province|county|N] [--memory-limit M] [--skip-scaling] [--scaling-runs N] [--keep] [--live]\n';
 }
 
 // ---------------------------------------------------------------- small helpers
@@ -146,7 +162,7 @@ interface SizeResult {
   months: MonthRun[];
 }
 
-async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, keep: boolean, codeDir: string): Promise<SizeResult> {
+async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, opts: Options, codeDir: string): Promise<SizeResult> {
   const files = fx.summary.files;
   const result: SizeResult = {
     fixtures: fx,
@@ -177,7 +193,7 @@ async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, 
     await linkTree(join(fx.dir, 'inbox'), join(dataDir, 'inbox'));
     const loadavgAtStart = os.loadavg()[0];
     log(`${fx.name} run ${i}/${runs}: cold month (load average ${loadavg()})`);
-    const common = { repoDir: codeDir, dataDir, outDir: runDir };
+    const common = { repoDir: codeDir, dataDir, outDir: runDir, env: opts.memoryLimit ? { HEDUI_MEMORY_LIMIT: opts.memoryLimit } : undefined };
     const cold = await runHedui({ ...common, label: 'cold', args: ['run', '--period', PERIOD] });
     const run: MonthRun = { index: i, loadavgAtStart, cold, coldStages: analyseLog(cold.log, cold.spawnedAt, cold.endedAt) };
     log(`  cold ${sec(cold.seconds)} s, exit ${cold.exitCode}, peak RSS ${cold.peakRss === null ? '?' : mib(cold.peakRss)}`);
@@ -197,7 +213,7 @@ async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, 
     }
     // keep the logs and child outputs; drop the warehouse, the inbox links and the published month
     await writeFile(join(runDir, 'cold.log.jsonl'), cold.log.map((l) => JSON.stringify(l)).join('\n') + '\n');
-    if (!keep) await rm(dataDir, { recursive: true, force: true });
+    if (!opts.keep) await rm(dataDir, { recursive: true, force: true });
     result.months.push(run);
   }
   return result;
@@ -265,6 +281,7 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
     ['hedui ran from', env.codeRun],
     ['fixtures', `${m.fixtures.name}: seed 1, ${PERIOD}, ${m.fixtures.summary.files.length} input files, ${int(m.inputRows)} data rows, ${mib(m.inputBytes)}${generated.length ? `; generated in this run: ${generated.join(', ')}` : ' (cached)'}`],
     ['runs', `${opts.runs} at full size${opts.skipScaling ? '; scaling skipped' : `; ${opts.scalingRuns} per scaling size`}`],
+    ['DuckDB memory limit (HEDUI_MEMORY_LIMIT)', opts.memoryLimit ?? "none set (DuckDB's default, 80% of memory)"],
     ['peak RSS from', env.rssSource],
   ]));
   out.push('');
@@ -348,12 +365,15 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
   // scaling
   const sizes = [...scaling, m].sort((a, b) => a.fixtures.fraction - b.fixtures.fraction);
   if (sizes.length > 1) {
-    out.push('## Scaling: the cold month at ¼, ½ and 1 × size');
+    const one = stat(m.months.filter((r) => r.cold.exitCode === 0).map((r) => r.cold.seconds));
+    out.push(`## Scaling: the cold month at ${sizes.map((s) => `${s.fixtures.fraction} ×`).join(', ')} size`);
     out.push('');
-    out.push(table(['size', 'input', 'rows', 'limit count(*)', 'cold month', 'cold / limit', 'rows/s', 'peak RSS', 'runs'], sizes.map((s) => {
+    out.push('Linear growth means the same rows/s and a cold month of size × the 1 × month (column "vs linear").');
+    out.push('');
+    out.push(table(['size', 'input', 'rows', 'limit into tables', 'cold month', 'vs linear', 'cold / limit', 'rows/s', 'peak RSS', 'runs'], sizes.map((s) => {
       const okCold = s.months.filter((r) => r.cold.exitCode === 0);
       const c = stat(okCold.map((r) => r.cold.seconds));
-      const l = stat(s.limitRuns.map((r) => r.countTotal));
+      const l = stat(s.limitRuns.map((r) => r.tableTotal));
       const rss = stat(s.months.map((r) => r.cold.peakRss ?? NaN));
       const rows = okCold[0]?.coldStages.rowsRead ?? s.inputRows;
       return [
@@ -362,6 +382,7 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
         int(s.inputRows),
         `${sec(l?.median)} s`,
         c ? `${sec(c.median)} s${c.n > 1 ? ` (${sec(c.min)} – ${sec(c.max)})` : ''}` : `failed (exit ${s.months[0]?.cold.exitCode})`,
+        c && one ? `${(c.median / (one.median * s.fixtures.fraction)).toFixed(2)} ×` : '—',
         c && l ? `${(c.median / l.median).toFixed(1)} ×` : '—',
         c ? int(rows / c.median) : '—',
         rss ? mib(rss.median) : '—',
@@ -399,7 +420,8 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
   out.push('- Per-stage figures come from the debug log: SQL steps by their logged `ms`; the gaps between steps are JS work ' +
     '(waiting for background hashing and decoding before \'file ready\', workbooks between \'matched\' and \'published\'); ' +
     'phases follow hedui\'s info messages \'loading inbox\', \'inbox loaded\', \'matched\', \'published\'.');
-  out.push('- How to run: `make bench` (`--runs N`, `--skip-scaling`, `--scaling-runs N`, `--scale county` for a quick try, `--keep`, `--live`). ' +
+  out.push('- How to run: `make bench` (`--runs N`, `--skip-scaling`, `--scaling-runs N`, `--scale county` for a quick try, `--keep`, `--live`); ' +
+    '`make bench BENCH="--scale 4"` adds the 2 × and 4 × province under a 2GB DuckDB memory limit (`--memory-limit M` to change it). ' +
     'Logs of every run stay in `bench/cache/runs/<size>-<run>/` (cold.log.jsonl, *.stdout, *.stderr, *.time).');
   out.push('');
   return out.join('\n');
@@ -433,7 +455,7 @@ async function main(): Promise<void> {
   };
   const mainFx = noteGen(await ensureFixtures(CACHE, opts.scale, 1, log));
   const scalingFx: CachedFixtures[] = [];
-  if (!opts.skipScaling) for (const f of [0.25, 0.5]) scalingFx.push(noteGen(await ensureFixtures(CACHE, opts.scale, f, log)));
+  if (!opts.skipScaling) for (const f of opts.sizes) scalingFx.push(noteGen(await ensureFixtures(CACHE, opts.scale, f, log)));
 
   // the code under test: frozen at this point (after the fixtures, which take minutes when missing)
   let codeDir = REPO;
@@ -448,9 +470,9 @@ async function main(): Promise<void> {
   }
   log(`code ${env.commit}${env.dirty.length ? ` + ${env.dirty.length} uncommitted file(s)` : ''}; running from ${codeDir}`);
 
-  const main = await measureSize(mainFx, opts.runs, true, opts.keep, codeDir);
+  const main = await measureSize(mainFx, opts.runs, true, opts, codeDir);
   const scaling: SizeResult[] = [];
-  for (const fx of scalingFx) scaling.push(await measureSize(fx, opts.scalingRuns, false, opts.keep, codeDir));
+  for (const fx of scalingFx) scaling.push(await measureSize(fx, opts.scalingRuns, false, opts, codeDir));
   env.loadEnd = loadavg();
 
   const text = report(env, opts, main, scaling, generated);

@@ -18,6 +18,7 @@
 import { rename, rm } from 'node:fs/promises';
 import type { Warehouse } from '../warehouse.ts';
 import { literal } from '../sql.ts';
+import { STAGED_PARQUET } from '../staged.ts';
 
 export const DEFAULT_MAX_RESENT_SHARE = 0.5;
 
@@ -94,7 +95,7 @@ export async function markResentRows(
         `copy (
            select * replace (coalesce(problem, case when line in (select line from resent_rows) then 'duplicate_row|' end) as problem)
            from read_parquet(${literal(checkedPath)})
-         ) to ${literal(marked)} (format parquet, compression zstd)`,
+         ) to ${literal(marked)} ${STAGED_PARQUET}`,
       );
       await rename(marked, checkedPath);
     } catch (e) {

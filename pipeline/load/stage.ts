@@ -21,7 +21,7 @@ import { checkControlDigests, controlCountProblem, readControlFile, type Control
 import { DEFAULT_MAX_RESENT_SHARE, markResentRows, type ResentCheck } from './resent.ts';
 import type { Warehouse } from '../warehouse.ts';
 import { ident, literal } from '../sql.ts';
-import { stagedFileOf, stagedRoot } from '../staged.ts';
+import { STAGED_PARQUET, stagedFileOf, stagedRoot } from '../staged.ts';
 import { FileRejectedError, WarehouseError } from '../../base/errors.ts';
 import { logger } from '../../base/log.ts';
 
@@ -136,7 +136,7 @@ export async function prepareFile(
            coalesce(staged.problem, case when staged.line > duplicated.first_line then 'duplicate_row|' end) as problem
          from (${feed.stagingSql}) staged
          left join duplicated using (row_hash)
-       ) to ${literal(checkedPath)} (format parquet, compression zstd)`,
+       ) to ${literal(checkedPath)} ${STAGED_PARQUET}`,
     );
     let counts = await countChecked(w, file, checkedPath, read);
     const again = await markResentRows(w, feed.id, checkedPath, read, resent);

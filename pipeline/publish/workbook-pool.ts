@@ -18,6 +18,11 @@ import type { CountyWorkbookData } from './workbook-data.ts';
  *
  * A failed job rejects with a WorkbookJobError naming only the county code and file name; the
  * pool keeps going (tinypool replaces a crashed worker).
+ *
+ * The worker threads are started once per process and shared by every pool of the same size:
+ * starting two (loading exceljs, and tsx when running from the sources) cost ~2 s, paid again at
+ * each published month (docs/measured-choices.md). `close()` ends a pool's own use; the threads stay,
+ * idle and unref'd by tinypool, so they never keep the process alive.
  */
 
 export interface WorkbookPoolOptions {
@@ -33,7 +38,7 @@ export interface WorkbookPool {
   write(path: string, data: CountyWorkbookData): Promise<CountyWorkbookResult>;
   /** Resolves when one more job fits within maxPending. */
   ready(): Promise<void>;
-  /** Waits for every queued job to settle, then stops the workers. */
+  /** Waits for every queued job of this pool to settle; later writes are refused. */
   close(): Promise<void>;
 }
 
@@ -63,16 +68,28 @@ function lostWorker(error: unknown): string {
   return `worker stopped (${e?.code ?? e?.name ?? 'unknown'})`;
 }
 
+/** The process's worker threads, by number of threads. */
+const threads = new Map<number, Tinypool>();
+
+function threadsOf(size: number): Tinypool {
+  let pool = threads.get(size);
+  if (!pool) {
+    pool = new Tinypool({
+      filename: BOOTSTRAP.href,
+      minThreads: size,
+      maxThreads: size,
+      // Workers inherit the parent's node options; --input-type (from `node -e`) would stop them.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    threads.set(size, pool);
+  }
+  return pool;
+}
+
 export function createWorkbookPool(options: WorkbookPoolOptions = {}): WorkbookPool {
   const size = Math.max(1, options.size ?? Math.min(2, availableParallelism()));
   const maxPending = Math.max(1, options.maxPending ?? 2 * size);
-  const pool = new Tinypool({
-    filename: BOOTSTRAP.href,
-    minThreads: size,
-    maxThreads: size,
-    // Workers inherit the parent's node options; --input-type (from `node -e`) would stop them.
-    execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-  });
+  const pool = threadsOf(size);
   let pending = 0; // queued + running
   let closing = false;
   let waiters: (() => void)[] = [];
@@ -116,7 +133,6 @@ export function createWorkbookPool(options: WorkbookPoolOptions = {}): WorkbookP
     async close() {
       closing = true;
       await Promise.all(running);
-      await pool.destroy();
       waiters.forEach((f) => f());
       waiters = [];
     },

@@ -60,7 +60,7 @@ async function newLogLines(logDir: string, before: Map<string, number>): Promise
   return lines.sort((a, b) => a.time - b.time);
 }
 
-export async function runHedui(opts: { label: string; repoDir: string; dataDir: string; args: string[]; outDir: string }): Promise<ChildResult> {
+export async function runHedui(opts: { label: string; repoDir: string; dataDir: string; args: string[]; outDir: string; env?: Record<string, string> }): Promise<ChildResult> {
   const logDir = join(opts.dataDir, 'logs');
   const before = await logSizes(logDir);
   const stdoutPath = join(opts.outDir, `${opts.label}.stdout`);
@@ -77,7 +77,7 @@ export async function runHedui(opts: { label: string; repoDir: string; dataDir: 
   const exitCode = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(cmd, args, {
       cwd: opts.repoDir,
-      env: { ...process.env, HEDUI_LOG_LEVEL: 'debug' },
+      env: { ...process.env, ...opts.env, HEDUI_LOG_LEVEL: 'debug' },
       stdio: ['ignore', out, err],
     });
     child.on('error', reject);
