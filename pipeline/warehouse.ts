@@ -2,7 +2,8 @@
  * The warehouse: the only module that runs SQL (STYLE.md, 6). Every statement has a step name;
  * its duration and row count are logged, never its values. Values are bound as parameters.
  */
-import { DuckDBConnection, DuckDBInstance, LIST, VARCHAR, listValue, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBInstance as Instance, DuckDBType, DuckDBValue } from '@duckdb/node-api';
+import { createRequire } from 'node:module';
 import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,10 @@ import { migrate } from './migrations.ts';
 import { SCHEMA_SQL } from './schema.ts';
 import { createShapeTables } from './staged.ts';
 import type { Params } from './sql.ts';
+
+// Required, not imported: importing this CommonJS package from ESM makes Node scan its ~120 files
+// for named exports, 300 ms of every command's start against 140 ms (docs/measured-choices.md).
+const { DuckDBInstance, LIST, VARCHAR, listValue } = createRequire(import.meta.url)('@duckdb/node-api') as typeof import('@duckdb/node-api');
 
 export type Row = Record<string, unknown>;
 
@@ -50,7 +55,7 @@ function paramsUsedBy(sql: string, params: Params): Params {
 
 export class Warehouse {
   private constructor(
-    private readonly instance: DuckDBInstance,
+    private readonly instance: Instance,
     private readonly connection: DuckDBConnection,
     readonly path: string,
     /** the data folder: staged Parquet files are resolved against it */
@@ -65,7 +70,7 @@ export class Warehouse {
     // Rows may be written in any order (every output orders explicitly), which lets DuckDB insert
     // in parallel; the one statement that needs file order sets it for itself (pipeline/load/stage.ts).
     const config: Record<string, string> = { preserve_insertion_order: 'false', ...memorySettings(options.dataDir ?? (path === ':memory:' ? undefined : dirname(path))) };
-    let instance: DuckDBInstance;
+    let instance: Instance;
     try {
       if (path !== ':memory:') await createWhole(path);
       instance = await DuckDBInstance.create(path, config);
