@@ -33,7 +33,7 @@ export async function ensureFixtures(cacheDir: string, scale: Scale, fraction: n
   const tmp = join(cacheDir, `.${name}.tmp`);
   await rm(tmp, { recursive: true, force: true });
   await rm(dir, { recursive: true, force: true });
-  log(`generating fixtures ${name} (seed ${SEED}, ${PERIOD}) — province size takes about 110 s …`);
+  log(`generating fixtures ${name} (seed ${SEED}, ${PERIOD}) — a province takes about 1 min, 4 × about 4 min …`);
   const t0 = performance.now();
   // fraction 1 is the scale itself: no fraction passed, so the files are the scale's own bytes
   const summary = await generateFixtures({ scale, seed: SEED, period: PERIOD, out: tmp, fraction: fraction === 1 ? undefined : fraction });
