@@ -95,7 +95,7 @@ function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
   });
 }
 
-/** The workbook rows of every county, as JSON text per county: three queries for all 108 counties. */
+/** The workbook rows of a league's counties, as JSON text per county. */
 interface CountyRows {
   households: Map<string, string>;
   details: Map<string, string>;
@@ -103,15 +103,18 @@ interface CountyRows {
 }
 
 /**
- * The queries that read the workbook rows (pure): one JSON array per county and table. A query per
- * county and table (324 of them) was mostly per-query overhead (docs/measured-choices.md). JSON
- * text crosses into JS far cheaper than values converted one by one; it is parsed county by county
- * as the workbook pool pulls it.
+ * The queries that read the workbook rows of some counties (pure): one JSON array per county and
+ * table. A query per county and table (324 of them) was mostly per-query overhead
+ * (docs/measured-choices.md). JSON text crosses into JS far cheaper than values converted one by
+ * one; it is parsed county by county as the workbook pool pulls it. The counties of one league at a
+ * time: every county's arrays at once did not fit a 1.5GB DuckDB memory limit at 4 × the province
+ * (the list aggregate cannot spill), and held them all in JS besides.
  */
-export function countyRowsQueries(): Record<keyof CountyRows, Step> {
+export function countyRowsQueries(counties: readonly string[]): Record<keyof CountyRows, Step> {
   const perCounty = (step: string, table: string, order: string): Step => ({
     name: step,
-    sql: `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r group by county_code`,
+    sql: `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r where list_contains($counties, county_code) group by county_code`,
+    params: { counties: [...counties] },
   });
   return {
     households: perCounty('pub:households', 'pub_households', 'household_id'),
@@ -120,8 +123,8 @@ export function countyRowsQueries(): Record<keyof CountyRows, Step> {
   };
 }
 
-async function readCountyRows(w: Warehouse): Promise<CountyRows> {
-  const queries = countyRowsQueries();
+async function readCountyRows(w: Warehouse, counties: readonly string[]): Promise<CountyRows> {
+  const queries = countyRowsQueries(counties);
   const read = async (q: Step) => new Map((await stepRows<{ county_code: string; j: string }>(w, q)).map((r) => [r.county_code, r.j]));
   return { households: await read(queries.households), details: await read(queries.details), pending: await read(queries.pending) };
 }
@@ -357,11 +360,15 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
       )
     ).map((r) => [r.county_code, r.n]),
   );
-  const rows = await readCountyRows(w);
   const bar = progress(`${period} county workbooks`, COUNTIES.length);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
+    let league: { code: string; rows: CountyRows } | undefined;
     for (const [i, county] of COUNTIES.entries()) {
-      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(county.code) ?? 0) };
+      if (league?.code !== county.leagueCode) {
+        const counties = COUNTIES.filter((c) => c.leagueCode === county.leagueCode).map((c) => c.code);
+        league = { code: county.leagueCode, rows: await readCountyRows(w, counties) };
+      }
+      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, league.rows, suppressedByCounty.get(county.code) ?? 0) };
       bar.tick(i + 1);
     }
   }
