@@ -14,6 +14,7 @@ import { FEEDS, feedById } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
 import type { Config } from '../config/config.ts';
 import { RULES } from '../rules/index.ts';
+import type { RuleDefinition } from '../rules/define-rule.ts';
 import type { Warehouse } from './warehouse.ts';
 import { assertion, stepRows } from './steps.ts';
 import { monthsBetween, parsePeriod, shiftMonth, type Period } from './period.ts';
@@ -79,7 +80,7 @@ export interface MonthInputs {
   accepted: GateFinding[];
   /** what does not hold the month but a reader must know: an old snapshot, a feed never delivered */
   warnings: GateFinding[];
-  /** rules that cannot run: their source feed has no snapshot */
+  /** rules that cannot run: a source feed of theirs has no snapshot */
   skippedRules: { rule: string; reason: string }[];
 }
 
@@ -238,9 +239,17 @@ export async function acceptDrift(w: Warehouse, feedId: string, snapshot: Snapsh
   await w.exec('accept-drift', 'insert into drift_acceptances values ($feed, $period, $rows, now())', { feed: feedId, period: snapshot.period, rows: snapshot.rows });
 }
 
-/** Rules whose first source feed has no snapshot this month. */
-export function skippedRules(snapshots: Snapshot[]): { rule: string; reason: string }[] {
-  return RULES.filter((r) => !snapshots.some((s) => s.feed.id === r.sources[0])).map((r) => ({ rule: r.id, reason: `no ${r.sources[0]} snapshot` }));
+/** The source feeds of a rule that have no snapshot this month: it runs only when there are none. */
+export function missingSources(rule: Pick<RuleDefinition, 'sources'>, snapshots: Snapshot[]): string[] {
+  return rule.sources.filter((feed) => !snapshots.some((s) => s.feed.id === feed));
+}
+
+/** Rules that cannot run this month: one of their source feeds has no snapshot (each missing one named). */
+export function skippedRules(snapshots: Snapshot[], rules: readonly Pick<RuleDefinition, 'id' | 'sources'>[] = RULES): { rule: string; reason: string }[] {
+  return rules.flatMap((r) => {
+    const missing = missingSources(r, snapshots);
+    return missing.length ? [{ rule: r.id, reason: missing.map((feed) => `no ${feed} snapshot`).join(', ') }] : [];
+  });
 }
 
 /**

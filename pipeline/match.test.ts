@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { withWarehouse } from './warehouse.ts';
-import { checkFlagIdsUnique } from './match.ts';
+import { checkFlagIdsUnique, runnableRules } from './match.ts';
+import { skippedRules } from './inputs.ts';
+import { feedById } from '../adapters/index.ts';
 
 describe('checkFlagIdsUnique', () => {
   it('refuses a period whose flag ids repeat, and passes one whose ids do not', async () => {
@@ -11,5 +13,32 @@ describe('checkFlagIdsUnique', () => {
       await expect(checkFlagIdsUnique(w, '2026-09')).resolves.toBeUndefined();
       await expect(checkFlagIdsUnique(w, '2026-10')).rejects.toThrow(/1 flag id\(s\) of 2026-10 repeat/);
     });
+  });
+});
+
+describe('rules with several source feeds', () => {
+  // snapshots as a month holds them: only the feeds matter to which rules run
+  const snapshot = (feed: string, period: string) => ({ feed: feedById(feed)!, period, rows: 1, ageMonths: 0, stale: false, loadIds: `${feed}:${period}` });
+  const rules = [
+    { id: 'one-source', sources: ['vehicles'] },
+    { id: 'two-sources', sources: ['provident-fund', 'vehicles'] },
+    { id: 'needs-business', sources: ['roster', 'business'] },
+  ];
+
+  it('run only when every source feed has a snapshot, tagged with the first one', () => {
+    const snapshots = [snapshot('roster', '2026-10'), snapshot('vehicles', '2026Q3'), snapshot('provident-fund', '2026-10')];
+    const ran = runnableRules(rules, snapshots).map(({ rule, source }) => `${rule.id}@${source.feed.id} ${source.period}`);
+    expect(ran).toEqual(['one-source@vehicles 2026Q3', 'two-sources@provident-fund 2026-10']);
+  });
+
+  it('are skipped naming each missing feed; a rule whose sources are all there is not listed', () => {
+    const snapshots = [snapshot('roster', '2026-10')];
+    expect(skippedRules(snapshots, rules)).toEqual([
+      { rule: 'one-source', reason: 'no vehicles snapshot' },
+      { rule: 'two-sources', reason: 'no provident-fund snapshot, no vehicles snapshot' },
+      { rule: 'needs-business', reason: 'no business snapshot' },
+    ]);
+    expect(skippedRules([...snapshots, snapshot('business', '2026-10')], rules).map((r) => r.rule)).toEqual(['one-source', 'two-sources']);
+    expect(runnableRules(rules, [])).toEqual([]);
   });
 });

@@ -18,7 +18,7 @@ import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view,
 import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { todayInChina, type Period } from './period.ts';
 import { dueDate } from '../domain/workdays.ts';
-import { skippedRules, type Snapshot } from './inputs.ts';
+import { missingSources, skippedRules, type Snapshot } from './inputs.ts';
 import { logger } from '../base/log.ts';
 import { WarehouseError } from '../base/errors.ts';
 
@@ -99,12 +99,13 @@ export interface MatchOptions extends CommitOptions {
   only?: string[];
 }
 
-/** The rules that run this month: those selected whose source feed has a snapshot. */
-function runnableRules(snapshots: Snapshot[], only?: string[]): { rule: RuleDefinition<any>; source: Snapshot }[] {
-  return selectRules(only).flatMap((rule) => {
-    const source = snapshots.find((s) => s.feed.id === rule.sources[0]);
-    return source ? [{ rule, source }] : [];
-  });
+/**
+ * The rules that run this month: those selected all of whose source feeds have a snapshot. A flag
+ * is tagged with the first source's snapshot, the records it is about (a payment after a death is
+ * a payment: its first source is the payments feed).
+ */
+export function runnableRules<R extends Pick<RuleDefinition, 'sources'>>(rules: readonly R[], snapshots: Snapshot[]): { rule: R; source: Snapshot }[] {
+  return rules.flatMap((rule) => (missingSources(rule, snapshots).length ? [] : [{ rule, source: snapshots.find((s) => s.feed.id === rule.sources[0])! }]));
 }
 
 /**
@@ -142,7 +143,7 @@ function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, co
 /**
  * The month's match context and its rule hits, in order (pure): the standards, the households and
  * the authorization gate, the people the rules may match, the counties' answers, then one step per
- * rule whose source feed has a snapshot (all rules, or those `only` names).
+ * rule all of whose source feeds have a snapshot (all rules, or those `only` names).
  */
 export function matchSteps(month: Period, config: Config, snapshots: Snapshot[], options: Pick<MatchOptions, 'only'> = {}): Step[] {
   const I = MATCH_INTERMEDIATES;
@@ -154,15 +155,16 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'household-amounts', creates: I.householdAmounts, sql: sqlFile('int_household_amounts.sql') },
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
     { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
-    ...runnableRules(snapshots, options.only).map(({ rule, source }) => ruleStep(rule, source, month, config)),
+    ...runnableRules(selectRules(options.only), snapshots).map(({ rule, source }) => ruleStep(rule, source, month, config)),
   ];
 }
 
-/** Builds the month's households and runs every rule whose source has a snapshot, into intermediates. */
+/** Builds the month's households and runs every rule whose sources have snapshots, into intermediates. */
 export async function prepareMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], options: MatchOptions = {}): Promise<PreparedMatch> {
   await createSnapshotViews(w, snapshots);
   for (const rule of selectRules(options.only)) {
-    if (!snapshots.some((s) => s.feed.id === rule.sources[0])) logger().warn({ rule: rule.id, feed: rule.sources[0] }, 'rule skipped: no snapshot of its source feed');
+    const missing = missingSources(rule, snapshots);
+    if (missing.length) logger().warn({ rule: rule.id, feeds: missing }, 'rule skipped: no snapshot of a source feed');
   }
   const steps = matchSteps(month, config, snapshots, options);
   const rows = await runSteps(w, steps, options);

@@ -44,7 +44,10 @@ export interface RuleDefinition<Id extends string = string, P extends ParamCheck
   description: string;
   /** the highest severity its flags carry */
   severity: Severity;
-  /** the feeds it reads (ids of adapters/index.ts; the first decides whether it runs); the registry test checks them */
+  /**
+   * the feeds it reads (ids of adapters/index.ts; the registry test checks them): it runs only when
+   * each has a snapshot for the month, and its flags are tagged with the first one's
+   */
   sources: readonly string[];
   /** its parameters with their types and bounds (params.ts); the values are config.rules[id] */
   params: P;
