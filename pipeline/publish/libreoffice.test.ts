@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
-import { cp } from 'node:fs/promises';
 import { writeCountyWorkbook } from './county-workbook.ts';
 import { countyWorkbookPath } from './workbook-contract.ts';
-import { runMonth, withSession } from '../run.ts';
+import { publishedTinyMonth } from '../test-support.ts';
+import { todayInChina } from '../period.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { writeSummaryWorkbook } from './summary-workbook.ts';
@@ -83,9 +83,7 @@ beforeAll(async () => {
   await writeCountyWorkbook(emptyPath, emptyCountyData());
   await writeSummaryWorkbook(summaryPath, sampleSummary());
 
-  const dataDir = await mkdtemp(join(tmpdir(), 'hedui-lo-month-'));
-  await cp(new URL('../../fixtures/tiny/', import.meta.url).pathname, dataDir, { recursive: true });
-  await withSession({ dataDir, command: 'test' }, (s) => runMonth(s, '2026-10'));
+  const dataDir = await publishedTinyMonth({ today: todayInChina() }, 'hedui-lo-month-');
   const w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
   try {
     const flags = await w.rows<{ county_code: string; flag_id: string }>('t', "select county_code, flag_id from flags where period = '2026-10' and status = 'issued'");
