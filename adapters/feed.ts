@@ -10,6 +10,13 @@ import type { ColumnSpec } from './columns.ts';
 
 export type Schedule = 'monthly' | 'quarterly';
 
+/**
+ * How a month reads a feed. A snapshot feed (roster, provident fund, vehicles, business) is read as
+ * of the month: the loads of one period. An event feed (deaths, payments) accumulates: the month
+ * reads every period delivered up to its end, a re-delivered period replacing that period's events.
+ */
+export type FeedKind = 'snapshot' | 'events';
+
 /** When a feed is due and how old its snapshot may be; config.feeds.<id> overrides each key. */
 export interface FeedSettings {
   /** a snapshot older than this many months is a warning in summary.xlsx */
@@ -26,6 +33,7 @@ export interface FeedAdapter<Id extends string = string> {
   /** staged table: stg_<feed> */
   table: string;
   schedule: Schedule;
+  kind: FeedKind;
   columns: readonly ColumnSpec[];
   /** defaults of config.feeds.<id> */
   defaults: FeedSettings;
@@ -33,6 +41,10 @@ export interface FeedAdapter<Id extends string = string> {
   stagingSql: string;
 }
 
-export function defineFeed<const Id extends string>(def: Omit<FeedAdapter<Id>, 'stagingSql' | 'table'>, stagingSqlUrl: URL): FeedAdapter<Id> {
-  return { ...def, table: `stg_${def.id.replaceAll('-', '_')}`, stagingSql: readFileSync(stagingSqlUrl, 'utf8') };
+/** A feed declaration; `kind` defaults to 'snapshot'. */
+export function defineFeed<const Id extends string>(
+  def: Omit<FeedAdapter<Id>, 'stagingSql' | 'table' | 'kind'> & { kind?: FeedKind },
+  stagingSqlUrl: URL,
+): FeedAdapter<Id> {
+  return { ...def, kind: def.kind ?? 'snapshot', table: `stg_${def.id.replaceAll('-', '_')}`, stagingSql: readFileSync(stagingSqlUrl, 'utf8') };
 }

@@ -22,6 +22,7 @@ import { UsageError } from '../base/errors.ts';
 
 export interface Snapshot {
   feed: FeedAdapter;
+  /** the period read; for an event feed the latest of the periods read (every one up to it) */
   period: string;
   rows: number;
   ageMonths: number;
@@ -166,8 +167,10 @@ export async function monthInputs(w: Warehouse, month: Period, config: Config, o
 
     let snapshot: Snapshot | null = null;
     if (chosen) {
-      const used = filesOf(chosen);
       const end = parsePeriod(chosen).end;
+      // an event feed's month reads every staged load delivered up to the chosen period (a rejected
+      // file of an earlier period was held when that period was the latest, or accepted then)
+      const used = feed.kind === 'events' ? ofFeed.filter((l) => l.status === 'staged' && parsePeriod(l.period).end <= end) : filesOf(chosen);
       const ageMonths = monthsBetween(end, month.end);
       snapshot = {
         feed,
@@ -219,13 +222,15 @@ async function recordFallback(w: Warehouse, period: string, feed: string, skippe
  * holds, unless accepted (assert_row_count_drift.sql returns the snapshots past the threshold).
  */
 async function driftGates(w: Warehouse, inputs: MonthInputs, config: Config): Promise<void> {
-  if (!inputs.snapshots.length) return;
+  // events accumulate: their count grows every month by design, there is no previous snapshot to compare
+  const snapshots = inputs.snapshots.filter((s) => s.feed.kind === 'snapshot');
+  if (!snapshots.length) return;
   const limit = config.gates.max_row_count_change;
   const offending = await stepRows<{ feed: string; period: string; rows: number; previous_period: string; previous_rows: number; accepted: boolean }>(
     w,
-    assertion('row_count_drift', { feeds: inputs.snapshots.map((s) => s.feed.id), snapshot_periods: inputs.snapshots.map((s) => s.period), max_row_count_change: limit }),
+    assertion('row_count_drift', { feeds: snapshots.map((s) => s.feed.id), snapshot_periods: snapshots.map((s) => s.period), max_row_count_change: limit }),
   );
-  for (const s of inputs.snapshots) {
+  for (const s of snapshots) {
     const d = offending.find((r) => r.feed === s.feed.id);
     if (!d) continue;
     const change = Math.abs(d.rows - d.previous_rows) / d.previous_rows;

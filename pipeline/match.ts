@@ -44,7 +44,7 @@ export interface MatchResult {
 
 /** SQL condition: the loads row aliased `l` belongs to a snapshot the period $period used. */
 export const LOAD_USED_BY_PERIOD =
-  'exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and s.snapshot_period = l.period)';
+  "exists (select 1 from period_snapshots s where s.period = $period and s.feed = l.feed and list_contains(string_split(s.load_ids, ','), l.load_id))";
 
 export interface IssueDates {
   /** 'YYYY-MM-DD', China Standard Time */
@@ -85,7 +85,7 @@ export async function publicationDates(w: Warehouse, period: string): Promise<Is
 
 /** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
 export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): Promise<void> {
-  await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.period])));
+  await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.loadIds.split(',')])));
 }
 
 export interface PreparedMatch {
@@ -134,7 +134,8 @@ function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, co
     name: `rule:${rule.id}`,
     sql: `insert into int_rule_hits
        select $rule_id__ as rule_id, $source_feed__ as source_feed, $source_period__ as source_period,
-              person_id, household_id, county_code, severity, record_key, evidence_key, evidence, fingerprint_source
+              person_id, household_id, county_code, severity, record_key, evidence_key, evidence, fingerprint_source,
+              ${rule.recovers ? 'amount_yuan' : 'null'} as amount_yuan
        from (${rule.sql}) hits`,
     params: { ...params, rule_id__: rule.id, source_feed__: source.feed.id, source_period__: source.period },
   };

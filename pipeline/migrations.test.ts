@@ -67,6 +67,7 @@ describe('migrations', () => {
     await withOpen(dir, async (w) => {
       expect((await w.rows('m', 'select id from schema_migrations order by id')).map((m) => m.id)).toEqual(MIGRATIONS.map((m) => m.id));
       expect(await w.one('c', "select count(*)::integer as n from information_schema.columns where table_name = 'flags' and column_name = 'carried_over'")).toEqual({ n: 1 });
+      expect(await w.one('c', "select count(*)::integer as n from information_schema.columns where table_name = 'flags' and column_name = 'amount_yuan'")).toEqual({ n: 1 });
       expect(await w.one('k', "select count(*)::integer as n from duckdb_constraints() where table_name = 'flags' and constraint_type = 'PRIMARY KEY'")).toEqual({ n: 0 });
       expect(await w.rows('f', 'select period, flag_id, carried_over from flags')).toEqual([{ period: '2026-09', flag_id: 'f1', carried_over: false }]);
       // the dates its county's workbook showed become the flag's recorded first issue, and the month's publication date

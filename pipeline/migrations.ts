@@ -155,6 +155,14 @@ export const MIGRATIONS: readonly Migration[] = [
       for (const table of ['portal_sessions', 'login_failures', 'accounts', 'audit']) await w.exec('migration:7', `drop table if exists ${table}`);
     },
   },
+  {
+    id: 8,
+    name: 'flags.amount_yuan',
+    // payments rules (issue 19) say how much was paid wrongly; earlier flags have none
+    up: async (w) => {
+      await w.exec('migration:8', 'alter table flags add column if not exists amount_yuan decimal(18, 2)');
+    },
+  },
 ];
 
 /** Applies the steps this warehouse has not had yet. */

@@ -122,7 +122,9 @@ create table if not exists flags (
   first_issued_period varchar not null,
   issued_on date not null,
   due_on date not null,
-  carried_over boolean not null default false
+  carried_over boolean not null default false,
+  -- the money paid wrongly, to recover (rules that recover: payments), else NULL
+  amount_yuan decimal(18, 2)
   -- (period, flag_id) is unique, checked when a month's flags are written (pipeline/match.ts)
   -- rather than by a primary key: DuckDB's index made re-writing a month's flags slow
   -- (migration 4; docs/measured-choices.md)

@@ -87,11 +87,11 @@ export function stagedSelect(w: Warehouse, feed: FeedAdapter, files: string[]): 
     select * exclude (problem) from read_parquet([${paths}], union_by_name = true) where problem is null`;
 }
 
-async function stagedFiles(w: Warehouse, feedId: string, period?: string): Promise<string[]> {
+async function stagedFiles(w: Warehouse, feedId: string, loadIds?: string[]): Promise<string[]> {
   const rows = await w.rows<{ staged_file: string }>(
     'staged:files',
-    `select staged_file from loads where feed = $feed and status = 'staged' and staged_file is not null ${period === undefined ? '' : 'and period = $period'} order by staged_file`,
-    period === undefined ? { feed: feedId } : { feed: feedId, period },
+    `select staged_file from loads where feed = $feed and status = 'staged' and staged_file is not null ${loadIds === undefined ? '' : 'and list_contains($loads, load_id)'} order by staged_file`,
+    loadIds === undefined ? { feed: feedId } : { feed: feedId, loads: loadIds },
   );
   return rows.map((r) => r.staged_file);
 }
@@ -103,11 +103,11 @@ export async function createStagedViews(w: Warehouse): Promise<void> {
   }
 }
 
-/** (Re)creates snap_<feed> over the loads of one period of each feed (no period: empty). */
-export async function createSnapshotViews(w: Warehouse, periods: Partial<Record<string, string>>): Promise<void> {
+/** (Re)creates snap_<feed> over the given loads of each feed (none given: empty). */
+export async function createSnapshotViews(w: Warehouse, loads: Partial<Record<string, string[]>>): Promise<void> {
   for (const feed of FEEDS) {
-    const period = periods[feed.id];
-    const files = period === undefined ? [] : await stagedFiles(w, feed.id, period);
+    const ids = loads[feed.id];
+    const files = ids === undefined ? [] : await stagedFiles(w, feed.id, ids);
     await w.exec(`snapshot:${feed.id}`, `create or replace temp view snap_${feed.table.slice(4)} as ${stagedSelect(w, feed, files)}`);
   }
 }

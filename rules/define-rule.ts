@@ -27,7 +27,8 @@
  * ('high' | 'medium' | 'low'), record_key (plate, credit code, employer…, what a whitelist entry
  * may pin), evidence_key (what makes the flag distinct for this person), evidence (Chinese, for
  * the county), fingerprint_source (the material fields, '|'-joined: when they change, a
- * whitelist entry pinned to them no longer applies).
+ * whitelist entry pinned to them no longer applies), and, for a rule that `recovers` money,
+ * amount_yuan (DECIMAL: what was paid wrongly and is to be recovered; summary.xlsx sums it).
  */
 import { readFileSync } from 'node:fs';
 import type { InferFields } from '../base/schema.ts';
@@ -51,6 +52,8 @@ export interface RuleDefinition<Id extends string = string, P extends ParamCheck
   sources: readonly string[];
   /** its parameters with their types and bounds (params.ts); the values are config.rules[id] */
   params: P;
+  /** its rows carry amount_yuan, the money paid wrongly (payments rules) */
+  recovers?: boolean;
   /** region-wide values it binds as well (top-level config keys) */
   region?: readonly (keyof RegionValues)[];
   sql: string;

@@ -57,7 +57,8 @@ candidates as (
     coalesce(e.first_issued_period, $period) as first_issued_period,
     coalesce(e.issued_on, $issued_on::date) as issued_on,
     coalesce(e.due_on, $due_on::date) as due_on,
-    false as carried_over
+    false as carried_over,
+    k.amount_yuan
   from keyed k
   left join flag_issues e using (flag_id)
   union all
@@ -67,7 +68,8 @@ candidates as (
     coalesce(e.first_issued_period, p.first_issued_period) as first_issued_period,
     coalesce(e.issued_on, p.issued_on) as issued_on,
     coalesce(e.due_on, p.due_on) as due_on,
-    true as carried_over
+    true as carried_over,
+    p.amount_yuan
   from previous_open p
   left join flag_issues e using (flag_id)
 ),
@@ -109,7 +111,8 @@ select
   c.first_issued_period,
   c.issued_on,
   c.due_on,
-  c.carried_over
+  c.carried_over,
+  c.amount_yuan
 from candidates c
 left join suppressing s using (flag_id)
 left join answers a using (flag_id)

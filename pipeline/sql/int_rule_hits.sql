@@ -14,5 +14,6 @@ select
   null::varchar as record_key,
   null::varchar as evidence_key,
   null::varchar as evidence,
-  null::varchar as fingerprint_source
+  null::varchar as fingerprint_source,
+  null::decimal(18, 2) as amount_yuan
 limit 0
