@@ -7,8 +7,10 @@ import { roster } from './roster/adapter.ts';
 import { providentFund } from './provident-fund/adapter.ts';
 import { vehicles } from './vehicles/adapter.ts';
 import { business } from './business/adapter.ts';
+import { deaths } from './deaths/adapter.ts';
+import { payments } from './payments/adapter.ts';
 
-export const FEEDS = [roster, providentFund, vehicles, business] as const satisfies readonly FeedAdapter[];
+export const FEEDS = [roster, providentFund, vehicles, business, deaths, payments] as const satisfies readonly FeedAdapter[];
 
 /** 'roster' | 'provident-fund' | …: the id of a registered feed. */
 export type FeedId = (typeof FEEDS)[number]['id'];

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import * as XLSX from '@e965/xlsx';
+import { FEEDS } from '../adapters/index.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = join(ROOT, 'fixtures/tiny');
@@ -267,7 +268,7 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
     }
     expect(lines.map((x) => x.原因)).toContain('身份证号校验位错误 (id_bad_checksum)');
     expect(lines.map((x) => x.原因)).toContain('重复记录：与本文件前面的一行或已入库的同期文件重复 (duplicate_row)');
-    for (const x of lines) expect(['在保名册', '住房公积金', '机动车登记', '市场主体登记']).toContain(x.数据);
+    for (const x of lines) expect(FEEDS.map((f) => f.title)).toContain(x.数据);
 
     const business = parse(hedui(['quarantine', '--period', '2026-10', '--feed', 'business', '--data-dir', dir]).stdout, { bom: true, columns: true }) as Record<string, string>[];
     expect(business.length).toBeGreaterThan(1);

@@ -11,6 +11,7 @@
  *   hedui_coded(table, code)       '小型汽车（02）', or the code alone when unnamed
  *   hedui_coded_letters(table, s)  one name per letter: 'GQ' → '违法未处理、逾期未检验（GQ）'
  *   hedui_entity_type_code(text, credit_code)  a 市场主体类型 as its four-digit code (below)
+ *   hedui_payment_program(item)    the program a 一卡通 补贴项目 pays, or NULL (below)
  *   hedui_wan(x)                   an amount without trailing zeros: 12.5000 → '12.5'
  */
 
@@ -181,6 +182,37 @@ export const ENTITY_TYPE_NAMES: Readonly<Record<string, string>> = {
  */
 export const ENTITY_TYPE_OF_CREDIT_KIND: Readonly<Record<string, string>> = { '92': '9600', '93': '9100' };
 
+/** The programs a 一卡通 payment is staged under (adapters/payments). */
+export type PaymentProgram = '城市低保' | '农村低保' | '城市特困' | '农村特困' | '价格临时补贴';
+
+/**
+ * 补贴项目 of the 一卡通 ledger as platforms name them → the program it pays. There is no national
+ * code table for these items: each platform names (and numbers, if at all) its own, so an item is
+ * known by its name, compared without spaces. Inner Mongolia writes 农村牧区 for 农村.
+ */
+export const PAYMENT_ITEM_PROGRAMS: Readonly<Record<string, PaymentProgram>> = {
+  城市低保金: '城市低保',
+  城市最低生活保障金: '城市低保',
+  城市居民最低生活保障金: '城市低保',
+  农村低保金: '农村低保',
+  农村牧区低保金: '农村低保',
+  农村最低生活保障金: '农村低保',
+  农村牧区最低生活保障金: '农村低保',
+  城市特困供养金: '城市特困',
+  城市特困人员救助供养金: '城市特困',
+  农村特困供养金: '农村特困',
+  农村牧区特困供养金: '农村特困',
+  农村特困人员救助供养金: '农村特困',
+  农村牧区特困人员救助供养金: '农村特困',
+  价格临时补贴: '价格临时补贴',
+  城乡价格临时补贴: '价格临时补贴',
+};
+
+/** The program of a 补贴项目 as written (spaces ignored), or undefined (the macro does the same). */
+export function paymentProgram(item: string): PaymentProgram | undefined {
+  return PAYMENT_ITEM_PROGRAMS[item.replace(/\s/g, '')];
+}
+
 export function codeName(table: CodeTableId, code: string): string | undefined {
   const codes: Readonly<Record<string, string>> = CODE_TABLES[table].codes;
   return codes[code] ?? (table === 'vehicle_type' ? codes[code.slice(0, 1)] : undefined);
@@ -227,6 +259,7 @@ create or replace macro hedui_entity_type_code(written, credit_code) as case
   when regexp_full_match(written, '[0-9]{4}') then written
   else coalesce(${mapOf(Object.entries(ENTITY_TYPE_NAMES))}[regexp_replace(replace(replace(written, '（', '('), '）', ')'), '\\s', '', 'g')], ${mapOf(Object.entries(ENTITY_TYPE_OF_CREDIT_KIND))}[upper(left(credit_code, 2))])
 end;
+create or replace macro hedui_payment_program(item) as ${mapOf(Object.entries(PAYMENT_ITEM_PROGRAMS))}[regexp_replace(item, '\\s', '', 'g')];
 create or replace macro hedui_wan(x) as regexp_replace(x::decimal(18, 4)::varchar, '\\.?0+$', '');
 `;
 }

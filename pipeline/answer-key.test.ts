@@ -1,8 +1,8 @@
 /**
  * The whole month on the tiny fixtures, against their answer key: every quarantined row with its
  * reason, every staged row, every flag issued and suppressed (no missing, no extra), every
- * household waiting for authorization — and no ID of an unauthorized household anywhere a match
- * could leave it.
+ * household waiting for authorization, every household of 未发放名单 — and no ID of an
+ * unauthorized household anywhere a match could leave it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
@@ -12,6 +12,7 @@ import { runMonth, withSession, type PublishedReport } from './run.ts';
 import { importEntries } from './whitelist.ts';
 import { Warehouse } from './warehouse.ts';
 import { createStagedViews } from './staged.ts';
+import { keptSchemaOf } from './steps.ts';
 
 const TINY = new URL('../fixtures/tiny/', import.meta.url).pathname;
 const jsonl = async <T>(path: string): Promise<T[]> =>
@@ -30,7 +31,8 @@ beforeAll(async () => {
   await cp(TINY, dataDir, { recursive: true });
   report = await withSession({ dataDir, command: 'test' }, async (s) => {
     await importEntries(s.w, s.state, join(dataDir, 'whitelist.csv'), s.config.config, 'test');
-    return runMonth(s, '2026-10');
+    // intermediates kept (debug_2026_10): pub_unpaid is read below
+    return runMonth(s, '2026-10', { keepIntermediate: true });
   });
   w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
   await createStagedViews(w);
@@ -89,6 +91,14 @@ describe('the tiny fixtures, end to end, against the answer key', () => {
           or exists (select 1 from stg_roster r join pending_authorization p using (household_id) where contains(f.evidence, r.person_id))`,
     );
     expect(leaked).toEqual([]);
+  });
+
+  it('lists exactly the answer key’s households in 未发放名单 (pub_unpaid)', async () => {
+    type U = { household_id: string; county_code: string; program: string };
+    const expected = await jsonl<U>(join(dataDir, 'answer-key/unpaid.jsonl'));
+    expect(expected.length).toBeGreaterThan(0);
+    const actual = await w.rows<U>('t', `select household_id, county_code, program from ${keptSchemaOf('2026-10')}.pub_unpaid order by household_id`);
+    expect(actual).toEqual(expected);
   });
 
   it('every planted case is accounted for', async () => {

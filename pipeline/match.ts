@@ -15,7 +15,8 @@ import { LEAGUES } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
 import { literal } from './sql.ts';
 import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view, type Step, type StepOptions } from './steps.ts';
-import { createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
+import { createHistoryView, createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
+import { feedById } from '../adapters/index.ts';
 import { todayInChina, type Period } from './period.ts';
 import { dueDate } from '../domain/workdays.ts';
 import { missingSources, skippedRules, type Snapshot } from './inputs.ts';
@@ -30,6 +31,8 @@ export const MATCH_INTERMEDIATES = {
   matchedPeople: table('int_matched_people'),
   householdAmounts: table('int_household_amounts'),
   answers: view('int_answers'),
+  rosterPeople: table('int_roster_people'),
+  paid: table('int_paid'),
   ruleHits: table('int_rule_hits'),
 } as const;
 
@@ -83,9 +86,13 @@ export async function publicationDates(w: Warehouse, period: string): Promise<Is
   );
 }
 
-/** snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one). */
-export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[]): Promise<void> {
+/**
+ * snap_<feed>: the staged rows of the snapshot each feed uses for the month (empty without one);
+ * hist_roster: every roster up to the month's end, for rules that judge an earlier month's payment.
+ */
+export async function createSnapshotViews(w: Warehouse, snapshots: Snapshot[], month: Period): Promise<void> {
   await createStagedSnapshotViews(w, Object.fromEntries(snapshots.map((s) => [s.feed.id, s.loadIds.split(',')])));
+  await createHistoryView(w, feedById('roster')!, month.end);
 }
 
 export interface PreparedMatch {
@@ -155,6 +162,13 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'matched-people', creates: I.matchedPeople, sql: sqlFile('int_matched_people.sql') },
     { name: 'household-amounts', creates: I.householdAmounts, sql: sqlFile('int_household_amounts.sql') },
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
+    // what the payments rules read, made only in a month that has payments
+    ...(snapshots.some((s) => s.feed.id === 'payments')
+      ? [
+          { name: 'roster-people', creates: I.rosterPeople, sql: sqlFile('int_roster_people.sql') },
+          { name: 'paid', creates: I.paid, sql: sqlFile('int_paid.sql'), params: { period_month: month.start } },
+        ]
+      : []),
     { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
     ...runnableRules(selectRules(options.only), snapshots).map(({ rule, source }) => ruleStep(rule, source, month, config)),
   ];
@@ -162,7 +176,7 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
 
 /** Builds the month's households and runs every rule whose sources have snapshots, into intermediates. */
 export async function prepareMatch(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], options: MatchOptions = {}): Promise<PreparedMatch> {
-  await createSnapshotViews(w, snapshots);
+  await createSnapshotViews(w, snapshots, month);
   for (const rule of selectRules(options.only)) {
     const missing = missingSources(rule, snapshots);
     if (missing.length) logger().warn({ rule: rule.id, feeds: missing }, 'rule skipped: no snapshot of a source feed');

@@ -15,6 +15,7 @@ import type { Warehouse } from './warehouse.ts';
 import { ident, literal } from './sql.ts';
 import { genericChecksSql } from './load/checks.ts';
 import { HeduiError } from '../base/errors.ts';
+import { parsePeriod } from './period.ts';
 
 /**
  * shape_<table> (shape_stg_<feed>): the columns and types of a feed's staged rows, for the views
@@ -110,6 +111,25 @@ export async function createSnapshotViews(w: Warehouse, loads: Partial<Record<st
     const files = ids === undefined ? [] : await stagedFiles(w, feed.id, ids);
     await w.exec(`snapshot:${feed.id}`, `create or replace temp view snap_${feed.table.slice(4)} as ${stagedSelect(w, feed, files)}`);
   }
+}
+
+/**
+ * hist_<feed>: every staged load of the feed whose period ends on or before `through`
+ * ('YYYY-MM-DD'), each row with its `snapshot_period`. What a rule reads when it must know a feed
+ * as it stood in an earlier month (a back-payment judged by the roster of the month it pays for).
+ */
+export async function createHistoryView(w: Warehouse, feed: FeedAdapter, through: string): Promise<void> {
+  const loads = await w.rows<{ period: string; staged_file: string }>(
+    'history:files',
+    "select period, staged_file from loads where feed = $feed and status = 'staged' and staged_file is not null order by staged_file",
+    { feed: feed.id },
+  );
+  const files = loads.filter((l) => parsePeriod(l.period).end <= through).map((l) => l.staged_file);
+  await w.exec(
+    `history:${feed.id}`,
+    `create or replace temp view hist_${feed.table.slice(4)} as
+     select l.period as snapshot_period, r.* from (${stagedSelect(w, feed, files)}) r join loads l using (load_id)`,
+  );
 }
 
 /** Removes staged files no staged load names (superseded ones, or left by a killed run). */

@@ -21,6 +21,13 @@
  *                       hedui_wan(amount) '12.5'
  *   int_answers         the current answer of every flag from returned workbooks: flag_id,
  *                       period (of the workbook), household_id, county_code, result, verified_on
+ *   int_roster_people   person_id, household_id, county_code: everyone on the month's roster and the
+ *                       household a lead about them goes to (NULL: on a household waiting for authorization)
+ *   int_paid            the payments paid (成功), 所属期 in the 24 months up to the month, each once: batch_no,
+ *                       payee_id, payee_name, head_id, program, item_name, benefit_month, benefit_period,
+ *                       paid_on, amount, bank, account_last4, county_code, described (in words), and
+ *                       where a lead goes: lead_household, lead_county, off_roster_note, placeable
+ *   hist_roster         every staged roster up to the month's end, with its snapshot_period
  *   $period ('YYYY-MM'), $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'
  *
  * The SELECT yields one row per flag: person_id, household_id, county_code, severity

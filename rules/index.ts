@@ -10,8 +10,24 @@ import { vehicleOwned } from './vehicle-owned/rule.ts';
 import { businessRole } from './business-role/rule.ts';
 import { duplicateEnrolment } from './duplicate-enrolment/rule.ts';
 import { benefitNotStopped } from './benefit-not-stopped/rule.ts';
+import { deathStillEnrolled } from './death-still-enrolled/rule.ts';
+import { paymentNotEnrolled } from './payment-not-enrolled/rule.ts';
+import { paymentDuplicate } from './payment-duplicate/rule.ts';
+import { paymentAmountMismatch } from './payment-amount-mismatch/rule.ts';
+import { paymentAfterDeath } from './payment-after-death/rule.ts';
 
-export const RULES = [providentFundIncome, vehicleOwned, businessRole, duplicateEnrolment, benefitNotStopped] as const satisfies readonly RuleDefinition[];
+export const RULES = [
+  providentFundIncome,
+  vehicleOwned,
+  businessRole,
+  duplicateEnrolment,
+  benefitNotStopped,
+  deathStillEnrolled,
+  paymentNotEnrolled,
+  paymentDuplicate,
+  paymentAmountMismatch,
+  paymentAfterDeath,
+] as const satisfies readonly RuleDefinition[];
 
 export type Rule = (typeof RULES)[number];
 export type RuleId = Rule['id'];

@@ -111,6 +111,31 @@ describe('rule registry (meta)', () => {
           "high",
           "核实已停保但仍在保（整改未落实）",
         ],
+        [
+          "death-still-enrolled",
+          "high",
+          "死亡人员仍在保",
+        ],
+        [
+          "payment-not-enrolled",
+          "high",
+          "非在保对象领取救助金",
+        ],
+        [
+          "payment-duplicate",
+          "high",
+          "重复发放救助金",
+        ],
+        [
+          "payment-amount-mismatch",
+          "medium",
+          "发放金额与保障金不符",
+        ],
+        [
+          "payment-after-death",
+          "high",
+          "死亡后仍发放救助金",
+        ],
       ]
     `);
   });

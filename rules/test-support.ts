@@ -11,6 +11,7 @@ import type { ColumnKind } from '../adapters/columns.ts';
 import { withWarehouse, type Warehouse } from '../pipeline/warehouse.ts';
 import { ident, literal, type Params } from '../pipeline/sql.ts';
 import { stagedFileOf } from '../pipeline/staged.ts';
+import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export type Given = { [F in FeedId]?: Row[] } & {
   whitelist?: Row[];
   /** answers from returned workbooks: flag_id, period, household_id, county_code, result, verified_on */
   answers?: Row[];
+  /** deliveries of earlier periods (a roster of the month a back-payment pays for, earlier events) */
+  earlier?: { feed: FeedId; period: string; rows: Row[] }[];
 };
 
 export interface ExpectedFlag {
@@ -36,6 +39,8 @@ export interface ExpectedFlag {
   evidence_key: string;
   severity?: string;
   status?: 'issued' | 'suppressed';
+  /** the money to recover, as text ('480.00'), when the options ask for it */
+  amount?: string | null;
 }
 
 /** A value of each kind a staged column may take, for the columns a test leaves out. */
@@ -88,6 +93,20 @@ const DEFAULT_ROWS: { [F in FeedId]?: Row } = {
     role: '法定代表人',
     subscribed_capital: null,
   },
+  deaths: { name: '某某', source: 'police', deregistration_kind: '死亡' },
+  payments: {
+    item_name: '城市低保金',
+    program: '城市低保',
+    batch_no: 'B202610',
+    benefit_month: '2026-10-01',
+    paid_on: '2026-10-10',
+    payee_name: '某某',
+    bank: '某银行',
+    account_last4: '1234',
+    amount: 800,
+    status: '成功',
+    division_code: '150102',
+  },
 };
 
 /** The snapshot period given rows are staged as, for the month 2026-10: the month, or the quarter ended before it. */
@@ -101,19 +120,16 @@ async function insertRows(w: Warehouse, table: string, rows: Row[]): Promise<voi
 }
 
 /** Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence text when asked). */
-export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string })[]> {
+export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean; amounts?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string })[]> {
   const { config } = loadConfig();
   const c: Config = structuredClone(config);
   configure?.(c);
   const dataDir = await mkdtemp(join(tmpdir(), 'hedui-rules-'));
   return withWarehouse(async (w) => {
-    for (const feed of FEEDS) {
-      const rows = given[feed.id];
-      if (!rows) continue;
-      const loadId = `${feed.id}:test`;
-      // given rows are staged as the loader stages them: a Parquet file named by a loads row
+    const stage = async (feed: FeedAdapter, period: string, rows: Row[]) => {
+      const loadId = `${feed.id}:test:${period}`;
       const staging = `given_${feed.table.slice(4)}`;
-      await w.exec('given-table', `create temp table ${staging} as select * from ${ident(`shape_${feed.table}`)} limit 0`);
+      await w.exec('given-table', `create or replace temp table ${staging} as select * from ${ident(`shape_${feed.table}`)} limit 0`);
       await insertRows(
         w,
         staging,
@@ -125,6 +141,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
             const programUrbanRural = program.startsWith('城市') ? '城市' : program.startsWith('农村') ? '农村' : null;
             return { county_code: String(row.division_code).slice(0, 6), program_urban_rural: programUrbanRural, ...row, head_id: row.head_id || row.person_id };
           }
+          if (feed.id === 'payments' && !('county_code' in r)) return { ...row, county_code: String(row.division_code).slice(0, 6) };
           return row;
         }),
       );
@@ -134,8 +151,13 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
       await w.exec(
         'given-load',
         "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
-        { id: loadId, feed: feed.id, period: PERIOD_OF_SCHEDULE[feed.schedule], n: rows.length, staged_file: stagedFile },
+        { id: loadId, feed: feed.id, period, n: rows.length, staged_file: stagedFile },
       );
+    };
+    for (const feed of FEEDS) {
+      for (const e of given.earlier ?? []) if (e.feed === feed.id) await stage(feed, e.period, e.rows);
+      const rows = given[feed.id];
+      if (rows) await stage(feed, PERIOD_OF_SCHEDULE[feed.schedule], rows);
     }
     await insertRows(
       w,
@@ -154,9 +176,14 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
     await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
     return w.rows<ExpectedFlag>(
       'flags',
-      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''} from flags order by all`,
+      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''} from flags order by all`,
     );
   }, dataDir);
+}
+
+/** The household a lead about a payee on no roster goes to (pipeline/sql/int_paid.sql), paid by a county of 新城区 by default. */
+export function payHousehold(headId: string, county = '150102'): string {
+  return `PAY-${county}-${createHash('sha256').update(headId).digest('hex').slice(0, 10).toUpperCase()}`;
 }
 
 /** Members of one household, sharing its attributes. */

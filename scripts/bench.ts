@@ -332,16 +332,17 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
 
   // per feed: limit vs pipeline
   const lastOk = okRuns[Math.floor(okRuns.length / 2)] ?? m.months[0];
-  const feeds = m.fixtures.summary.files.map((f) => f.feed);
+  // one row per feed, its files summed (deaths delivers two)
+  const feeds = [...new Set(m.fixtures.summary.files.map((f) => f.feed))];
   const stepMs = (name: string) => stat(okRuns.map((r) => (r.coldStages.steps.get(name)?.ms ?? NaN) / 1000));
   out.push('### Per input file: the limit against the pipeline (cold, medians)');
   out.push('');
   out.push(table(['feed', 'MiB', 'rows', 'limit count(*)', 'limit into table', 'decode (background)', '`read_csv`', '`check` (+ Parquet)', '`quarantine`'], feeds.map((feed) => {
-    const f = m.fixtures.summary.files.find((x) => x.feed === feed)!;
+    const files = m.fixtures.summary.files.filter((x) => x.feed === feed);
     return [
-      `${feed} (${f.format}, ${f.encoding ?? 'xlsx'})`,
-      String(Math.round(f.bytes / MiB)),
-      int(f.data_rows),
+      `${feed} (${[...new Set(files.map((f) => `${f.format}, ${f.encoding ?? 'xlsx'}`))].join('; ')})`,
+      String(Math.round(files.reduce((n, f) => n + f.bytes, 0) / MiB)),
+      int(files.reduce((n, f) => n + f.data_rows, 0)),
       `${sec(stat(m.limitRuns.map((r) => r.count[feed] ?? NaN))?.median)} s`,
       `${sec(stat(m.limitRuns.map((r) => r.table[feed] ?? NaN))?.median)} s`,
       `${sec(stepMs(`(decode ${feed}, background)`)?.median)} s`,

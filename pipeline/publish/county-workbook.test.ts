@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCountyWorkbook } from './county-workbook.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, UNPAID } from './workbook-contract.ts';
 import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
 import { readZipText } from './test-zip.ts';
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
@@ -25,15 +25,16 @@ const rowValues = (ws: ExcelJS.Worksheet, n: number): unknown[] => (ws.getRow(n)
 const utc = (s: string): Date => new Date(`${s}T00:00:00Z`);
 
 describe('writeCountyWorkbook', () => {
-  it('lays out the four sheets in order with their Chinese headers, frozen and filtered', async () => {
+  it('lays out the five sheets in order with their Chinese headers, frozen and filtered', async () => {
     const { wb, result } = await writeAndRead('layout.xlsx');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权']);
-    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单']);
+    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2, unpaid: 1 });
 
     const tables: [string, string[], number][] = [
       [SHEET.households, HOUSEHOLDS.columns.map((c) => c.header), 1],
       [SHEET.details, DETAILS.columns.map((c) => c.header), 1],
       [SHEET.pending, PENDING.columns.map((c) => c.header), PENDING.headerRow],
+      [SHEET.unpaid, UNPAID.columns.map((c) => c.header), UNPAID.headerRow],
     ];
     for (const [name, headers, headerRow] of tables) {
       const ws = wb.getWorksheet(name)!;
@@ -48,6 +49,9 @@ describe('writeCountyWorkbook', () => {
       '首次下发期', '下发日期', '反馈截止日期', '逾期天数', '核实结果', '核实说明', '核实人', '核实日期', '疑点编号',
     ]);
     expect(rowValues(wb.getWorksheet(SHEET.pending)!, 1)[0]).toMatch(/未与任何部门数据比对.*核对授权书/);
+    const unpaid = wb.getWorksheet(SHEET.unpaid)!;
+    expect(rowValues(unpaid, 1)[0]).toMatch(/没有发放成功的记录.*不是疑点/);
+    expect(rowValues(unpaid, 3)).toEqual([1, '1501020011', '+赵六', expect.any(String), '城市特困', 1, 1350]);
   });
 
   it('writes households with text IDs, numeric money, real dates and the hidden flag ids', async () => {
@@ -124,6 +128,7 @@ describe('writeCountyWorkbook', () => {
       [1, `'${SHEET.households}'!$1:$1`],
       [2, `'${SHEET.details}'!$1:$1`],
       [3, `'${SHEET.pending}'!$1:$2`],
+      [4, `'${SHEET.unpaid}'!$1:$2`],
     ]);
 
     for (const table of [HOUSEHOLDS, DETAILS]) {
@@ -203,8 +208,8 @@ describe('writeCountyWorkbook', () => {
 
   it('says so clearly for a county without flags, and still lays out every sheet', async () => {
     const { wb, result } = await writeAndRead('empty.xlsx', emptyCountyData());
-    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0 });
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权']);
+    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0, unpaid: 0 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单']);
     const readme = wb.getWorksheet(SHEET.readme)!;
     const firstColumn: unknown[] = [];
     readme.eachRow((row) => firstColumn.push(row.getCell(1).value));
@@ -212,6 +217,9 @@ describe('writeCountyWorkbook', () => {
     expect(wb.getWorksheet(SHEET.households)!.rowCount).toBe(1);
     expect(wb.getWorksheet(SHEET.details)!.rowCount).toBe(1);
     expect(wb.getWorksheet(SHEET.pending)!.getCell('A1').value).toBe('本期无待补授权家庭。');
+    // no payments of the month delivered for the county: said, not an empty list that reads as "all paid"
+    expect(wb.getWorksheet(SHEET.unpaid)!.getCell('A1').value).toBe('本月一卡通发放数据未到，未比对发放情况。');
+    expect(firstColumn).toContain('未发放（户）');
   });
 
   it('gives byte-identical files for identical data, and reports their sha256', async () => {
@@ -241,7 +249,7 @@ describe('writeCountyWorkbook', () => {
     const { path } = await writeAndRead('injection.xlsx');
     const entries = await readZipText(path);
     const sheets = [...entries.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
-    expect(sheets).toHaveLength(4);
+    expect(sheets).toHaveLength(5);
     for (const name of sheets) expect(entries.get(name)).not.toMatch(/<f[ >]/);
     const households = entries.get('xl/worksheets/sheet2.xml')!;
     const details = entries.get('xl/worksheets/sheet3.xml')!;
@@ -274,7 +282,7 @@ describe('writeCountyWorkbook', () => {
     expect(existsSync(path)).toBe(false);
 
     const counts = sampleCountyData();
-    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2 } });
+    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2, unpaid: 1 } });
     await expect(writeCountyWorkbook(join(dir, 'bad-counts.xlsx'), counts)).rejects.toThrow(/meta.counts.households is 9 but 3/);
 
     const date = sampleCountyData();

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import { snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type PendingAuthorizationRow } from './workbook-data.ts';
+import { snapshotPeriodText, snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type PendingAuthorizationRow, type UnpaidRow } from './workbook-data.ts';
 import {
   DATE_FORMAT,
   SEVERITY_LABEL,
@@ -21,7 +21,7 @@ import {
   protectSheet,
   type SheetLayout,
 } from './xlsx-format.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, UNPAID, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
 
 /**
  * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, in that order.
@@ -47,7 +47,7 @@ export const PENDING_EXPLANATION =
 
 export interface CountyWorkbookResult {
   sha256: string;
-  rows: { households: number; details: number; pendingAuthorization: number };
+  rows: { households: number; details: number; pendingAuthorization: number; unpaid: number };
 }
 
 const yesNo = (b: boolean): string => (b ? '是' : '否');
@@ -70,6 +70,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
     await writeHouseholds(workbook, data.meta, data.households, dispositionsRange, layout);
     await writeDetails(workbook, data.meta, data.details, dispositionsRange, layout);
     await writePending(workbook, data.pendingAuthorization, layout);
+    await writeUnpaid(workbook, data.meta, data.unpaid, layout);
     await workbook.commit();
     if (!out.closed) await once(out, 'close');
     await pinZipTimestamps(path, when);
@@ -79,6 +80,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
         households: data.households.length,
         details: data.details.length,
         pendingAuthorization: data.pendingAuthorization.length,
+        unpaid: data.unpaid.length,
       },
     };
   } catch (error) {
@@ -88,11 +90,12 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
   }
 }
 
-function checkCounts({ meta, households, details, pendingAuthorization }: CountyWorkbookData): void {
+function checkCounts({ meta, households, details, pendingAuthorization, unpaid }: CountyWorkbookData): void {
   const pairs: [string, number, number][] = [
     ['households', meta.counts.households, households.length],
     ['flags', meta.counts.flags, details.length],
     ['pendingAuthorization', meta.counts.pendingAuthorization, pendingAuthorization.length],
+    ['unpaid', meta.counts.unpaid, unpaid.length],
   ];
   for (const [name, said, got] of pairs) {
     if (said !== got) throw new WorkbookDataError(`meta.counts.${name} is ${said} but ${got} rows were given`);
@@ -144,13 +147,15 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
   if (meta.counts.households === 0) add(['本期无疑点家庭', '本旗县市区本期没有需要核实的疑点家庭，"疑点家庭""疑点明细"两表为空。'], WARN_FONT);
   if (meta.counts.suppressed > 0) add(['', '已列入白名单的疑点本期不再下发，只计数。']);
   if (meta.counts.pendingAuthorization > 0) add(['', '"待补授权"表中的家庭本期未核对，请补签核对授权书。'], WARN_FONT);
+  add(['未发放（户）', meta.ledgerArrived ? meta.counts.unpaid : '一卡通发放数据未到']);
+  if (meta.counts.unpaid > 0) add(['', `"${SHEET.unpaid}"表中的在保家庭本月在一卡通中没有发放成功的记录，请核实是否漏发。`], WARN_FONT);
   blank();
 
   add(['使用的数据'], SECTION_FONT);
   add(['数据来源', '快照期', '距核对期（月）', '状态'], { bold: true });
   if (meta.snapshots.length === 0) add(['（无）']);
   for (const s of meta.snapshots) {
-    const row = sheet.addRow([text(s.feedTitle), s.period, s.ageMonths, text(snapshotState(s))]);
+    const row = sheet.addRow([text(s.feedTitle), snapshotPeriodText(s), s.ageMonths, text(snapshotState(s))]);
     rowNumber = row.number;
     if (s.stale || s.fallback) row.getCell(4).font = WARN_FONT;
     row.commit();
@@ -167,7 +172,8 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
     '5. 疑点是核查线索，不是结论。严禁"一刀切"：不得仅凭疑点停发、减发救助金，须核实后依规处理。',
     `6. 如某条疑点由部门数据错误引起，请在该条疑点选择相应${h.disposition}并在${h.note}中写明，审核后该条数据列入白名单，不再重复下发；同户其他疑点不受影响。`,
     `7. "${SHEET.pending}"表中的家庭未与任何部门数据比对，请组织签署《核对授权书》。`,
-    '8. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
+    `8. "${SHEET.unpaid}"表是本月在保但一卡通中没有发放成功记录的家庭（发放失败、被退回的不算发放），供核实是否漏发，不是疑点，无需反馈。`,
+    '9. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
   ];
   for (const line of howTo) add([line], line.startsWith('5.') ? WARN_FONT : undefined);
   blank();
@@ -215,8 +221,9 @@ async function writeHouseholds(
         headName: text(h.headName),
         headId: text(h.headId),
         program: text(h.program),
-        householdSize: h.householdSize,
-        monthlyAmount: money(h.monthlyAmount, `${where} monthlyAmount`),
+        // a payee on no roster (PAY-… households of the payments rules) has neither
+        householdSize: h.householdSize || null,
+        monthlyAmount: h.monthlyAmount === '' ? null : money(h.monthlyAmount, `${where} monthlyAmount`),
         registeredElsewhere: yesNo(h.registeredElsewhere),
         rules: text(h.rules),
         severity: SEVERITY_LABEL[h.severity],
@@ -347,6 +354,35 @@ async function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: 
         program: text(p.program),
         householdSize: p.householdSize,
         reason: text(p.reason),
+      }),
+    );
+  });
+  if (layout.protect) await protectSheet(sheet);
+  sheet.commit();
+}
+
+// ————— 未发放名单 —————
+
+async function writeUnpaid(workbook: ExcelJS.stream.xlsx.WorkbookWriter, meta: CountyWorkbookMeta, rows: UnpaidRow[], layout: SheetLayout): Promise<void> {
+  // one preamble line: the header lands on UNPAID.headerRow (2)
+  const preamble = !meta.ledgerArrived
+    ? '本月一卡通发放数据未到，未比对发放情况。'
+    : rows.length === 0
+      ? '本月在保家庭在一卡通中均有发放成功的记录。'
+      : '以下在保家庭本月在一卡通中没有发放成功的记录（发放失败、被退回的不算发放）。本表供核实是否漏发，不是疑点，无需反馈。';
+  const sheet = addTableSheet(workbook, UNPAID.sheet, UNPAID.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
+  rows.forEach((u, i) => {
+    const where = `${UNPAID.sheet} row ${i + UNPAID.headerRow + 1}`;
+    addTableRow(
+      sheet,
+      rowValues(UNPAID, {
+        seq: i + 1,
+        householdId: text(u.householdId),
+        headName: text(u.headName),
+        headId: text(u.headId),
+        program: text(u.program),
+        householdSize: u.householdSize,
+        monthlyAmount: money(u.monthlyAmount, `${where} monthlyAmount`),
       }),
     );
   });

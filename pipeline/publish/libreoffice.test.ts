@@ -103,7 +103,7 @@ describe('workbooks open in LibreOffice', () => {
   it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', () => {
     const data = sample.data;
     const sheets = sheetsOf(sample.path);
-    expect([...sheets.keys()].sort()).toEqual(['待补授权', '疑点家庭', '疑点明细', '说明'].sort());
+    expect([...sheets.keys()].sort()).toEqual(['待补授权', '未发放名单', '疑点家庭', '疑点明细', '说明'].sort());
 
     const households = sheets.get('疑点家庭')!;
     expect(households[0]).toEqual([

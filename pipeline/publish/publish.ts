@@ -43,6 +43,7 @@ export const PUBLISH_INTERMEDIATES = {
   details: table('pub_details'),
   households: table('pub_households'),
   pending: table('pub_pending'),
+  unpaid: table('pub_unpaid'),
 } as const;
 
 /** The steps that make the pub_* tables of a period (pure), each from pipeline/sql/<name>.sql. */
@@ -91,7 +92,9 @@ function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
     const s = snapshots.find((x) => x.feed.id === f.id);
     if (!s) return [];
     const fallback = s.fallback && { skipped: s.fallback.skipped, why: s.fallback.why, by: s.fallback.by, at: s.fallback.at };
-    return [{ feed: f.id, feedTitle: f.title, period: s.period, ageMonths: s.ageMonths, stale: s.stale, ...(fallback ? { fallback } : {}) }];
+    return [
+      { feed: f.id, feedTitle: f.title, period: s.period, ageMonths: s.ageMonths, stale: s.stale, ...(f.kind === 'events' ? { cumulative: true } : {}), ...(fallback ? { fallback } : {}) },
+    ];
   });
 }
 
@@ -100,6 +103,9 @@ interface CountyRows {
   households: Map<string, string>;
   details: Map<string, string>;
   pending: Map<string, string>;
+  unpaid: Map<string, string>;
+  /** counties whose 一卡通 payments of the month were delivered (their 未发放名单 was checked) */
+  ledgerArrived: Set<string>;
 }
 
 /**
@@ -110,7 +116,7 @@ interface CountyRows {
  * time: every county's arrays at once did not fit a 1.5GB DuckDB memory limit at 4 × the province
  * (the list aggregate cannot spill), and held them all in JS besides.
  */
-export function countyRowsQueries(counties: readonly string[]): Record<keyof CountyRows, Step> {
+export function countyRowsQueries(counties: readonly string[]): Record<Exclude<keyof CountyRows, 'ledgerArrived'>, Step> {
   const perCounty = (step: string, table: string, order: string): Step => ({
     name: step,
     sql: `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r where list_contains($counties, county_code) group by county_code`,
@@ -120,13 +126,25 @@ export function countyRowsQueries(counties: readonly string[]): Record<keyof Cou
     households: perCounty('pub:households', 'pub_households', 'household_id'),
     details: perCounty('pub:details', 'pub_details', `household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`),
     pending: perCounty('pub:pending', 'pub_pending', 'household_id'),
+    unpaid: perCounty('pub:unpaid', 'pub_unpaid', 'household_id'),
   };
 }
 
-async function readCountyRows(w: Warehouse, counties: readonly string[]): Promise<CountyRows> {
+async function readCountyRows(w: Warehouse, period: string, counties: readonly string[]): Promise<CountyRows> {
   const queries = countyRowsQueries(counties);
   const read = async (q: Step) => new Map((await stepRows<{ county_code: string; j: string }>(w, q)).map((r) => [r.county_code, r.j]));
-  return { households: await read(queries.households), details: await read(queries.details), pending: await read(queries.pending) };
+  const ledger = await w.rows<{ county_code: string }>(
+    'pub:ledger',
+    "select distinct county_code from snap_payments where benefit_month = ($period || '-01')::date and list_contains($counties, county_code)",
+    { period, counties: [...counties] },
+  );
+  return {
+    households: await read(queries.households),
+    details: await read(queries.details),
+    pending: await read(queries.pending),
+    unpaid: await read(queries.unpaid),
+    ledgerArrived: new Set(ledger.map((r) => r.county_code)),
+  };
 }
 
 function countyData(ctx: PublishContext, publication: IssueDates, county: (typeof COUNTIES)[number], rows: CountyRows, suppressed: number): CountyWorkbookData {
@@ -135,6 +153,7 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
   const households = parse(rows.households);
   const details = parse(rows.details);
   const pending = parse(rows.pending);
+  const unpaid = parse(rows.unpaid);
   // 说明's due date: the earliest of the county's open flags (carried-over ones may be due before
   // this publication's flags); the publication's own when the county has none
   const dueOn = details.length ? details.map((d) => d.due_on as string).sort()[0] : publication.dueOn;
@@ -152,8 +171,9 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
       dueOn,
       deadlineDays: ctx.config.deadline_days,
       snapshots: snapshotsUsed(ctx.snapshots),
-      counts: { households: households.length, flags: details.length, suppressed, pendingAuthorization: pending.length },
+      counts: { households: households.length, flags: details.length, suppressed, pendingAuthorization: pending.length, unpaid: unpaid.length },
       dispositions: ctx.config.dispositions,
+      ledgerArrived: rows.ledgerArrived.has(county.code),
     },
     households: households.map((h) => ({
       householdId: h.household_id,
@@ -195,6 +215,14 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
       householdSize: Number(p.household_size),
       reason: PENDING_REASON_TEXT[p.reason] ?? p.reason,
     })),
+    unpaid: unpaid.map((u) => ({
+      householdId: u.household_id,
+      headName: u.head_name,
+      headId: u.head_id,
+      program: u.program,
+      householdSize: Number(u.household_size),
+      monthlyAmount: String(u.monthly_amount),
+    })),
   };
 }
 
@@ -206,13 +234,14 @@ function ruleOrderSql(column: string): string {
 async function summaryData(w: Warehouse, ctx: PublishContext, publication: IssueDates): Promise<SummaryData> {
   const { issuedOn, dueOn } = publication;
   const period = ctx.month.name;
-  const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number }>(
+  const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number; recover: string }>(
     'summary:counties',
     `select d.county_code,
         (select count(*) from pub_households h where h.county_code = d.county_code)::integer as households,
         (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'issued')::integer as flags,
         (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'suppressed')::integer as suppressed,
-        (select count(*) from pending_authorization p where p.period = $period and p.county_code = d.county_code)::integer as pending
+        (select count(*) from pending_authorization p where p.period = $period and p.county_code = d.county_code)::integer as pending,
+        (select coalesce(sum(amount_yuan), 0) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'issued')::decimal(18, 2)::varchar as recover
      from divisions d order by d.county_code`,
     { period },
   );
@@ -258,6 +287,7 @@ async function summaryData(w: Warehouse, ctx: PublishContext, publication: Issue
         suppressed: c.suppressed,
         pendingAuthorization: c.pending,
         byRule: Object.fromEntries(byRule.filter((r) => r.county_code === c.county_code).map((r) => [r.rule_id, r.n])),
+        recoverYuan: c.recover,
       };
     }),
     rules: RULES.map((r) => ({
@@ -345,7 +375,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   await collectGarbage(outDir);
   await mkdir(release, { recursive: true });
 
-  await createSnapshotViews(w, ctx.snapshots);
+  await createSnapshotViews(w, ctx.snapshots, ctx.month);
   await runSteps(w, publishSteps(period), ctx.intermediates);
   const publication = await publicationIssue(w, ctx);
 
@@ -366,7 +396,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     for (const [i, county] of COUNTIES.entries()) {
       if (league?.code !== county.leagueCode) {
         const counties = COUNTIES.filter((c) => c.leagueCode === county.leagueCode).map((c) => c.code);
-        league = { code: county.leagueCode, rows: await readCountyRows(w, counties) };
+        league = { code: county.leagueCode, rows: await readCountyRows(w, ctx.month.name, counties) };
       }
       yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, league.rows, suppressedByCounty.get(county.code) ?? 0) };
       bar.tick(i + 1);

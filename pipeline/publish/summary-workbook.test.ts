@@ -32,9 +32,9 @@ describe('writeSummaryWorkbook', () => {
     expect(values(totals, 10)).toEqual(['vehicle-owned', '名下有机动车', 10, 0, 8, 2]);
 
     const counties = wb.getWorksheet(SUMMARY_SHEET.counties)!;
-    expect(values(counties, 1)).toEqual(['盟市代码', '盟市', '旗县市区代码', '旗县市区', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '公积金缴存', '名下有机动车']);
-    expect(values(counties, 2)).toEqual(['150100', '呼和浩特市', '150102', '新城区', 3, 4, 2, 2, 1, 3]);
-    expect(values(counties, 3)).toEqual(['150100', '呼和浩特市', '150105', '赛罕区', 0, 0, 0, 3, 0, 0]);
+    expect(values(counties, 1)).toEqual(['盟市代码', '盟市', '旗县市区代码', '旗县市区', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '公积金缴存', '名下有机动车', '应追回金额（元）']);
+    expect(values(counties, 2)).toEqual(['150100', '呼和浩特市', '150102', '新城区', 3, 4, 2, 2, 1, 3, 1600.5]);
+    expect(values(counties, 3)).toEqual(['150100', '呼和浩特市', '150105', '赛罕区', 0, 0, 0, 3, 0, 0, 0]);
     expect(values(counties, 4)[2]).toBe('150202');
 
     const quality = wb.getWorksheet(SUMMARY_SHEET.quality)!;
@@ -44,6 +44,8 @@ describe('writeSummaryWorkbook', () => {
 
     const sources = wb.getWorksheet(SUMMARY_SHEET.sources)!;
     expect(values(sources, 3)).toEqual(['vehicles', '机动车登记', '2026Q1', 7, '过期：超过最长间隔']);
+    // an event feed reads every period up to the month
+    expect(values(sources, 4)).toEqual(['payments', '一卡通发放', '截至2026-10（累计）', 0, '正常']);
 
     const gates = wb.getWorksheet(SUMMARY_SHEET.gates)!;
     expect(values(gates, 2)).toEqual(['quarantine-share', '机动车_2026Q3.csv', '通过', '隔离 1.0% < 10%']);

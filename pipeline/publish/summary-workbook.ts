@@ -3,13 +3,14 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import { snapshotState, type Severity, type SnapshotUsed } from './workbook-data.ts';
+import { snapshotPeriodText, snapshotState, type Severity, type SnapshotUsed } from './workbook-data.ts';
 import type { KpiRow } from '../kpi.ts';
 import {
   type ColumnSpec,
   SEVERITY_LABEL,
   WorkbookDataError,
   addTableSheet,
+  money,
   periodDocumentDate,
   pinDocumentProperties,
   sha256File,
@@ -45,6 +46,8 @@ export interface SummaryCountyRow {
   suppressed: number; // flags suppressed by the whitelist
   pendingAuthorization: number; // households listed for a missing/expired authorization
   byRule: Record<string, number>; // issued flags per rule id (missing = 0)
+  /** the money its issued flags say was paid wrongly and is to be recovered (payments rules), decimal 元 */
+  recoverYuan: string;
 }
 
 export interface SummaryRule {
@@ -240,6 +243,7 @@ function writeCounties(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summa
     ...COUNTY_COLUMNS,
     ...COUNT_COLUMNS,
     ...data.rules.map((r) => ({ header: text(r.title), width: Math.max(10, r.title.length * 2 + 2) })),
+    { header: '应追回金额（元）', width: 16, numFmt: '#,##0.00' },
   ]);
   for (const c of counties) {
     sheet
@@ -253,6 +257,7 @@ function writeCounties(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summa
         c.suppressed,
         c.pendingAuthorization,
         ...data.rules.map((r) => c.byRule[r.id] ?? 0),
+        money(c.recoverYuan, `${SUMMARY_SHEET.counties} ${c.countyCode} recoverYuan`),
       ])
       .commit();
   }
@@ -291,12 +296,12 @@ function writeSources(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summar
   const sheet = addTableSheet(workbook, SUMMARY_SHEET.sources, [
     { header: '数据', width: 14 },
     { header: '数据来源', width: 16 },
-    { header: '快照期', width: 10 },
+    { header: '快照期', width: 18 },
     { header: '距核对期（月）', width: 14 },
     { header: '状态', width: 40 },
   ]);
   for (const s of data.snapshots) {
-    const row = sheet.addRow([s.feed, text(s.feedTitle), s.period, s.ageMonths, s.fallback ? text(snapshotState(s)) : s.stale ? '过期：超过最长间隔' : '正常']);
+    const row = sheet.addRow([s.feed, text(s.feedTitle), snapshotPeriodText(s), s.ageMonths, s.fallback ? text(snapshotState(s)) : s.stale ? '过期：超过最长间隔' : '正常']);
     if (s.stale || s.fallback) row.getCell(5).font = WARN;
     row.commit();
   }

@@ -43,8 +43,9 @@ export function meta(overrides: Partial<CountyWorkbookMeta> = {}): CountyWorkboo
       { feed: 'provident-fund', feedTitle: '住房公积金', period: '2026-09', ageMonths: 1, stale: false },
       { feed: 'vehicles', feedTitle: '机动车登记', period: '2026Q1', ageMonths: 7, stale: true },
     ],
-    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0 },
+    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, unpaid: 0 },
     dispositions: DISPOSITIONS,
+    ledgerArrived: false,
     ...overrides,
   };
 }
@@ -138,16 +139,23 @@ export function sampleCountyData(): CountyWorkbookData {
     { householdId: '1501020009', headName: '-李四', headId: fakeId('150102', '19600101', 78), program: '城市低保', householdSize: 2, reason: '未签署核对授权书' },
     { householdId: '1501020010', headName: '王五', headId: fakeIdEndingInX('150102', '19700707'), program: '农村低保', householdSize: 4, reason: '授权书已过期（2026-06-30）' },
   ];
+  const unpaid: CountyWorkbookData['unpaid'] = [
+    { householdId: '1501020011', headName: '+赵六', headId: fakeId('150102', '19580303', 56), program: '城市特困', householdSize: 1, monthlyAmount: '1350.00' },
+  ];
   return {
-    meta: meta({ counts: { households: households.length, flags: details.length, suppressed: 2, pendingAuthorization: pendingAuthorization.length } }),
+    meta: meta({
+      counts: { households: households.length, flags: details.length, suppressed: 2, pendingAuthorization: pendingAuthorization.length, unpaid: unpaid.length },
+      ledgerArrived: true,
+    }),
     households,
     details,
     pendingAuthorization,
+    unpaid,
   };
 }
 
 export function emptyCountyData(): CountyWorkbookData {
-  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [] };
+  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [], unpaid: [] };
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
@@ -212,10 +220,11 @@ export function syntheticCountyData(countyCode: string, households: number, deta
     pa.push({ householdId: `${countyCode}9${String(i).padStart(7, '0')}`, headName: `${SURNAMES[i % SURNAMES.length]}某`, headId: fakeId(countyCode, '19660606', i), program: PROGRAMS[i % PROGRAMS.length], householdSize: 2, reason: '未签署核对授权书' });
   }
   return {
-    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending } }),
+    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending, unpaid: 0 } }),
     households: hh,
     details: dd,
     pendingAuthorization: pa,
+    unpaid: [],
   };
 }
 
@@ -231,9 +240,9 @@ export function sampleSummary(): SummaryData {
     ],
     // deliberately out of order: the writer sorts by league, then county
     counties: [
-      { leagueCode: '150200', leagueName: '包头市', countyCode: '150202', countyName: '东河区', households: 5, flags: 7, suppressed: 1, pendingAuthorization: 0, byRule: { 'vehicle-owned': 7 } },
-      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150105', countyName: '赛罕区', households: 0, flags: 0, suppressed: 0, pendingAuthorization: 3, byRule: {} },
-      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150102', countyName: '新城区', households: 3, flags: 4, suppressed: 2, pendingAuthorization: 2, byRule: { 'provident-fund-income': 1, 'vehicle-owned': 3 } },
+      { leagueCode: '150200', leagueName: '包头市', countyCode: '150202', countyName: '东河区', households: 5, flags: 7, suppressed: 1, pendingAuthorization: 0, byRule: { 'vehicle-owned': 7 }, recoverYuan: '0.00' },
+      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150105', countyName: '赛罕区', households: 0, flags: 0, suppressed: 0, pendingAuthorization: 3, byRule: {}, recoverYuan: '0.00' },
+      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150102', countyName: '新城区', households: 3, flags: 4, suppressed: 2, pendingAuthorization: 2, byRule: { 'provident-fund-income': 1, 'vehicle-owned': 3 }, recoverYuan: '1600.50' },
     ],
     quarantine: [
       { feed: 'vehicles', file: '机动车_2026Q3.csv', rowsRead: 1000, staged: 990, quarantined: 10, byReason: { bad_id_checksum: 7, masked_id: 3 } },
@@ -246,6 +255,7 @@ export function sampleSummary(): SummaryData {
     snapshots: [
       { feed: 'roster', feedTitle: '在保名册', period: '2026-10', ageMonths: 0, stale: false },
       { feed: 'vehicles', feedTitle: '机动车登记', period: '2026Q1', ageMonths: 7, stale: true },
+      { feed: 'payments', feedTitle: '一卡通发放', period: '2026-10', ageMonths: 0, stale: false, cumulative: true },
     ],
     reasonTitles: { bad_id_checksum: '身份证校验位错误' },
   };

@@ -35,6 +35,7 @@ export const SHEET = {
   households: '疑点家庭',
   details: '疑点明细',
   pending: '待补授权',
+  unpaid: '未发放名单',
 } as const;
 
 /**
@@ -142,6 +143,17 @@ export const PENDING = defineTable(SHEET.pending, 2, [
   { key: 'program', header: '保障类别', width: 11 },
   { key: 'householdSize', header: '保障人数', width: 9 },
   { key: 'reason', header: '原因', width: 36 },
+]);
+
+/** 未发放名单: roster households with no payment of the month on the 一卡通 ledger (a list, not leads). */
+export const UNPAID = defineTable(SHEET.unpaid, 2, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'headName', header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'headId', header: '户主身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'program', header: '保障类别', width: 11 },
+  { key: 'householdSize', header: '保障人数', width: 9 },
+  { key: 'monthlyAmount', header: '月保障金', width: 11, numFmt: '#,##0.00' },
 ]);
 
 export type HouseholdKey = (typeof HOUSEHOLDS.columns)[number]['key'];

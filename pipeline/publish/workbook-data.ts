@@ -16,8 +16,15 @@ export interface SnapshotUsed {
   period: string; // 2026-10, 2026Q3
   ageMonths: number; // months between the snapshot's end and the period's end
   stale: boolean; // older than the feed's configured maximum age
+  /** an event feed (deaths, payments): every period up to `period` is read, not one snapshot */
+  cumulative?: boolean;
   /** the operator chose this older snapshot over the period the month should use (run --use-previous) */
   fallback?: { skipped: string; why: 'rejected' | 'not_delivered'; by: string; at: string };
+}
+
+/** The 快照期 cell of 说明 and summary.xlsx: an event feed's periods are cumulative. */
+export function snapshotPeriodText(s: SnapshotUsed): string {
+  return s.cumulative ? `截至${s.period}（累计）` : s.period;
 }
 
 /** How 说明 and summary.xlsx describe a snapshot's state, in Chinese. */
@@ -45,7 +52,10 @@ export interface CountyWorkbookMeta {
     flags: number; // 疑点明细 rows
     suppressed: number; // flags of this county suppressed by the whitelist (counted, not listed)
     pendingAuthorization: number; // 待补授权 rows
+    unpaid: number; // 未发放名单 rows
   };
+  /** the 一卡通 ledger has payments of this month for the county: its 未发放名单 was checked */
+  ledgerArrived: boolean;
   /** allowed values of 核实结果, in the order of the dropdown */
   dispositions: string[];
 }
@@ -55,9 +65,9 @@ export interface HouseholdRow {
   householdId: string;
   headName: string;
   headId: string;
-  program: string; // 城市低保 …
-  householdSize: number;
-  monthlyAmount: string; // decimal 元
+  program: string; // 城市低保 …; 非在保 for a payee on no roster (a PAY- household, pipeline/sql/int_paid.sql)
+  householdSize: number; // 0 for a payee on no roster
+  monthlyAmount: string; // decimal 元; '' for a payee on no roster
   rules: string; // titles of the rules hit, '；'-joined, in rule order
   severity: Severity; // highest of its flags
   firstIssuedPeriod: string; // earliest period any open flag of the household was issued
@@ -96,9 +106,20 @@ export interface PendingAuthorizationRow {
   reason: string; // 未签署核对授权书 | 授权书已过期（YYYY-MM-DD）| 授权书签署日期晚于核对期末
 }
 
+/** 未发放名单: a roster household of a paid program with no payment of the month on the 一卡通 ledger. */
+export interface UnpaidRow {
+  householdId: string;
+  headName: string;
+  headId: string;
+  program: string;
+  householdSize: number;
+  monthlyAmount: string; // decimal 元
+}
+
 export interface CountyWorkbookData {
   meta: CountyWorkbookMeta;
   households: HouseholdRow[];
   details: FlagDetailRow[];
   pendingAuthorization: PendingAuthorizationRow[];
+  unpaid: UnpaidRow[];
 }

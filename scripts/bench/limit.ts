@@ -44,7 +44,7 @@ export async function prepareLimitFiles(fixturesDir: string, files: FileSummary[
   const out: LimitFile[] = [];
   const decodes: DecodeResult[] = [];
   const skipped: string[] = [];
-  for (const f of files) {
+  for (const [i, f] of files.entries()) {
     const path = join(fixturesDir, f.path);
     if (f.format !== 'csv') {
       skipped.push(`${f.feed} (${f.format})`);
@@ -52,7 +52,8 @@ export async function prepareLimitFiles(fixturesDir: string, files: FileSummary[
     }
     let csvPath = path;
     if (f.encoding === 'gbk') {
-      csvPath = join(tmpDir, `${f.feed}.utf8.csv`);
+      // by index: a feed may deliver several files (deaths: 公安 and 殡葬)
+      csvPath = join(tmpDir, `${i}-${f.feed}.utf8.csv`);
       const seconds = await decodeGbk(path, csvPath);
       decodes.push({ feed: f.feed, bytes: f.bytes, seconds, csvPath });
     }
@@ -91,7 +92,7 @@ export async function measureLimit(files: LimitFile[]): Promise<LimitRun> {
       const reader = await connection.runAndReadAll(`select count(*)::bigint as n from ${readCsv(f.csvPath)}`);
       const seconds = (performance.now() - t0) / 1000;
       const n = Number(reader.getRows()[0]?.[0] ?? -1);
-      run.count[f.feed] = seconds;
+      run.count[f.feed] = (run.count[f.feed] ?? 0) + seconds;
       run.countTotal += seconds;
       run.rows += n;
       if (n !== f.dataRows) run.rowsMismatch.push(`${f.feed}: DuckDB counted ${n}, the generator wrote ${f.dataRows}`);
@@ -101,7 +102,7 @@ export async function measureLimit(files: LimitFile[]): Promise<LimitRun> {
       await connection.run(`create or replace temp table limit_t as select * from ${readCsv(f.csvPath)}`);
       const seconds = (performance.now() - t0) / 1000;
       await connection.run('drop table limit_t');
-      run.table[f.feed] = seconds;
+      run.table[f.feed] = (run.table[f.feed] ?? 0) + seconds;
       run.tableTotal += seconds;
     }
   } finally {
