@@ -21,32 +21,35 @@ with paid as (
 ),
 
 rosters as (
-  select distinct snapshot_period, person_id, head_id, program, is_covered
+  select snapshot_period, person_id, head_id, program, is_covered
   from hist_roster
+  where snapshot_period in (select distinct benefit_period from paid)
 ),
 
-judged as (
-  select *
-  from paid
-  where benefit_period in (select snapshot_period from rosters)
+-- enrolled in a program in a month: as a covered member, or as the household's head (keys of
+-- equality joins: an OR of the two in one join made DuckDB compare every pair)
+covered as (
+  select distinct snapshot_period, person_id, program from rosters where is_covered
+),
+
+heads as (
+  select distinct snapshot_period, head_id, program from rosters
+),
+
+programs_of as (
+  select snapshot_period, person_id, string_agg(distinct program, '、' order by program) as enrolled_as
+  from rosters
+  group by all
 ),
 
 not_enrolled as (
-  select
-    j.*,
-    (
-      select string_agg(distinct r.program, '、' order by r.program)
-      from rosters r
-      where r.snapshot_period = j.benefit_period and r.person_id = j.payee_id
-    ) as enrolled_as
-  from judged j
-  where not exists (
-    select 1
-    from rosters r
-    where r.snapshot_period = j.benefit_period
-      and r.program = j.program
-      and ((r.person_id = j.payee_id and r.is_covered) or r.head_id = coalesce(j.head_id, j.payee_id))
-  )
+  select j.*, e.enrolled_as
+  from paid j
+  anti join covered c on c.snapshot_period = j.benefit_period and c.person_id = j.payee_id and c.program = j.program
+  anti join heads h on h.snapshot_period = j.benefit_period and h.head_id = coalesce(j.head_id, j.payee_id) and h.program = j.program
+  left join programs_of e on e.snapshot_period = j.benefit_period and e.person_id = j.payee_id
+  -- a 所属期 without a roster in the warehouse is not judged
+  where j.benefit_period in (select distinct snapshot_period from rosters)
 ),
 
 final as (
