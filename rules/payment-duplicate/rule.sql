@@ -16,6 +16,14 @@ with paid as (
     and benefit_month > $period_month::date - to_months($lookback_months)
 ),
 
+-- only a payee paid more than once in a month can be paid twice: the rest is not read again
+repeated as (
+  select payee_id, benefit_period
+  from paid
+  group by all
+  having count(*) > 1
+),
+
 months as (
   select
     payee_id,
@@ -30,6 +38,7 @@ months as (
     arg_min(lead_county, (paid_on, batch_no)) as lead_county,
     arg_min(off_roster_note, (paid_on, batch_no)) as off_roster_note
   from paid
+  semi join repeated using (payee_id, benefit_period)
   group by payee_id, benefit_period
 ),
 

@@ -29,16 +29,21 @@ rosters as (
 -- enrolled in a program in a month: as a covered member, or as the household's head (keys of
 -- equality joins: an OR of the two in one join made DuckDB compare every pair)
 covered as (
-  select distinct snapshot_period, person_id, program from rosters where is_covered
+  select distinct snapshot_period, person_id, program
+  from rosters
+  where is_covered and person_id in (select payee_id from paid)
 ),
 
 heads as (
-  select distinct snapshot_period, head_id, program from rosters
+  select distinct snapshot_period, head_id, program
+  from rosters
+  where head_id in (select coalesce(head_id, payee_id) from paid)
 ),
 
 programs_of as (
   select snapshot_period, person_id, string_agg(distinct program, '、' order by program) as enrolled_as
   from rosters
+  where person_id in (select payee_id from paid)
   group by all
 ),
 
