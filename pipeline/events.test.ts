@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { withWarehouse } from './warehouse.ts';
+import { runMonth, withSession } from './run.ts';
 import { loadConfig } from '../config/config.ts';
 import { monthInputs } from './inputs.ts';
 import { createSnapshotViews } from './match.ts';
@@ -42,5 +43,38 @@ describe('event feeds', () => {
       await load(w, dataDir);
       expect(await read('2026-10')).toEqual({ period: '2026-10', rows: 33, read: 33, loads: 3, held: [] });
     }, dataDir);
+  });
+});
+
+describe('a lead about a payee on no roster', () => {
+  const ROSTER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];
+  const PAYMENTS = ['补贴项目名称', '发放批次号', '所属期', '发放日期', '补贴对象姓名', '补贴对象身份证号', '户主身份证号', '代理金融机构', '账号', '发放金额', '发放状态', '区划代码'];
+  const head = makeId('150102', '19700101', '001');
+  const ghost = makeId('150102', '19500505', '009');
+  const roster = csv([ROSTER, ['1501020001', head, head, '某某', '户主', '是', '城市低保', '150102001', '1', '800', '2022-01-01', '2025-01-01', '2028-01-01', '否', '否']]);
+  const payment = (id: string, month: string) => [
+    '城市低保金', `B${month}`, month.replace('-', ''), `${month}-10`, '某某', id, id, '某银行', '6222020200112233445', '800', '成功', '150102',
+  ];
+
+  it('is carried over, open, after its payment has left the rules’ lookback: the county still owes its answer', async () => {
+    const dataDir = await makeDataDir();
+    await putInbox(dataDir, 'roster', '2026-07', 'r.csv', roster);
+    await putInbox(dataDir, 'payments', '2026-07', 'p.csv', csv([PAYMENTS, payment(head, '2026-07'), payment(ghost, '2026-07')]));
+    await putInbox(dataDir, 'roster', '2026-11', 'r.csv', roster);
+    await putInbox(dataDir, 'payments', '2026-11', 'p.csv', csv([PAYMENTS, payment(head, '2026-11')]));
+    const flags = (period: string) =>
+      withSession({ dataDir, command: 'test' }, async (s) => {
+        await runMonth(s, period);
+        return s.w.rows<{ rule_id: string; household_id: string; carried_over: boolean; first_issued_period: string }>(
+          't',
+          'select rule_id, household_id, carried_over, first_issued_period from flags where period = $period and status = $issued',
+          { period, issued: 'issued' },
+        );
+      });
+    const [july] = await flags('2026-07');
+    expect(july).toMatchObject({ rule_id: 'payment-not-enrolled', carried_over: false, first_issued_period: '2026-07' });
+    expect(july.household_id).toMatch(/^PAY-150102-[0-9A-F]{10}$/);
+    // November judges 所属期 from 2026-09 (lookback 3): July's payment is not found again
+    expect(await flags('2026-11')).toEqual([{ ...july, carried_over: true }]);
   });
 });

@@ -16,6 +16,8 @@
 --   Time) and $due_on (+ deadline_days, next working day), which publish records once it is out.
 -- Carry-over: an open flag of the previous period that the rules no longer find is carried over as
 --   it was (carried_over), while its household is still matched, so the county still owes its answer.
+--   A payee on no roster (a PAY- household, int_paid.sql) has no household to be matched: such a flag
+--   is carried over until it is answered (its payment leaves the rules' lookback, the debt does not).
 -- Grain: one row per flag_id (the same hit twice in a feed yields one flag, the first by evidence).
 insert into flags
 with keyed as (
@@ -47,7 +49,10 @@ previous_open as (
     and f.status = 'issued'
     and (a.result is null or list_contains($open_results, a.result) or a.answered_fingerprint <> f.fingerprint)
     and f.flag_id not in (select flag_id from keyed)
-    and f.household_id in (select household_id from int_households where authorization_problem is null)
+    and (
+      f.household_id in (select household_id from int_households where authorization_problem is null)
+      or starts_with(f.household_id, 'PAY-')
+    )
 ),
 
 candidates as (
