@@ -17,6 +17,8 @@ const cases = [
   { description: 'a division outside Inner Mongolia', row: row({ 7: '110101001' }), reason: ['unknown_code', 'division_code'] },
   { description: '是否保障对象 neither 是 nor 否', row: row({ 5: '待定' }), reason: ['unknown_code', 'is_covered'] },
   { description: 'household size not a number', row: row({ 8: '三' }), reason: ['bad_number', 'household_size'] },
+  { description: 'household size 2.5 (a cast would round it to 3)', row: row({ 8: '2.5' }), reason: ['bad_number', 'household_size'] },
+  { description: 'household size 2.0 as a spreadsheet writes it', row: row({ 8: '2.0' }), staged: { household_size: 2 } },
   { description: 'a bad head ID', row: row({ 1: head.slice(0, 17) + (head[17] === '0' ? '1' : '0') }), reason: ['id_bad_checksum', 'head_id'] },
   { description: 'a missing authorization date is allowed (the household is then unauthorized, not quarantined)', row: row({ 11: '' }), staged: { authorization_signed_on: null } },
   { description: '城乡属性 城镇 is 城市; the program carries 城市', row: row({ 15: '城镇' }), staged: { urban_rural: '城市', program_urban_rural: '城市' } },

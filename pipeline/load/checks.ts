@@ -70,7 +70,8 @@ function valued(col: ColumnSpec): string[] {
     case 'wan_yuan':
       return [`try_cast(${amountText(raw)} as decimal(18, 4)) as ${c}`];
     case 'integer':
-      return [`try_cast(${raw} as integer) as ${c}`];
+      // digits only (a sign, a trailing .0 as a spreadsheet writes 3.0): a bare cast would round 3.5 to 4 and read 1e1 as 10
+      return [`try_cast(case when regexp_full_match(${raw}, '[+-]?[0-9]+(\\.0+)?') then regexp_replace(${raw}, '\\.0+$', '') end as integer) as ${c}`];
     case 'yes_no':
       return [`case when upper(${raw}) in ('是', 'Y', 'YES', '1', 'TRUE') then true when upper(${raw}) in ('否', 'N', 'NO', '0', 'FALSE') then false end as ${c}`];
     default:
