@@ -9,8 +9,10 @@ import { vehicles } from './vehicles/adapter.ts';
 import { business } from './business/adapter.ts';
 import { deaths } from './deaths/adapter.ts';
 import { payments } from './payments/adapter.ts';
+import { obligors } from './obligors/adapter.ts';
+import { marriages } from './marriages/adapter.ts';
 
-export const FEEDS = [roster, providentFund, vehicles, business, deaths, payments] as const satisfies readonly FeedAdapter[];
+export const FEEDS = [roster, providentFund, vehicles, business, deaths, payments, obligors, marriages] as const satisfies readonly FeedAdapter[];
 
 /** 'roster' | 'provident-fund' | …: the id of a registered feed. */
 export type FeedId = (typeof FEEDS)[number]['id'];

@@ -142,7 +142,14 @@ describe('hedui CLI', () => {
       const s = String(v ?? '').trim();
       if (s.length >= 2) secrets.add(s);
     };
-    const nameColumns = ['姓名', '户主身份证号', '身份证号', '证件号码', '身份证明号码', '所有人', '人员证件号码', '人员姓名', '成员姓名', '职工姓名'];
+    // every header (aliases too) of every feed's ID and person-name columns, as the registry declares them
+    const personal = (name: string, kind: string) => kind === 'id_number' || kind === 'document_number' || /(^|_)name$/.test(name) || name === 'owner_id';
+    const nameColumns = [
+      ...new Set([
+        ...FEEDS.flatMap((f) => f.columns.filter((c) => personal(c.name, c.kind) && c.name !== 'entity_name').flatMap((c) => c.headers)),
+        ...['姓名', '所有人', '成员姓名', '职工姓名'],
+      ]),
+    ];
     for (const feed of await readdir(inbox)) {
       for (const period of await readdir(join(inbox, feed))) {
         for (const file of await readdir(join(inbox, feed, period))) {
@@ -156,7 +163,9 @@ describe('hedui CLI', () => {
             rows = cells.slice(at + 1).map((r) => Object.fromEntries(cells[at].map((h, i) => [h, String(r[i] ?? '')])));
           } else {
             const bytes = await readFile(path);
-            const text = feed === 'vehicles' ? iconv.decode(bytes, 'gb18030') : bytes.toString('utf8').replace(/^\uFEFF/, '');
+            // GBK where the bytes are not UTF-8 (vehicles, 公安 deaths, an older marriages delivery …)
+            const utf8 = bytes.toString('utf8');
+            const text = utf8.includes('\uFFFD') ? iconv.decode(bytes, 'gb18030') : utf8.replace(/^\uFEFF/, '');
             rows = parse(text, { columns: true, relax_column_count: true }) as Record<string, string>[];
           }
           for (const r of rows) for (const c of nameColumns) if (c in r) add(r[c]);

@@ -1,8 +1,8 @@
 /**
  * The whole month on the tiny fixtures, against their answer key: every quarantined row with its
  * reason, every staged row, every flag issued and suppressed (no missing, no extra), every
- * household waiting for authorization, every household of 未发放名单 — and no ID of an
- * unauthorized household anywhere a match could leave it.
+ * household waiting for authorization, every household of 未发放名单, every obligor of 待补义务人授权
+ * — and no ID of an unauthorized household anywhere a match could leave it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
@@ -31,7 +31,7 @@ beforeAll(async () => {
   await cp(TINY, dataDir, { recursive: true });
   report = await withSession({ dataDir, command: 'test' }, async (s) => {
     await importEntries(s.w, s.state, join(dataDir, 'whitelist.csv'), s.config.config, 'test');
-    // intermediates kept (debug_2026_10): pub_unpaid is read below
+    // intermediates kept (debug_2026_10): pub_unpaid and pub_obligor_pending are read below
     return runMonth(s, '2026-10', { keepIntermediate: true });
   });
   w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
@@ -98,6 +98,18 @@ describe('the tiny fixtures, end to end, against the answer key', () => {
     const expected = await jsonl<U>(join(dataDir, 'answer-key/unpaid.jsonl'));
     expect(expected.length).toBeGreaterThan(0);
     const actual = await w.rows<U>('t', `select household_id, county_code, program from ${keptSchemaOf('2026-10')}.pub_unpaid order by household_id`);
+    expect(actual).toEqual(expected);
+  });
+
+  it('lists exactly the answer key’s obligors waiting for their authorization (待补义务人授权, pub_obligor_pending)', async () => {
+    type O = { county_code: string; household_id: string; supported_id: string; obligor_id: string; reason: string };
+    const expected = await jsonl<O>(join(dataDir, 'answer-key/obligor-pending.jsonl'));
+    expect(expected.length).toBeGreaterThan(0);
+    const actual = await w.rows<O>(
+      't',
+      `select county_code, household_id, supported_id, obligor_id, reason from ${keptSchemaOf('2026-10')}.pub_obligor_pending
+       order by county_code, household_id, supported_id, obligor_id`,
+    );
     expect(actual).toEqual(expected);
   });
 

@@ -161,7 +161,9 @@ describe('feedback', () => {
     );
     const of = (i: number) => households[i].flagIds.map((id) => status.find((f) => f.flag_id === id)?.status);
     expect(of(0).every((s) => s === 'closed')).toBe(true); // 属实-已停保
-    expect(of(1).every((s) => s === 'suppressed')).toBe(true); // data error → whitelist
+    // data error → whitelist: what the rules find again is suppressed; a finding bound to October (an
+    // amount paid for 2026-10, judged in its own month) is not found again, and answered, not carried over
+    expect(of(1).filter(Boolean).every((s) => s === 'suppressed') && of(1).includes('suppressed')).toBe(true);
     for (const i of [2, 3, 4, 5, 6]) expect(of(i).every((s) => s === 'issued'), `household row ${i}`).toBe(true); // rejected, 核实中, unanswered
     const reissued = status.find((f) => f.flag_id === households[4].flagIds[0])!;
     expect(reissued).toMatchObject({ first_issued_period: '2026-10', due_on: '2026-11-16' });

@@ -33,6 +33,7 @@ export const MATCH_INTERMEDIATES = {
   answers: view('int_answers'),
   rosterPeople: table('int_roster_people'),
   paid: table('int_paid'),
+  obligors: table('int_obligors'),
   ruleHits: table('int_rule_hits'),
 } as const;
 
@@ -162,6 +163,8 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'matched-people', creates: I.matchedPeople, sql: sqlFile('int_matched_people.sql') },
     { name: 'household-amounts', creates: I.householdAmounts, sql: sqlFile('int_household_amounts.sql') },
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
+    // the recipients' obligors and their authorizations (empty in a month without obligors: 待补义务人授权 reads it)
+    { name: 'obligors', creates: I.obligors, sql: sqlFile('int_obligors.sql'), params: { period_end: month.end } },
     // what the payments rules read, made only in a month that has payments
     ...(snapshots.some((s) => s.feed.id === 'payments')
       ? [
@@ -264,7 +267,8 @@ export async function commitMatch(
     await checkFlagIdsUnique(w, month.name);
     await runSteps(w, recordSteps(month, snapshots, prepared), options);
   });
-  await dropPreparedMatch(w, options);
+  // int_obligors stays for publish (待补义务人授权 reads it); the run drops it after publishing (dropPreparedMatch)
+  await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES).filter((i) => i !== MATCH_INTERMEDIATES.obligors), options);
 
   const byRuleRows = await w.rows<{ rule_id: string; status: string; n: number }>(
     'flags:count',
@@ -280,7 +284,9 @@ export async function commitMatch(
 
 /** Both steps, for callers with no gate between them (rule tests; `only` runs some rules alone). */
 export async function matchMonth(w: Warehouse, month: Period, config: Config, snapshots: Snapshot[], options: MatchOptions = {}): Promise<MatchResult> {
-  return commitMatch(w, month, config, snapshots, await prepareMatch(w, month, config, snapshots, options), options);
+  const result = await commitMatch(w, month, config, snapshots, await prepareMatch(w, month, config, snapshots, options), options);
+  await dropPreparedMatch(w, options);
+  return result;
 }
 
 /**

@@ -28,6 +28,10 @@
  *                       paid_on, amount, bank, account_last4, county_code, described (in words), and
  *                       where a lead goes: lead_household, lead_county, off_roster_note, placeable
  *   hist_roster         every staged roster up to the month's end, with its snapshot_period
+ *   int_obligors        household_id, county_code, supported_id, supported_name, obligor_id, obligor_name,
+ *                       relation, obligor_family_size, obligor_county, obligor_county_name, other_county,
+ *                       shown_id (masked for another county's obligor), auth_signed_on, auth_valid_until,
+ *                       auth_problem (NULL: valid), household_authorized — the obligors of roster members
  *   $period ('YYYY-MM'), $period_month (first day), $period_end (last day), as 'YYYY-MM-DD'
  *
  * The SELECT yields one row per flag: person_id, household_id, county_code, severity

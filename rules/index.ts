@@ -15,6 +15,8 @@ import { paymentNotEnrolled } from './payment-not-enrolled/rule.ts';
 import { paymentDuplicate } from './payment-duplicate/rule.ts';
 import { paymentAmountMismatch } from './payment-amount-mismatch/rule.ts';
 import { paymentAfterDeath } from './payment-after-death/rule.ts';
+import { obligorCapacity } from './obligor-capacity/rule.ts';
+import { spouseNotMember } from './spouse-not-member/rule.ts';
 
 export const RULES = [
   providentFundIncome,
@@ -27,6 +29,8 @@ export const RULES = [
   paymentDuplicate,
   paymentAmountMismatch,
   paymentAfterDeath,
+  obligorCapacity,
+  spouseNotMember,
 ] as const satisfies readonly RuleDefinition[];
 
 export type Rule = (typeof RULES)[number];

@@ -136,6 +136,16 @@ describe('rule registry (meta)', () => {
           "high",
           "死亡后仍发放救助金",
         ],
+        [
+          "obligor-capacity",
+          "high",
+          "赡抚养义务人有赡养能力",
+        ],
+        [
+          "spouse-not-member",
+          "medium",
+          "配偶未纳入家庭成员",
+        ],
       ]
     `);
   });

@@ -107,6 +107,8 @@ const DEFAULT_ROWS: { [F in FeedId]?: Row } = {
     status: '成功',
     division_code: '150102',
   },
+  obligors: { obligor_name: '某子', relation: '子', obligor_family_size: 3, obligor_county: '150102', auth_signed_on: '2025-01-01', auth_valid_until: '2028-01-01' },
+  marriages: { male_name: '某男', female_name: '某女', registration: '结婚', registered_on: '2020-01-01', registry: '某民政局婚姻登记处' },
 };
 
 /** The snapshot period given rows are staged as, for the month 2026-10: the month, or the quarter ended before it. */

@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCountyWorkbook } from './county-workbook.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, UNPAID } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, SHEET, UNPAID } from './workbook-contract.ts';
 import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
 import { readZipText } from './test-zip.ts';
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
@@ -25,16 +25,17 @@ const rowValues = (ws: ExcelJS.Worksheet, n: number): unknown[] => (ws.getRow(n)
 const utc = (s: string): Date => new Date(`${s}T00:00:00Z`);
 
 describe('writeCountyWorkbook', () => {
-  it('lays out the five sheets in order with their Chinese headers, frozen and filtered', async () => {
+  it('lays out the six sheets in order with their Chinese headers, frozen and filtered', async () => {
     const { wb, result } = await writeAndRead('layout.xlsx');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单']);
-    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2, unpaid: 1 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权']);
+    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2, unpaid: 1, obligorPending: 2 });
 
     const tables: [string, string[], number][] = [
       [SHEET.households, HOUSEHOLDS.columns.map((c) => c.header), 1],
       [SHEET.details, DETAILS.columns.map((c) => c.header), 1],
       [SHEET.pending, PENDING.columns.map((c) => c.header), PENDING.headerRow],
       [SHEET.unpaid, UNPAID.columns.map((c) => c.header), UNPAID.headerRow],
+      [SHEET.obligorPending, OBLIGOR_PENDING.columns.map((c) => c.header), OBLIGOR_PENDING.headerRow],
     ];
     for (const [name, headers, headerRow] of tables) {
       const ws = wb.getWorksheet(name)!;
@@ -52,6 +53,26 @@ describe('writeCountyWorkbook', () => {
     const unpaid = wb.getWorksheet(SHEET.unpaid)!;
     expect(rowValues(unpaid, 1)[0]).toMatch(/没有发放成功的记录.*不是疑点/);
     expect(rowValues(unpaid, 3)).toEqual([1, '1501020011', '+赵六', expect.any(String), '城市特困', 1, 1350]);
+    expect(OBLIGOR_PENDING.columns.map((c) => c.header)).toEqual([
+      '序号', '户编号', '被赡养人姓名', '被赡养人身份证号', '义务人姓名', '义务人身份证号', '义务人户籍地', '关系', '授权书签署日期', '授权书有效期至', '原因',
+    ]);
+    expect(rowValues(wb.getWorksheet(SHEET.obligorPending)!, 1)[0]).toBe('以下赡养、抚养、扶养义务人未签署授权书或授权已失效，未对其进行核对。请补签授权书后下月核对。');
+  });
+
+  it('writes the obligors waiting for their authorization: shown IDs as text, real dates, blank where not signed', async () => {
+    const { wb } = await writeAndRead('obligors.xlsx');
+    const data = sampleCountyData();
+    const ws = wb.getWorksheet(SHEET.obligorPending)!;
+    expect(rowValues(ws, 3)).toEqual([
+      1, '1501020012', '=孙七', data.obligorPending[0].supportedId, '-孙八', data.obligorPending[0].shownId, '新城区', '子',
+      utc('2026-11-02'), utc('2029-11-01'), '签署日期晚于本期末',
+    ]);
+    // another county's obligor: masked ID, county not known, never signed (blank dates, not a zero date)
+    expect(rowValues(ws, 4)).toEqual([2, '1501020012', '=孙七', data.obligorPending[1].supportedId, '孙九', '620402********4002', '外地或未知', '女', undefined, undefined, '未签署授权书']);
+    expect(ws.getRow(3).getCell(OBLIGOR_PENDING.col.shownId).value).toMatch(/^\d{17}X$/);
+    expect(ws.getRow(3).getCell(OBLIGOR_PENDING.col.shownId).type).toBe(ExcelJS.ValueType.String);
+    expect(ws.getRow(3).getCell(OBLIGOR_PENDING.col.authSignedOn).numFmt).toBe('yyyy-mm-dd');
+    expect(ws.rowCount).toBe(4);
   });
 
   it('writes households with text IDs, numeric money, real dates and the hidden flag ids', async () => {
@@ -129,6 +150,7 @@ describe('writeCountyWorkbook', () => {
       [2, `'${SHEET.details}'!$1:$1`],
       [3, `'${SHEET.pending}'!$1:$2`],
       [4, `'${SHEET.unpaid}'!$1:$2`],
+      [5, `'${SHEET.obligorPending}'!$1:$2`],
     ]);
 
     for (const table of [HOUSEHOLDS, DETAILS]) {
@@ -144,7 +166,7 @@ describe('writeCountyWorkbook', () => {
 
   it('makes every column wide enough to show its header', async () => {
     const { wb } = await writeAndRead('widths.xlsx');
-    for (const table of [HOUSEHOLDS, DETAILS, PENDING]) {
+    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING]) {
       const ws = wb.getWorksheet(table.sheet)!;
       table.columns.forEach((c, i) => expect(ws.getColumn(i + 1).width, `${table.sheet} ${c.header}`).toBeGreaterThanOrEqual(headerWidth(c.header)));
     }
@@ -197,9 +219,13 @@ describe('writeCountyWorkbook', () => {
     expect(cells.get('疑点明细（条）')).toBe(4);
     expect(cells.get('白名单已屏蔽（条）')).toBe(2);
     expect(cells.get('待补授权（户）')).toBe(2);
+    expect(cells.get('未发放（户）')).toBe(1);
+    expect(cells.get('待补义务人授权（人）')).toBe(2);
     expect(cells.get('机动车登记')).toBe('2026Q1');
     const all = [...cells.keys()].join('\n');
     expect(all).toMatch(/严禁"一刀切"/);
+    expect(all).toMatch(/9\. "待补义务人授权"表中的赡养、抚养、扶养义务人.*补签授权书/);
+    expect(all).toMatch(/10\. 本表含个人信息/);
     expect(all).not.toMatch(/本期无疑点家庭/);
     let staleRow = 0;
     ws.eachRow((row, n) => row.getCell(1).value === '机动车登记' && (staleRow = n));
@@ -208,11 +234,15 @@ describe('writeCountyWorkbook', () => {
 
   it('says so clearly for a county without flags, and still lays out every sheet', async () => {
     const { wb, result } = await writeAndRead('empty.xlsx', emptyCountyData());
-    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0, unpaid: 0 });
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单']);
+    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权']);
     const readme = wb.getWorksheet(SHEET.readme)!;
     const firstColumn: unknown[] = [];
-    readme.eachRow((row) => firstColumn.push(row.getCell(1).value));
+    const cells = new Map<unknown, unknown>();
+    readme.eachRow((row) => {
+      firstColumn.push(row.getCell(1).value);
+      cells.set(row.getCell(1).value, row.getCell(2).value);
+    });
     expect(firstColumn).toContain('本期无疑点家庭');
     expect(wb.getWorksheet(SHEET.households)!.rowCount).toBe(1);
     expect(wb.getWorksheet(SHEET.details)!.rowCount).toBe(1);
@@ -220,6 +250,20 @@ describe('writeCountyWorkbook', () => {
     // no payments of the month delivered for the county: said, not an empty list that reads as "all paid"
     expect(wb.getWorksheet(SHEET.unpaid)!.getCell('A1').value).toBe('本月一卡通发放数据未到，未比对发放情况。');
     expect(firstColumn).toContain('未发放（户）');
+    // no obligors snapshot this month: said on the sheet and on 说明, not an empty list that reads as "all authorized"
+    const obligors = wb.getWorksheet(SHEET.obligorPending)!;
+    expect(obligors.getCell('A1').value).toBe('本月赡抚养义务人数据未到，未核对义务人。');
+    expect(obligors.rowCount).toBe(OBLIGOR_PENDING.headerRow);
+    expect(cells.get('待补义务人授权（人）')).toBe('赡抚养义务人数据未到');
+
+    // obligors delivered, none of the county's waiting: said so
+    const arrived = emptyCountyData();
+    arrived.meta.obligorsArrived = true;
+    const { wb: wb2 } = await writeAndRead('empty-obligors-arrived.xlsx', arrived);
+    expect(wb2.getWorksheet(SHEET.obligorPending)!.getCell('A1').value).toBe('本期无待补授权的赡养、抚养、扶养义务人。');
+    const counts = new Map<unknown, unknown>();
+    wb2.getWorksheet(SHEET.readme)!.eachRow((row) => counts.set(row.getCell(1).value, row.getCell(2).value));
+    expect(counts.get('待补义务人授权（人）')).toBe(0);
   });
 
   it('gives byte-identical files for identical data, and reports their sha256', async () => {
@@ -249,10 +293,11 @@ describe('writeCountyWorkbook', () => {
     const { path } = await writeAndRead('injection.xlsx');
     const entries = await readZipText(path);
     const sheets = [...entries.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
-    expect(sheets).toHaveLength(5);
+    expect(sheets).toHaveLength(6);
     for (const name of sheets) expect(entries.get(name)).not.toMatch(/<f[ >]/);
     const households = entries.get('xl/worksheets/sheet2.xml')!;
     const details = entries.get('xl/worksheets/sheet3.xml')!;
+    const obligors = entries.get('xl/worksheets/sheet6.xml')!;
     const cell = (xml: string, ref: string): string => new RegExp(`<c r="${ref}"[^>]*?(/>|>.*?</c>)`).exec(xml)![0];
     for (const [xml, ref, value] of [
       [households, 'C2', '=HYPERLINK(&quot;x&quot;)'],
@@ -261,6 +306,8 @@ describe('writeCountyWorkbook', () => {
       [details, 'E3', '-张三'],
       [details, 'L2', '=1+1 号牌'],
       [details, 'L3', '@法定代表人'],
+      [obligors, 'C3', '=孙七'],
+      [obligors, 'E3', '-孙八'],
     ] as const) {
       const c = cell(xml, ref);
       expect(c, ref).toMatch(/ t="(str|inlineStr|s)"/);
@@ -269,6 +316,8 @@ describe('writeCountyWorkbook', () => {
     // ID numbers are strings too (an 18-digit number would lose its last digits).
     expect(cell(households, 'D2')).toMatch(/ t="str"><v>\d{17}X<\/v>/);
     expect(cell(households, 'D3')).toMatch(/ t="str"><v>\d{18}<\/v>/);
+    expect(cell(obligors, 'D3')).toMatch(/ t="str"><v>\d{18}<\/v>/);
+    expect(cell(obligors, 'F4')).toMatch(/ t="str"><v>620402\*{8}4002<\/v>/);
     expect(entries.get('docProps/core.xml')).toContain('2026-10-31T00:00:00Z');
   });
 
@@ -282,12 +331,20 @@ describe('writeCountyWorkbook', () => {
     expect(existsSync(path)).toBe(false);
 
     const counts = sampleCountyData();
-    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2, unpaid: 1 } });
+    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2, unpaid: 1, obligorPending: 2 } });
     await expect(writeCountyWorkbook(join(dir, 'bad-counts.xlsx'), counts)).rejects.toThrow(/meta.counts.households is 9 but 3/);
 
     const date = sampleCountyData();
     date.details[0].dueOn = '2026-02-30';
     await expect(writeCountyWorkbook(join(dir, 'bad-date.xlsx'), date)).rejects.toThrow('疑点明细 row 2 dueOn: not a calendar date');
+
+    const obligorCounts = sampleCountyData();
+    obligorCounts.meta.counts.obligorPending = 1;
+    await expect(writeCountyWorkbook(join(dir, 'bad-obligor-counts.xlsx'), obligorCounts)).rejects.toThrow(/meta.counts.obligorPending is 1 but 2/);
+
+    const obligorDate = sampleCountyData();
+    obligorDate.obligorPending[0].authValidUntil = '2029-02-30';
+    await expect(writeCountyWorkbook(join(dir, 'bad-obligor-date.xlsx'), obligorDate)).rejects.toThrow('待补义务人授权 row 3 authValidUntil: not a calendar date');
   });
 
   it('rejects (does not crash) when the folder does not exist', async () => {

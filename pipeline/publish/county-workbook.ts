@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import { snapshotPeriodText, snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type PendingAuthorizationRow, type UnpaidRow } from './workbook-data.ts';
+import { snapshotPeriodText, snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type ObligorPendingRow, type PendingAuthorizationRow, type UnpaidRow } from './workbook-data.ts';
 import {
   DATE_FORMAT,
   SEVERITY_LABEL,
@@ -21,10 +21,11 @@ import {
   protectSheet,
   type SheetLayout,
 } from './xlsx-format.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, UNPAID, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, SHEET, UNPAID, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
 
 /**
- * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, in that order.
+ * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, 未发放名单, 待补义务人授权,
+ * in that order.
  *
  * Streamed with exceljs' WorkbookWriter (every row committed as written, so memory stays flat
  * whatever the county's size), then the zip's timestamps are pinned to the period's last day so
@@ -45,9 +46,12 @@ import { DETAILS, FIXED_CELLS, HOUSEHOLDS, PENDING, SHEET, UNPAID, rowValues, ty
 export const PENDING_EXPLANATION =
   '以下家庭因核对授权书缺失或过期，本期未与任何部门数据比对，也未产生疑点。请组织签署《核对授权书》并录入系统，下期起纳入核对。';
 
+/** The line above 待补义务人授权's header (OBLIGOR_PENDING.headerRow = this one line + 1). */
+export const OBLIGOR_PENDING_EXPLANATION = '以下赡养、抚养、扶养义务人未签署授权书或授权已失效，未对其进行核对。请补签授权书后下月核对。';
+
 export interface CountyWorkbookResult {
   sha256: string;
-  rows: { households: number; details: number; pendingAuthorization: number; unpaid: number };
+  rows: { households: number; details: number; pendingAuthorization: number; unpaid: number; obligorPending: number };
 }
 
 const yesNo = (b: boolean): string => (b ? '是' : '否');
@@ -71,6 +75,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
     await writeDetails(workbook, data.meta, data.details, dispositionsRange, layout);
     await writePending(workbook, data.pendingAuthorization, layout);
     await writeUnpaid(workbook, data.meta, data.unpaid, layout);
+    await writeObligorPending(workbook, data.meta, data.obligorPending, layout);
     await workbook.commit();
     if (!out.closed) await once(out, 'close');
     await pinZipTimestamps(path, when);
@@ -81,6 +86,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
         details: data.details.length,
         pendingAuthorization: data.pendingAuthorization.length,
         unpaid: data.unpaid.length,
+        obligorPending: data.obligorPending.length,
       },
     };
   } catch (error) {
@@ -90,12 +96,13 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
   }
 }
 
-function checkCounts({ meta, households, details, pendingAuthorization, unpaid }: CountyWorkbookData): void {
+function checkCounts({ meta, households, details, pendingAuthorization, unpaid, obligorPending }: CountyWorkbookData): void {
   const pairs: [string, number, number][] = [
     ['households', meta.counts.households, households.length],
     ['flags', meta.counts.flags, details.length],
     ['pendingAuthorization', meta.counts.pendingAuthorization, pendingAuthorization.length],
     ['unpaid', meta.counts.unpaid, unpaid.length],
+    ['obligorPending', meta.counts.obligorPending, obligorPending.length],
   ];
   for (const [name, said, got] of pairs) {
     if (said !== got) throw new WorkbookDataError(`meta.counts.${name} is ${said} but ${got} rows were given`);
@@ -149,6 +156,8 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
   if (meta.counts.pendingAuthorization > 0) add(['', '"待补授权"表中的家庭本期未核对，请补签核对授权书。'], WARN_FONT);
   add(['未发放（户）', meta.ledgerArrived ? meta.counts.unpaid : '一卡通发放数据未到']);
   if (meta.counts.unpaid > 0) add(['', `"${SHEET.unpaid}"表中的在保家庭本月在一卡通中没有发放成功的记录，请核实是否漏发。`], WARN_FONT);
+  add(['待补义务人授权（人）', meta.obligorsArrived ? meta.counts.obligorPending : '赡抚养义务人数据未到']);
+  if (meta.counts.obligorPending > 0) add(['', `"${SHEET.obligorPending}"表中的赡养、抚养、扶养义务人本期未核对，请补签授权书。`], WARN_FONT);
   blank();
 
   add(['使用的数据'], SECTION_FONT);
@@ -173,7 +182,8 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
     `6. 如某条疑点由部门数据错误引起，请在该条疑点选择相应${h.disposition}并在${h.note}中写明，审核后该条数据列入白名单，不再重复下发；同户其他疑点不受影响。`,
     `7. "${SHEET.pending}"表中的家庭未与任何部门数据比对，请组织签署《核对授权书》。`,
     `8. "${SHEET.unpaid}"表是本月在保但一卡通中没有发放成功记录的家庭（发放失败、被退回的不算发放），供核实是否漏发，不是疑点，无需反馈。`,
-    '9. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
+    `9. "${SHEET.obligorPending}"表中的赡养、抚养、扶养义务人未签署授权书或授权已失效，未与部门数据比对，请组织义务人补签授权书，下月起核对；本表不是疑点，无需反馈。`,
+    '10. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
   ];
   for (const line of howTo) add([line], line.startsWith('5.') ? WARN_FONT : undefined);
   blank();
@@ -383,6 +393,40 @@ async function writeUnpaid(workbook: ExcelJS.stream.xlsx.WorkbookWriter, meta: C
         program: text(u.program),
         householdSize: u.householdSize,
         monthlyAmount: money(u.monthlyAmount, `${where} monthlyAmount`),
+      }),
+    );
+  });
+  if (layout.protect) await protectSheet(sheet);
+  sheet.commit();
+}
+
+// ————— 待补义务人授权 —————
+
+async function writeObligorPending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, meta: CountyWorkbookMeta, rows: ObligorPendingRow[], layout: SheetLayout): Promise<void> {
+  // one preamble line: the header lands on OBLIGOR_PENDING.headerRow (2)
+  const preamble = !meta.obligorsArrived
+    ? '本月赡抚养义务人数据未到，未核对义务人。'
+    : rows.length === 0
+      ? '本期无待补授权的赡养、抚养、扶养义务人。'
+      : OBLIGOR_PENDING_EXPLANATION;
+  const sheet = addTableSheet(workbook, OBLIGOR_PENDING.sheet, OBLIGOR_PENDING.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
+  const date = (value: string, where: string): Date | null => (value === '' ? null : utcDate(value, where));
+  rows.forEach((o, i) => {
+    const where = `${OBLIGOR_PENDING.sheet} row ${i + OBLIGOR_PENDING.headerRow + 1}`;
+    addTableRow(
+      sheet,
+      rowValues(OBLIGOR_PENDING, {
+        seq: i + 1,
+        householdId: text(o.householdId),
+        supportedName: text(o.supportedName),
+        supportedId: text(o.supportedId),
+        obligorName: text(o.obligorName),
+        shownId: text(o.shownId),
+        obligorCounty: text(o.obligorCounty),
+        relation: text(o.relation),
+        authSignedOn: date(o.authSignedOn, `${where} authSignedOn`),
+        authValidUntil: date(o.authValidUntil, `${where} authValidUntil`),
+        reason: text(o.reason),
       }),
     );
   });

@@ -14,7 +14,9 @@ import { openState } from '../state.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { readZipText } from './test-zip.ts';
-import { countyWorkbookPath, DETAILS, HOUSEHOLDS } from './workbook-contract.ts';
+import { countyWorkbookPath, DETAILS, HOUSEHOLDS, OBLIGOR_PENDING, SHEET } from './workbook-contract.ts';
+import { OBLIGOR_REASON_TEXT } from './publish.ts';
+import { csv, makeDataDir, makeId, putInbox } from '../load/test-support.ts';
 
 const TINY = new URL('../../fixtures/tiny/', import.meta.url).pathname;
 const FORMULA_NAME = '=HYPERLINK("http://example.invalid","点我")';
@@ -43,6 +45,12 @@ async function runTiny(dir: string) {
     return runMonth(s, '2026-10', { today: DAY });
   });
 }
+
+type ObligorKey = { county_code: string; household_id: string; supported_id: string; obligor_id: string; reason: string };
+const obligorKey = (await readFile(join(TINY, 'answer-key/obligor-pending.jsonl'), 'utf8'))
+  .split('\n')
+  .filter(Boolean)
+  .map((l) => JSON.parse(l) as ObligorKey);
 
 const manifestOf = async (dir: string) => JSON.parse(await readFile(join(dir, 'out/2026-10/manifest.json'), 'utf8')) as { outputs: { path: string; sha256: string }[] };
 
@@ -81,6 +89,17 @@ describe('publishing a month', () => {
         const pending = rowsOf('待补授权', 3, [2]).map((r) => r[0]);
         const expectedPending = await w.rows<{ household_id: string }>('t', "select household_id from pending_authorization where period = '2026-10' and county_code = $c order by 1", { c: county.code });
         expect(pending, county.code).toEqual(expectedPending.map((p) => p.household_id));
+        // 待补义务人授权: the answer key's obligors of the county's households, in order, by their shown ID
+        const O = OBLIGOR_PENDING.col;
+        const obligors: string[][] = [];
+        wb.getWorksheet(SHEET.obligorPending)!.eachRow((row, n) => n > OBLIGOR_PENDING.headerRow && obligors.push([O.householdId, O.supportedId, O.shownId, O.reason].map((c) => String(row.getCell(c).value))));
+        const expectedObligors = obligorKey.filter((o) => o.county_code === county.code);
+        expect(obligors.map(([h, s, , r]) => [h, s, r]), county.code).toEqual(expectedObligors.map((o) => [o.household_id, o.supported_id, OBLIGOR_REASON_TEXT[o.reason]]));
+        // the full ID, or masked (an obligor of another or an unknown county)
+        obligors.forEach(([, , shown], i) => {
+          const id = expectedObligors[i].obligor_id;
+          expect([id, `${id.slice(0, 6)}********${id.slice(-4)}`], county.code).toContain(shown);
+        });
         // a roster household's id starts with its county's code in the sample; a payee on no roster's names the paying county
         for (const h of households) expect(h.replace(/^PAY-/, '').startsWith(county.code), `${county.code} holds ${h}`).toBe(true);
       }
@@ -180,5 +199,70 @@ describe('issue and due dates', () => {
     const onlyNew = after.households.filter(([, issued]) => issued !== DAY);
     expect(onlyNew.every(([, issued, due]) => issued === '2026-12-10' && due === '2026-12-25')).toBe(true);
     expect(after.households.filter(([, issued, due]) => issued === DAY && due !== '2026-12-18')).toEqual([]);
+  });
+});
+
+describe('待补义务人授权', () => {
+  const ROSTER = ['户编号', '户主身份证号', '身份证号', '姓名', '与户主关系', '是否保障对象', '保障类别', '区划代码', '保障人数', '月保障金', '保障起始日期', '核对授权书签署日期', '授权书有效期至', '人户分离', '单人保'];
+  const OBLIGORS = ['被赡养人户编号', '被赡养人身份证号', '义务人身份证号', '义务人姓名', '关系', '义务人家庭人口数', '义务人户籍区划', '授权书签署日期', '授权书有效期至'];
+  // an authorized household in each of two counties of 呼和浩特市
+  const elder = makeId('150102', '19400101', '001');
+  const other = makeId('150105', '19420202', '002');
+  const roster = csv([
+    ROSTER,
+    ['1501020001', elder, elder, '王大山', '户主', '是', '城市特困', '150102001', '1', '1200', '2022-01-01', '2025-01-01', '2028-01-01', '否', '否'],
+    ['1501050001', other, other, '李秀兰', '户主', '是', '城市特困', '150105001', '1', '1200', '2022-01-01', '2025-01-01', '2028-01-01', '否', '否'],
+  ]);
+  const son = makeId('150102', '19650303', '013'); // of the household's county, never signed
+  const daughter = makeId('150105', '19680808', '024'); // of the other county, expired
+  const signed = makeId('620402', '19700707', '035'); // of another province, valid: matched, not listed
+  const nephew = makeId('150105', '19700101', '046'); // of the other county's household, valid
+  const obligors = csv([
+    OBLIGORS,
+    ['1501020001', elder, son, '王建国', '儿子', '4', '150102', '', ''],
+    ['1501020001', elder, daughter, '王建华', '女儿', '3', '150105', '2024-01-01', '2026-06-30'],
+    ['1501020001', elder, signed, '王建军', '儿子', '2', '620402', '2026-01-01', '2029-01-01'],
+    ['1501050001', other, nephew, '李明', '儿子', '3', '150105', '2026-01-01', '2029-01-01'],
+  ]);
+  const county = (code: string) => COUNTIES.find((c) => c.code === code)!;
+  const sheetOf = async (dataDir: string, period: string, code: string) => {
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(join(dataDir, 'out', period, countyWorkbookPath(period, county(code))));
+    const ws = wb.getWorksheet(SHEET.obligorPending)!;
+    const rows: unknown[][] = [];
+    ws.eachRow((row, n) => n > OBLIGOR_PENDING.headerRow && rows.push((row.values as unknown[]).slice(1)));
+    const readme = new Map<unknown, unknown>();
+    wb.getWorksheet(SHEET.readme)!.eachRow((row) => readme.set(row.getCell(1).value, row.getCell(2).value));
+    return { first: ws.getCell('A1').value, rows, count: readme.get('待补义务人授权（人）') };
+  };
+
+  it('lists an obligor whose authorization is missing or expired in the household’s county only, by the shown ID; a month without obligors says so', async () => {
+    const dataDir = await makeDataDir();
+    await putInbox(dataDir, 'roster', '2026-09', 'r.csv', roster);
+    await putInbox(dataDir, 'roster', '2026-10', 'r.csv', roster);
+    await putInbox(dataDir, 'obligors', '2026-10', 'o.csv', obligors);
+    await withSession({ dataDir, command: 'test' }, async (s) => {
+      await runMonth(s, '2026-09', { today: DAY });
+      await runMonth(s, '2026-10', { today: DAY });
+    });
+
+    // September has no obligors snapshot: not an empty list that reads as "all authorized"
+    expect(await sheetOf(dataDir, '2026-09', '150102')).toEqual({ first: '本月赡抚养义务人数据未到，未核对义务人。', rows: [], count: '赡抚养义务人数据未到' });
+
+    const october = await sheetOf(dataDir, '2026-10', '150102');
+    expect(october.first).toBe('以下赡养、抚养、扶养义务人未签署授权书或授权已失效，未对其进行核对。请补签授权书后下月核对。');
+    expect(october.count).toBe(2);
+    expect(october.rows).toEqual([
+      // ordered by obligor ID within the 被赡养人: the son (1501021965…) before the daughter (1501051968…)
+      [1, '1501020001', '王大山', elder, '王建国', son, '新城区', '子', undefined, undefined, '未签署授权书'],
+      // another county's obligor: masked, their county named, on the household's county's sheet
+      [2, '1501020001', '王大山', elder, '王建华', `150105********${daughter.slice(-4)}`, '赛罕区', '女', new Date('2024-01-01T00:00:00Z'), new Date('2026-06-30T00:00:00Z'), '授权书已过期或未填有效期'],
+    ]);
+    // the daughter's own county lists no one: its household's obligor is authorized
+    expect(await sheetOf(dataDir, '2026-10', '150105')).toEqual({ first: '本期无待补授权的赡养、抚养、扶养义务人。', rows: [], count: 0 });
+    // and no other county's workbook holds any of them
+    for (const c of COUNTIES.filter((x) => !['150102', '150105'].includes(x.code)).slice(0, 3)) {
+      expect((await sheetOf(dataDir, '2026-10', c.code)).rows, c.code).toEqual([]);
+    }
   });
 });

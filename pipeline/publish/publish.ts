@@ -44,6 +44,7 @@ export const PUBLISH_INTERMEDIATES = {
   households: table('pub_households'),
   pending: table('pub_pending'),
   unpaid: table('pub_unpaid'),
+  obligorPending: table('pub_obligor_pending'),
 } as const;
 
 /** The steps that make the pub_* tables of a period (pure), each from pipeline/sql/<name>.sql. */
@@ -56,6 +57,16 @@ export const PENDING_REASON_TEXT: Record<string, string> = {
   expired: '核对授权书已过期',
   signed_after_period: '授权书签署日期晚于核对期末',
 };
+
+/** 待补义务人授权's 原因, by int_obligors.auth_problem. */
+export const OBLIGOR_REASON_TEXT: Record<string, string> = {
+  missing: '未签署授权书',
+  signed_after_period: '签署日期晚于本期末',
+  expired: '授权书已过期或未填有效期',
+};
+
+/** 义务人户籍地 of an obligor whose county is not known (not a code of the region's divisions). */
+export const OBLIGOR_COUNTY_UNKNOWN = '外地或未知';
 
 export interface PublishContext {
   month: Period;
@@ -104,6 +115,7 @@ interface CountyRows {
   details: Map<string, string>;
   pending: Map<string, string>;
   unpaid: Map<string, string>;
+  obligorPending: Map<string, string>;
   /** counties whose 一卡通 payments of the month were delivered (their 未发放名单 was checked) */
   ledgerArrived: Set<string>;
 }
@@ -127,6 +139,7 @@ export function countyRowsQueries(counties: readonly string[]): Record<Exclude<k
     details: perCounty('pub:details', 'pub_details', `household_id, ${ruleOrderSql('rule_id')}, person_id, flag_id`),
     pending: perCounty('pub:pending', 'pub_pending', 'household_id'),
     unpaid: perCounty('pub:unpaid', 'pub_unpaid', 'household_id'),
+    obligorPending: perCounty('pub:obligor-pending', 'pub_obligor_pending', 'household_id, supported_id, obligor_id'),
   };
 }
 
@@ -143,6 +156,7 @@ async function readCountyRows(w: Warehouse, period: string, counties: readonly s
     details: await read(queries.details),
     pending: await read(queries.pending),
     unpaid: await read(queries.unpaid),
+    obligorPending: await read(queries.obligorPending),
     ledgerArrived: new Set(ledger.map((r) => r.county_code)),
   };
 }
@@ -154,6 +168,7 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
   const details = parse(rows.details);
   const pending = parse(rows.pending);
   const unpaid = parse(rows.unpaid);
+  const obligorPending = parse(rows.obligorPending);
   // 说明's due date: the earliest of the county's open flags (carried-over ones may be due before
   // this publication's flags); the publication's own when the county has none
   const dueOn = details.length ? details.map((d) => d.due_on as string).sort()[0] : publication.dueOn;
@@ -171,9 +186,18 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
       dueOn,
       deadlineDays: ctx.config.deadline_days,
       snapshots: snapshotsUsed(ctx.snapshots),
-      counts: { households: households.length, flags: details.length, suppressed, pendingAuthorization: pending.length, unpaid: unpaid.length },
+      counts: {
+        households: households.length,
+        flags: details.length,
+        suppressed,
+        pendingAuthorization: pending.length,
+        unpaid: unpaid.length,
+        obligorPending: obligorPending.length,
+      },
       dispositions: ctx.config.dispositions,
       ledgerArrived: rows.ledgerArrived.has(county.code),
+      // int_obligors (pub_obligor_pending) is empty in a month without obligors: said, not an empty list
+      obligorsArrived: ctx.snapshots.some((s) => s.feed.id === 'obligors'),
     },
     households: households.map((h) => ({
       householdId: h.household_id,
@@ -223,6 +247,19 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
       householdSize: Number(u.household_size),
       monthlyAmount: String(u.monthly_amount),
     })),
+    obligorPending: obligorPending.map((o) => ({
+      householdId: o.household_id,
+      supportedName: o.supported_name ?? '',
+      supportedId: o.supported_id,
+      obligorName: o.obligor_name ?? '',
+      // never obligor_id: an obligor of another county is shown masked
+      shownId: o.shown_id,
+      obligorCounty: o.obligor_county_name ?? OBLIGOR_COUNTY_UNKNOWN,
+      relation: o.relation ?? '',
+      authSignedOn: o.auth_signed_on ?? '',
+      authValidUntil: o.auth_valid_until ?? '',
+      reason: OBLIGOR_REASON_TEXT[o.reason] ?? o.reason,
+    })),
   };
 }
 
@@ -234,13 +271,14 @@ function ruleOrderSql(column: string): string {
 async function summaryData(w: Warehouse, ctx: PublishContext, publication: IssueDates): Promise<SummaryData> {
   const { issuedOn, dueOn } = publication;
   const period = ctx.month.name;
-  const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number; recover: string }>(
+  const perCounty = await w.rows<{ county_code: string; households: number; flags: number; suppressed: number; pending: number; obligor_pending: number; recover: string }>(
     'summary:counties',
     `select d.county_code,
         (select count(*) from pub_households h where h.county_code = d.county_code)::integer as households,
         (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'issued')::integer as flags,
         (select count(*) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'suppressed')::integer as suppressed,
         (select count(*) from pending_authorization p where p.period = $period and p.county_code = d.county_code)::integer as pending,
+        (select count(*) from pub_obligor_pending o where o.county_code = d.county_code)::integer as obligor_pending,
         (select coalesce(sum(amount_yuan), 0) from flags f where f.period = $period and f.county_code = d.county_code and f.status = 'issued')::decimal(18, 2)::varchar as recover
      from divisions d order by d.county_code`,
     { period },
@@ -286,6 +324,7 @@ async function summaryData(w: Warehouse, ctx: PublishContext, publication: Issue
         flags: c.flags,
         suppressed: c.suppressed,
         pendingAuthorization: c.pending,
+        obligorPending: c.obligor_pending,
         byRule: Object.fromEntries(byRule.filter((r) => r.county_code === c.county_code).map((r) => [r.rule_id, r.n])),
         recoverYuan: c.recover,
       };

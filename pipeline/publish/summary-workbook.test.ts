@@ -21,20 +21,20 @@ describe('writeSummaryWorkbook', () => {
     expect(wb.worksheets.map((w) => w.name)).toEqual(['汇总', '分县', '数据质量', '数据源', '闸门']);
 
     const totals = wb.getWorksheet(SUMMARY_SHEET.totals)!;
-    expect(values(totals, 3)).toEqual(['盟市代码', '盟市', '旗县市区数', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权']);
+    expect(values(totals, 3)).toEqual(['盟市代码', '盟市', '旗县市区数', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '待补义务人授权']);
     expect(totals.views[0]).toMatchObject({ state: 'frozen', ySplit: 3 });
-    expect(values(totals, 4)).toEqual(['150100', '呼和浩特市', 2, 3, 4, 2, 5]);
-    expect(values(totals, 5)).toEqual(['150200', '包头市', 1, 5, 7, 1, 0]);
-    expect(values(totals, 6)).toEqual([undefined, '全区合计', 3, 8, 11, 3, 5]);
+    expect(values(totals, 4)).toEqual(['150100', '呼和浩特市', 2, 3, 4, 2, 5, 2]);
+    expect(values(totals, 5)).toEqual(['150200', '包头市', 1, 5, 7, 1, 0, 1]);
+    expect(values(totals, 6)).toEqual([undefined, '全区合计', 3, 8, 11, 3, 5, 3]);
     // per rule, the flags by the 风险等级 each carries in the county workbooks
     expect(values(totals, 8)).toEqual(['规则编号', '疑点规则', '疑点明细', '其中风险等级高', '其中风险等级中', '其中风险等级低']);
     expect(values(totals, 9)).toEqual(['provident-fund-income', '公积金缴存', 1, 1, 0, 0]);
     expect(values(totals, 10)).toEqual(['vehicle-owned', '名下有机动车', 10, 0, 8, 2]);
 
     const counties = wb.getWorksheet(SUMMARY_SHEET.counties)!;
-    expect(values(counties, 1)).toEqual(['盟市代码', '盟市', '旗县市区代码', '旗县市区', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '公积金缴存', '名下有机动车', '应追回金额（元）']);
-    expect(values(counties, 2)).toEqual(['150100', '呼和浩特市', '150102', '新城区', 3, 4, 2, 2, 1, 3, 1600.5]);
-    expect(values(counties, 3)).toEqual(['150100', '呼和浩特市', '150105', '赛罕区', 0, 0, 0, 3, 0, 0, 0]);
+    expect(values(counties, 1)).toEqual(['盟市代码', '盟市', '旗县市区代码', '旗县市区', '疑点家庭', '疑点明细', '白名单已屏蔽', '待补授权', '待补义务人授权', '公积金缴存', '名下有机动车', '应追回金额（元）']);
+    expect(values(counties, 2)).toEqual(['150100', '呼和浩特市', '150102', '新城区', 3, 4, 2, 2, 2, 1, 3, 1600.5]);
+    expect(values(counties, 3)).toEqual(['150100', '呼和浩特市', '150105', '赛罕区', 0, 0, 0, 3, 0, 0, 0, 0]);
     expect(values(counties, 4)[2]).toBe('150202');
 
     const quality = wb.getWorksheet(SUMMARY_SHEET.quality)!;

@@ -45,6 +45,7 @@ export interface SummaryCountyRow {
   flags: number; // issued flags
   suppressed: number; // flags suppressed by the whitelist
   pendingAuthorization: number; // households listed for a missing/expired authorization
+  obligorPending: number; // obligors listed on 待补义务人授权 (their own authorization missing or no longer valid)
   byRule: Record<string, number>; // issued flags per rule id (missing = 0)
   /** the money its issued flags say was paid wrongly and is to be recovered (payments rules), decimal 元 */
   recoverYuan: string;
@@ -125,6 +126,7 @@ const COUNT_COLUMNS: ColumnSpec[] = [
   { header: '疑点明细', width: 10 },
   { header: '白名单已屏蔽', width: 12 },
   { header: '待补授权', width: 10 },
+  { header: '待补义务人授权', width: 14 },
 ];
 
 const byCode = (a: { code: string }, b: { code: string }): number => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
@@ -168,6 +170,7 @@ interface LeagueTotal {
   flags: number;
   suppressed: number;
   pendingAuthorization: number;
+  obligorPending: number;
 }
 
 function leagueTotals(counties: SummaryCountyRow[]): LeagueTotal[] {
@@ -175,7 +178,7 @@ function leagueTotals(counties: SummaryCountyRow[]): LeagueTotal[] {
   for (const c of counties) {
     let t = map.get(c.leagueCode);
     if (!t) {
-      t = { code: c.leagueCode, name: c.leagueName, counties: 0, households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0 };
+      t = { code: c.leagueCode, name: c.leagueName, counties: 0, households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, obligorPending: 0 };
       map.set(c.leagueCode, t);
     }
     t.counties += 1;
@@ -183,6 +186,7 @@ function leagueTotals(counties: SummaryCountyRow[]): LeagueTotal[] {
     t.flags += c.flags;
     t.suppressed += c.suppressed;
     t.pendingAuthorization += c.pendingAuthorization;
+    t.obligorPending += c.obligorPending;
   }
   return [...map.values()].sort(byCode);
 }
@@ -204,7 +208,7 @@ function writeTotals(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summary
   );
   utcDate(data.issuedOn, 'issuedOn');
   utcDate(data.dueOn, 'dueOn');
-  for (const l of leagues) sheet.addRow([l.code, text(l.name), l.counties, l.households, l.flags, l.suppressed, l.pendingAuthorization]).commit();
+  for (const l of leagues) sheet.addRow([l.code, text(l.name), l.counties, l.households, l.flags, l.suppressed, l.pendingAuthorization, l.obligorPending]).commit();
   const sum = (f: (l: LeagueTotal) => number): number => leagues.reduce((s, l) => s + f(l), 0);
   const total = sheet.addRow([
     null,
@@ -214,6 +218,7 @@ function writeTotals(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summary
     sum((l) => l.flags),
     sum((l) => l.suppressed),
     sum((l) => l.pendingAuthorization),
+    sum((l) => l.obligorPending),
   ]);
   total.font = BOLD;
   total.commit();
@@ -256,6 +261,7 @@ function writeCounties(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: Summa
         c.flags,
         c.suppressed,
         c.pendingAuthorization,
+        c.obligorPending,
         ...data.rules.map((r) => c.byRule[r.id] ?? 0),
         money(c.recoverYuan, `${SUMMARY_SHEET.counties} ${c.countyCode} recoverYuan`),
       ])

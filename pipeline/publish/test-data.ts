@@ -43,9 +43,10 @@ export function meta(overrides: Partial<CountyWorkbookMeta> = {}): CountyWorkboo
       { feed: 'provident-fund', feedTitle: '住房公积金', period: '2026-09', ageMonths: 1, stale: false },
       { feed: 'vehicles', feedTitle: '机动车登记', period: '2026Q1', ageMonths: 7, stale: true },
     ],
-    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, unpaid: 0 },
+    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0 },
     dispositions: DISPOSITIONS,
     ledgerArrived: false,
+    obligorsArrived: false,
     ...overrides,
   };
 }
@@ -142,20 +143,56 @@ export function sampleCountyData(): CountyWorkbookData {
   const unpaid: CountyWorkbookData['unpaid'] = [
     { householdId: '1501020011', headName: '+赵六', headId: fakeId('150102', '19580303', 56), program: '城市特困', householdSize: 1, monthlyAmount: '1350.00' },
   ];
+  // one obligor of the county (full ID, both dates), one of another county (masked ID, county unknown, never signed)
+  const obligorPending: CountyWorkbookData['obligorPending'] = [
+    {
+      householdId: '1501020012',
+      supportedName: '=孙七',
+      supportedId: fakeId('150102', '19450404', 90),
+      obligorName: '-孙八',
+      shownId: fakeIdEndingInX('150102', '19750505'),
+      obligorCounty: '新城区',
+      relation: '子',
+      authSignedOn: '2026-11-02',
+      authValidUntil: '2029-11-01',
+      reason: '签署日期晚于本期末',
+    },
+    {
+      householdId: '1501020012',
+      supportedName: '=孙七',
+      supportedId: fakeId('150102', '19450404', 90),
+      obligorName: '孙九',
+      shownId: '620402********4002',
+      obligorCounty: '外地或未知',
+      relation: '女',
+      authSignedOn: '',
+      authValidUntil: '',
+      reason: '未签署授权书',
+    },
+  ];
   return {
     meta: meta({
-      counts: { households: households.length, flags: details.length, suppressed: 2, pendingAuthorization: pendingAuthorization.length, unpaid: unpaid.length },
+      counts: {
+        households: households.length,
+        flags: details.length,
+        suppressed: 2,
+        pendingAuthorization: pendingAuthorization.length,
+        unpaid: unpaid.length,
+        obligorPending: obligorPending.length,
+      },
       ledgerArrived: true,
+      obligorsArrived: true,
     }),
     households,
     details,
     pendingAuthorization,
     unpaid,
+    obligorPending,
   };
 }
 
 export function emptyCountyData(): CountyWorkbookData {
-  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [], unpaid: [] };
+  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [], unpaid: [], obligorPending: [] };
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
@@ -220,11 +257,12 @@ export function syntheticCountyData(countyCode: string, households: number, deta
     pa.push({ householdId: `${countyCode}9${String(i).padStart(7, '0')}`, headName: `${SURNAMES[i % SURNAMES.length]}某`, headId: fakeId(countyCode, '19660606', i), program: PROGRAMS[i % PROGRAMS.length], householdSize: 2, reason: '未签署核对授权书' });
   }
   return {
-    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending, unpaid: 0 } }),
+    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending, unpaid: 0, obligorPending: 0 } }),
     households: hh,
     details: dd,
     pendingAuthorization: pa,
     unpaid: [],
+    obligorPending: [],
   };
 }
 
@@ -240,9 +278,9 @@ export function sampleSummary(): SummaryData {
     ],
     // deliberately out of order: the writer sorts by league, then county
     counties: [
-      { leagueCode: '150200', leagueName: '包头市', countyCode: '150202', countyName: '东河区', households: 5, flags: 7, suppressed: 1, pendingAuthorization: 0, byRule: { 'vehicle-owned': 7 }, recoverYuan: '0.00' },
-      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150105', countyName: '赛罕区', households: 0, flags: 0, suppressed: 0, pendingAuthorization: 3, byRule: {}, recoverYuan: '0.00' },
-      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150102', countyName: '新城区', households: 3, flags: 4, suppressed: 2, pendingAuthorization: 2, byRule: { 'provident-fund-income': 1, 'vehicle-owned': 3 }, recoverYuan: '1600.50' },
+      { leagueCode: '150200', leagueName: '包头市', countyCode: '150202', countyName: '东河区', households: 5, flags: 7, suppressed: 1, pendingAuthorization: 0, obligorPending: 1, byRule: { 'vehicle-owned': 7 }, recoverYuan: '0.00' },
+      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150105', countyName: '赛罕区', households: 0, flags: 0, suppressed: 0, pendingAuthorization: 3, obligorPending: 0, byRule: {}, recoverYuan: '0.00' },
+      { leagueCode: '150100', leagueName: '呼和浩特市', countyCode: '150102', countyName: '新城区', households: 3, flags: 4, suppressed: 2, pendingAuthorization: 2, obligorPending: 2, byRule: { 'provident-fund-income': 1, 'vehicle-owned': 3 }, recoverYuan: '1600.50' },
     ],
     quarantine: [
       { feed: 'vehicles', file: '机动车_2026Q3.csv', rowsRead: 1000, staged: 990, quarantined: 10, byReason: { bad_id_checksum: 7, masked_id: 3 } },

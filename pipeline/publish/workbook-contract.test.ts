@@ -13,7 +13,7 @@ import { readReturnedWorkbook, READ_BACK, READ_BACK_DETAILS } from '../feedback.
 import { sampleCountyData } from './test-data.ts';
 import * as contract from './workbook-contract.ts';
 
-const { DETAILS, FIXED_CELLS, HOUSEHOLDS, IMPORTABLE_SCHEMA_VERSIONS, PENDING, WORKBOOK_SCHEMA_VERSION, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
+const { DETAILS, FIXED_CELLS, HOUSEHOLDS, IMPORTABLE_SCHEMA_VERSIONS, OBLIGOR_PENDING, PENDING, UNPAID, WORKBOOK_SCHEMA_VERSION, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
 
 const dir = await mkdtemp(join(tmpdir(), 'hedui-contract-'));
 
@@ -44,7 +44,7 @@ describe('workbook contract', () => {
   });
 
   it('declares every key once, and the importer reads back every column the county answers in', () => {
-    for (const table of [HOUSEHOLDS, DETAILS, PENDING]) {
+    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING]) {
       const keys = table.columns.map((c) => c.key);
       expect(new Set(keys).size, table.sheet).toBe(keys.length);
     }
@@ -54,7 +54,10 @@ describe('workbook contract', () => {
     expect(answerKeys(DETAILS)).toEqual(answerKeys(HOUSEHOLDS));
     for (const key of ['disposition', 'note', 'verifiedBy', 'verifiedOn'] as const) expect([key, DETAILS.header[key]]).toEqual([key, HOUSEHOLDS.header[key]]);
     for (const key of answerKeys(DETAILS)) expect(READ_BACK_DETAILS).toContain(key);
-    expect(answerKeys(PENDING)).toEqual([]);
+    // lists, not leads: nothing to answer, nothing read back
+    for (const table of [PENDING, UNPAID, OBLIGOR_PENDING] as contract.WorkbookTable[]) expect(answerKeys(table), table.sheet).toEqual([]);
+    // 待补义务人授权 shows the obligor's shown ID (masked for another county's), never a column of the full one
+    expect(OBLIGOR_PENDING.columns.map((c) => c.key)).not.toContain('obligorId');
     expect(() => contract.defineTable('x', 1, [{ key: 'a', header: 'A', width: 1 }, { key: 'a', header: 'B', width: 1 }])).toThrow(/declares the key a twice/);
   });
 

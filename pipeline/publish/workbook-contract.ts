@@ -1,5 +1,5 @@
 /**
- * The county workbook's contract, declared once: its sheets, the columns of its three tables
+ * The county workbook's contract, declared once: its sheets, the columns of its table sheets
  * (stable key, header text, width, number format, whether the county answers in it), the fixed
  * cells of 说明 and their defined names, and where a county's workbook lives in a published month.
  *
@@ -36,6 +36,7 @@ export const SHEET = {
   details: '疑点明细',
   pending: '待补授权',
   unpaid: '未发放名单',
+  obligorPending: '待补义务人授权',
 } as const;
 
 /**
@@ -154,6 +155,27 @@ export const UNPAID = defineTable(SHEET.unpaid, 2, [
   { key: 'program', header: '保障类别', width: 11 },
   { key: 'householdSize', header: '保障人数', width: 9 },
   { key: 'monthlyAmount', header: '月保障金', width: 11, numFmt: '#,##0.00' },
+]);
+
+/**
+ * 待补义务人授权: obligors (赡养、抚养、扶养义务人) of the county's roster households whose own
+ * authorization is missing or no longer valid, so they were not matched (a list, not leads). Row 1 is
+ * an explanation line, the header row 2. 义务人身份证号 is the shown ID: masked for an obligor of
+ * another or an unknown county.
+ */
+export const OBLIGOR_PENDING = defineTable(SHEET.obligorPending, 2, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'supportedName', header: '被赡养人姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'supportedId', header: '被赡养人身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'obligorName', header: '义务人姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'shownId', header: '义务人身份证号', width: 21, numFmt: TEXT_FORMAT },
+  { key: 'obligorCounty', header: '义务人户籍地', width: 14 },
+  // not 9: exceljs takes a plain column of width 9 for its default and leaves it out of <cols>
+  { key: 'relation', header: '关系', width: 10 },
+  { key: 'authSignedOn', header: '授权书签署日期', width: 13, numFmt: DATE_FORMAT },
+  { key: 'authValidUntil', header: '授权书有效期至', width: 13, numFmt: DATE_FORMAT },
+  { key: 'reason', header: '原因', width: 24 },
 ]);
 
 export type HouseholdKey = (typeof HOUSEHOLDS.columns)[number]['key'];

@@ -53,9 +53,12 @@ export interface CountyWorkbookMeta {
     suppressed: number; // flags of this county suppressed by the whitelist (counted, not listed)
     pendingAuthorization: number; // 待补授权 rows
     unpaid: number; // 未发放名单 rows
+    obligorPending: number; // 待补义务人授权 rows
   };
   /** the 一卡通 ledger has payments of this month for the county: its 未发放名单 was checked */
   ledgerArrived: boolean;
+  /** the month has an obligors snapshot: its 待补义务人授权 was checked */
+  obligorsArrived: boolean;
   /** allowed values of 核实结果, in the order of the dropdown */
   dispositions: string[];
 }
@@ -116,10 +119,28 @@ export interface UnpaidRow {
   monthlyAmount: string; // decimal 元
 }
 
+/**
+ * 待补义务人授权: an obligor (赡养、抚养、扶养义务人) of a roster household whose own authorization is
+ * missing, signed after the period or expired on its last day: not matched (pipeline/sql/pub_obligor_pending.sql).
+ */
+export interface ObligorPendingRow {
+  householdId: string;
+  supportedName: string; // 被赡养人
+  supportedId: string;
+  obligorName: string;
+  shownId: string; // the obligor's ID as shown: masked (150102********1234) when of another or an unknown county
+  obligorCounty: string; // the obligor's 户籍 county by name; 外地或未知 when it is not known
+  relation: string; // 子 | 女 | 配偶 | 父母 | 兄弟姐妹 | 祖父母 | 孙子女
+  authSignedOn: string; // 'YYYY-MM-DD'; '' when not signed
+  authValidUntil: string; // 'YYYY-MM-DD'; '' when not given
+  reason: string; // 未签署授权书 | 签署日期晚于本期末 | 授权书已过期或未填有效期
+}
+
 export interface CountyWorkbookData {
   meta: CountyWorkbookMeta;
   households: HouseholdRow[];
   details: FlagDetailRow[];
   pendingAuthorization: PendingAuthorizationRow[];
   unpaid: UnpaidRow[];
+  obligorPending: ObligorPendingRow[];
 }
