@@ -23,6 +23,11 @@ export interface FeedSettings {
   max_age_months: number;
   /** the day of the month after a period ends by which its file should be in the inbox */
   due_day: number;
+  /**
+   * nightly asks for the feed by its due day (exit 3 when it is missing); false while the department
+   * does not deliver it yet: its rules are skipped as for any feed without a snapshot (default true)
+   */
+  expected?: boolean;
 }
 
 export interface FeedAdapter<Id extends string = string> {

@@ -108,6 +108,14 @@ describe('hedui CLI', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/missing_feed: provident-fund 2026-11 was due on 2026-12-10 and is not in the inbox/);
     expect(r.stderr).not.toMatch(/missing_feed: vehicles/);
+    // a feed the region does not get yet (feeds.<id>.expected false) is not asked for
+    const cfg = join(dir, 'config.json');
+    const shipped = JSON.parse(await readFile(join(ROOT, 'config/inner-mongolia.json'), 'utf8'));
+    for (const feed of FEEDS) shipped.feeds[feed.id] = { ...shipped.feeds[feed.id], expected: false };
+    await writeFile(cfg, JSON.stringify(shipped));
+    const quiet = hedui(['nightly', '--data-dir', dir, '--config', cfg, '--today', '2026-12-11']);
+    expect(quiet.stderr).not.toMatch(/missing_feed/);
+    expect(quiet.code, quiet.stderr).toBe(0);
   });
 
   it('exits 3 when a gate holds publication, and says which file', async () => {

@@ -84,7 +84,7 @@ const leagueStandards: Check<Record<string, DatedStandard[]>> = (v, key) => {
   }
 };
 /** A feed's settings in the file: each key may be left to the feed's default. */
-const feedSettings = object({ max_age_months: num(0, 36, true), due_day: num(1, 28, true) }, false, ['max_age_months', 'due_day']);
+const feedSettings = object({ max_age_months: num(0, 36, true), due_day: num(1, 28, true), expected: bool }, false, ['max_age_months', 'due_day', 'expected']);
 const feedIds = FEEDS.map((f) => f.id);
 /** An object keyed by registered feeds, each value checked; a feed may be absent. */
 const byFeed = (value: Check<unknown>, what: string): Check<unknown> => (v, key, root) => {

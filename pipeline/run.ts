@@ -299,11 +299,13 @@ export interface NightlyReport {
   rejected: { feed: string; period: string; file: string; reason: string }[];
 }
 
-/** Per feed, its most recent period past its due day: not delivered at all, or delivered with rejected files. */
+/** Per expected feed, its most recent period past its due day: not delivered at all, or delivered with rejected files. */
 async function dueDeliveries(s: Session, today: string): Promise<Pick<NightlyReport, 'missing' | 'rejected'>> {
   const result: Pick<NightlyReport, 'missing' | 'rejected'> = { missing: [], rejected: [] };
   for (const feed of FEEDS) {
-    const due = lastDuePeriod(feed.schedule, today, s.config.config.feeds[feed.id].due_day);
+    const settings = s.config.config.feeds[feed.id];
+    if (settings.expected === false) continue;
+    const due = lastDuePeriod(feed.schedule, today, settings.due_day);
     const files = await s.w.rows<{ file: string; status: string; reason: string | null }>(
       'nightly:due',
       "select file, status, reason from loads where feed = $feed and period = $period and status in ('staged', 'rejected') order by file",
