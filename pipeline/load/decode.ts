@@ -95,6 +95,8 @@ function decodeWithSystemIconv(path: string, csvPath: string): Promise<boolean> 
     const child = spawn('iconv', ['-f', 'GB18030', '-t', 'UTF-8', path], { stdio: ['ignore', 'pipe', 'ignore'] });
     const out = createWriteStream(csvPath);
     child.stdout.pipe(out);
+    // a write that fails (a full disk) falls back to iconv-lite, which reports it
+    out.on('error', () => (child.kill(), resolve(false)));
     child.on('error', () => resolve(false));
     child.on('close', (code) => out.end(() => resolve(code === 0)));
   });
@@ -155,13 +157,26 @@ function looksLikeHtml(head: Buffer): boolean {
 /** Runs writeSheets into a temporary CSV file and describes it. */
 async function sheetsToCsv(csvPath: string, displayName: string, format: 'xlsx' | 'xls', columns: readonly ColumnSpec[], sheets: AsyncIterable<SheetSource> | Iterable<SheetSource>): Promise<DecodedFile> {
   const out = createWriteStream(csvPath);
-  const write = (chunk: string) => (out.write(chunk) ? undefined : new Promise<void>((r) => out.once('drain', () => r())));
+  // the stream's own error (a full disk; a write landing after destroy() below) is kept, never
+  // thrown unheard: without a listener it would surface as an uncaught exception of the process
+  let outError: Error | undefined;
+  out.on('error', (e) => (outError ??= e));
+  const write = (chunk: string): Promise<void> | undefined => {
+    if (outError) throw outError;
+    if (out.write(chunk)) return undefined;
+    return new Promise<void>((resolve, reject) => {
+      const drained = () => (out.off('error', failed), resolve());
+      const failed = (e: Error) => (out.off('drain', drained), reject(e));
+      out.once('drain', drained).once('error', failed);
+    });
+  };
   let read: SheetsRead;
   try {
     read = await writeSheets(sheets, columns, displayName, write);
   } catch (e) {
     out.destroy();
     if (e instanceof FileRejectedError) throw e;
+    if (e === outError) throw e;
     throw new FileRejectedError(displayName, `无法读取的 .${format} 文件，可能已损坏 (not a readable ${format} workbook)`);
   }
   await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
