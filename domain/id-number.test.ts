@@ -65,4 +65,9 @@ describe('hedui_id_clean / hedui_id_status (DuckDB) agree with normaliseIdNumber
       expect({ description: c.description, ...rows[i] }).toEqual({ description: c.description, raw: c.raw, id: c.id, status: c.status });
     });
   });
+
+  it('hedui_id_masked keeps the division and the last four', async () => {
+    const shown = await withWarehouse((w) => w.one<{ shown: string }>('id-masked', "select hedui_id_masked('15010219750505102X') as shown"));
+    expect(shown).toEqual({ shown: '150102********102X' });
+  });
 });

@@ -72,7 +72,8 @@ export function isMatchable(status: IdStatus): boolean {
 
 /**
  * The DuckDB macros: `hedui_id_clean(raw)` gives the cleaned, upgraded value and
- * `hedui_id_status(raw)` the status, with exactly the steps of `normaliseIdNumber`.
+ * `hedui_id_status(raw)` the status, with exactly the steps of `normaliseIdNumber`;
+ * `hedui_id_masked(id)` the ID shown masked (150102********1234).
  * DuckDB has no NFKC, so the full-width forms that NFKC folds in ID numbers (digits, X, x and the
  * ideographic space) are translated explicitly.
  */
@@ -132,5 +133,8 @@ create or replace macro hedui_id_status_of(s, c, n) as
   end;
 create or replace macro hedui_id_status(raw) as
   hedui_id_status_of(hedui_id_stripped(raw), hedui_id_clean(raw), hedui_id_number17(hedui_id_stripped(raw)));
+-- an ID as shown to a county that must not read it whole (another county's obligor, a spouse off
+-- the household): the division and the last four kept, 150102********1234
+create or replace macro hedui_id_masked(id) as left(id, 6) || '********' || right(id, 4);
 `;
 }

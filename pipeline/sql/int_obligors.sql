@@ -42,7 +42,7 @@ select
   d.county_name as obligor_county_name,
   coalesce(p.o.county <> h.county_code, true) as other_county,
   case
-    when coalesce(p.o.county <> h.county_code, true) then left(p.obligor_id, 6) || '********' || right(p.obligor_id, 4)
+    when coalesce(p.o.county <> h.county_code, true) then hedui_id_masked(p.obligor_id)
     else p.obligor_id
   end as shown_id,
   p.o.signed_on as auth_signed_on,

@@ -69,7 +69,7 @@ final as (
       else 'divorce:' || spouse_id || ':' || strftime(registered_on, '%Y-%m-%d')
     end as evidence_key,
     '婚姻登记：' || strftime(registered_on, '%Y-%m-%d') || ' 与 ' || spouse_name
-      || '（身份证号 ' || left(spouse_id, 6) || '********' || right(spouse_id, 4) || '）登记' || registration
+      || '（身份证号 ' || hedui_id_masked(spouse_id) || '）登记' || registration
       || coalesce('（' || registry || '）', '')
       || case kind
         when 'married' then '；配偶未纳入家庭成员，请核实并将配偶的收入和财产纳入核对'
