@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
+import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const a = makeId('150102', '19400101', '011');
 const b = makeId('150203', '19350615', '022');
@@ -9,11 +9,8 @@ const legacyB = b.slice(0, 6) + b.slice(8, 17);
 const c = makeId('152502', '19501230', '033');
 const badCheck = a.slice(0, 17) + (a[17] === '0' ? '1' : '0');
 
-interface Case {
-  description: string;
+interface Case extends LineCase {
   row: string[];
-  staged?: Record<string, unknown>;
-  reason?: [string, string | null];
 }
 
 // 公安 户籍注销 with alias headers (身份证号, 注销原因, 区划代码), GBK as 公安 exports are
@@ -41,6 +38,9 @@ const cremation: Case[] = [
   { description: 'no name', row: [a, '', '2026-09-28', '2026-10-01', '呼和浩特市殡仪馆', '150102'], reason: ['missing_value', 'name'] },
 ];
 
+// dates as text
+const DEATH_COLUMNS = 's.* exclude (died_on, deregistered_on, cremated_on), s.died_on::varchar as died_on, s.deregistered_on::varchar as deregistered_on, s.cremated_on::varchar as cremated_on';
+
 describe('deaths adapter (two delivery shapes in one period)', () => {
   it('stages both shapes with their source and quarantines each dirty row with its reason and field', async () => {
     const dataDir = await makeDataDir();
@@ -52,20 +52,7 @@ describe('deaths adapter (two delivery shapes in one period)', () => {
       expect(byFile['户籍注销.csv']).toMatchObject({ status: 'staged', encoding: 'gb18030', rowsRead: police.length, rowsStaged: 3, rowsQuarantined: 5 });
       expect(byFile['殡葬火化.csv']).toMatchObject({ status: 'staged', encoding: 'utf-8', rowsRead: cremation.length, rowsStaged: 3, rowsQuarantined: 4 });
       for (const [file, cases] of [['户籍注销.csv', police], ['殡葬火化.csv', cremation]] as const) {
-        for (const [i, c] of cases.entries()) {
-          const at = { line: i + 2, file: `inbox/deaths/2026-10/${file}` };
-          if (c.staged) {
-            const row = await w.one<Record<string, unknown>>(
-              't',
-              `select s.* exclude (died_on, deregistered_on, cremated_on), s.died_on::varchar as died_on, s.deregistered_on::varchar as deregistered_on, s.cremated_on::varchar as cremated_on
-               from stg_deaths s join loads l using (load_id) where l.file = $file and s.line = $line`,
-              at,
-            );
-            expect(row, `${file}: ${c.description}`).toMatchObject(c.staged);
-          } else {
-            expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), `${file}: ${c.description}`).toEqual({ reason: c.reason![0], field: c.reason![1] });
-          }
-        }
+        await expectLines(w, 'stg_deaths', `inbox/deaths/2026-10/${file}`, cases, DEATH_COLUMNS, file);
       }
     });
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
+import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const man = makeId('150102', '19800101', '011');
 const legacyMan = man.slice(0, 6) + man.slice(8, 17);
@@ -10,11 +10,8 @@ const man2 = makeId('150203', '19751111', '033');
 const woman2 = makeId('152502', '19880808', '044');
 const badCheck = woman.slice(0, 17) + (woman[17] === '0' ? '1' : '0');
 
-interface Case {
-  description: string;
+interface Case extends LineCase {
   row: string[];
-  staged?: Record<string, unknown>;
-  reason?: [string, string];
 }
 
 // the 婚姻登记 system's template headers, GBK
@@ -46,6 +43,9 @@ const september: Case[] = [
   { description: '出具婚姻登记记录证明 is no registration', row: ['出具婚姻登记记录证明', '2026-09-15', man, '王建国', woman, '李秀英', ''], reason: ['unknown_code', 'registration'] },
 ];
 
+// dates as text
+const MARRIAGE_COLUMNS = 's.* exclude (registered_on), s.registered_on::varchar as registered_on';
+
 describe('marriages adapter', () => {
   it('folds registration types to 结婚 / 离婚; quarantines each dirty row with its reason and field', async () => {
     const dataDir = await makeDataDir();
@@ -58,20 +58,7 @@ describe('marriages adapter', () => {
       expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', encoding: 'gb18030', ...count(october) });
       expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', encoding: 'utf-8', ...count(september) });
       for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        for (const [i, c] of cases.entries()) {
-          const at = { line: i + 2, file: `inbox/marriages/${period}/婚姻登记.csv` };
-          if (c.staged) {
-            const staged = await w.one<Record<string, unknown>>(
-              't',
-              `select s.* exclude (registered_on), s.registered_on::varchar as registered_on
-               from stg_marriages s join loads l using (load_id) where l.file = $file and s.line = $line`,
-              at,
-            );
-            expect(staged, `${period}: ${c.description}`).toMatchObject(c.staged);
-          } else {
-            expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), `${period}: ${c.description}`).toEqual({ reason: c.reason![0], field: c.reason![1] });
-          }
-        }
+        await expectLines(w, 'stg_marriages', `inbox/marriages/${period}/婚姻登记.csv`, cases, MARRIAGE_COLUMNS, period);
       }
     });
   });

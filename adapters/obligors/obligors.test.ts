@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import iconv from 'iconv-lite';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
+import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
 
 /** The recipient (被赡养人) and their obligors. */
 const elder = makeId('150102', '19400101', '011');
@@ -15,11 +15,8 @@ const brother = makeId('110101', '19380707', '031');
 const grandson = makeId('152502', '19900909', '035');
 const badCheck = son.slice(0, 17) + (son[17] === '0' ? '1' : '0');
 
-interface Case {
-  description: string;
+interface Case extends LineCase {
   row: Record<string, string>;
-  staged?: Record<string, unknown>;
-  reason?: [string, string];
 }
 
 // the assistance system's template headers, GBK as county exports often are
@@ -83,6 +80,9 @@ const september: Case[] = [
 
 const cells = (header: string[], cases: Case[]) => cases.map((c) => header.map((h) => c.row[h] ?? ''));
 
+// dates as text
+const OBLIGOR_COLUMNS = 's.* exclude (auth_signed_on, auth_valid_until), s.auth_signed_on::varchar as auth_signed_on, s.auth_valid_until::varchar as auth_valid_until';
+
 describe('obligors adapter', () => {
   it('folds relations, keeps the county, checks the family size; quarantines each dirty row with its reason and field', async () => {
     const dataDir = await makeDataDir();
@@ -95,20 +95,7 @@ describe('obligors adapter', () => {
       expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', encoding: 'gb18030', ...count(october) });
       expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', encoding: 'utf-8', ...count(september) });
       for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        for (const [i, c] of cases.entries()) {
-          const at = { line: i + 2, file: `inbox/obligors/${period}/义务人.csv` };
-          if (c.staged) {
-            const staged = await w.one<Record<string, unknown>>(
-              't',
-              `select s.* exclude (auth_signed_on, auth_valid_until), s.auth_signed_on::varchar as auth_signed_on, s.auth_valid_until::varchar as auth_valid_until
-               from stg_obligors s join loads l using (load_id) where l.file = $file and s.line = $line`,
-              at,
-            );
-            expect(staged, `${period}: ${c.description}`).toMatchObject(c.staged);
-          } else {
-            expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), `${period}: ${c.description}`).toEqual({ reason: c.reason![0], field: c.reason![1] });
-          }
-        }
+        await expectLines(w, 'stg_obligors', `inbox/obligors/${period}/义务人.csv`, cases, OBLIGOR_COLUMNS, period);
       }
     });
   });

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, load, makeDataDir, makeId, putInbox } from '../../pipeline/load/test-support.ts';
+import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const head = makeId('150102', '19600101', '011');
 const wife = makeId('150102', '19620202', '022');
@@ -11,11 +11,8 @@ const badCheck = head.slice(0, 17) + (head[17] === '0' ? '1' : '0');
 const ACCOUNT = '6228480012345678901';
 const ACCOUNT_2 = '6217000098765432';
 
-interface Case {
-  description: string;
+interface Case extends LineCase {
   row: Record<string, string>;
-  staged?: Record<string, unknown>;
-  reason?: [string, string];
 }
 
 // the platform's template headers
@@ -74,6 +71,9 @@ const september: Case[] = [
 
 const cells = (header: string[], cases: Case[]) => cases.map((c) => header.map((h) => c.row[h] ?? ''));
 
+// 所属期 as YYYY-MM, dates and amounts as text
+const PAYMENT_COLUMNS = "s.* exclude (benefit_month, paid_on, amount), strftime(s.benefit_month, '%Y-%m') as benefit_month, s.paid_on::varchar as paid_on, s.amount::varchar as amount";
+
 describe('payments adapter', () => {
   it('derives the program and normalises statuses; stages the last four digits of the account only; quarantines with reason and field', async () => {
     const dataDir = await makeDataDir();
@@ -83,20 +83,7 @@ describe('payments adapter', () => {
       const report = await load(w, dataDir);
       expect(report.loaded.map((l) => l.status)).toEqual(['staged', 'staged']);
       for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        for (const [i, c] of cases.entries()) {
-          const at = { line: i + 2, file: `inbox/payments/${period}/一卡通发放.csv` };
-          if (c.staged) {
-            const staged = await w.one<Record<string, unknown>>(
-              't',
-              `select s.* exclude (benefit_month, paid_on, amount), strftime(s.benefit_month, '%Y-%m') as benefit_month, s.paid_on::varchar as paid_on, s.amount::varchar as amount
-               from stg_payments s join loads l using (load_id) where l.file = $file and s.line = $line`,
-              at,
-            );
-            expect(staged, c.description).toMatchObject(c.staged);
-          } else {
-            expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), c.description).toEqual({ reason: c.reason![0], field: c.reason![1] });
-          }
-        }
+        await expectLines(w, 'stg_payments', `inbox/payments/${period}/一卡通发放.csv`, cases, PAYMENT_COLUMNS, period);
       }
 
       // the full account is in no staged row, no staged file (its quarantined rows included), no table

@@ -1,5 +1,6 @@
 /** Helpers for data-shaped adapter tests: valid IDs, a data folder with inbox files, a load; zips. */
 import zlib from 'node:zlib';
+import { expect } from 'vitest';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,30 @@ export function csv(rows: (string | number)[][]): string {
 
 export function load(w: Warehouse, dataDir: string, maxQuarantineShare = 1): Promise<LoadReport> {
   return loadInbox(w, dataDir, { maxQuarantineShare });
+}
+
+/** A line of an adapter test's file: what it stages, or the reason and field it is quarantined with. */
+export interface LineCase {
+  description: string;
+  staged?: Record<string, unknown>;
+  reason?: [string, string | null];
+}
+
+/**
+ * Each case, from line 2 of `file` on: its row of the staged `table`, selected by `columns` (a select
+ * list over `s`, dates and amounts as text), matches `staged`; or its quarantine reason and field are `reason`.
+ */
+export async function expectLines(w: Warehouse, table: string, file: string, cases: readonly LineCase[], columns = 's.*', label = file): Promise<void> {
+  for (const [i, c] of cases.entries()) {
+    const at = { line: i + 2, file };
+    const what = `${label}: ${c.description}`;
+    if (c.staged) {
+      const row = await w.one<Record<string, unknown>>('t', `select ${columns} from ${table} s join loads l using (load_id) where l.file = $file and s.line = $line`, at);
+      expect(row, what).toMatchObject(c.staged);
+    } else {
+      expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), what).toEqual({ reason: c.reason![0], field: c.reason![1] });
+    }
+  }
 }
 
 // --- zips, for the returned-workbook checks (pipeline/workbook-zip.ts) and the portal's upload tests ---
