@@ -253,6 +253,61 @@ create table if not exists pulls (
   pulled_at timestamp not null
 );
 
+-- request_files: one row per check-request file read from inbox/requests/<date>/[<county>/]
+-- (pipeline/requests/intake.ts), so a file is read once. status: read (its requests recorded) or
+-- rejected (unreadable, or no request in it), with the reason.
+create table if not exists request_files (
+  file varchar primary key,
+  sha256 varchar not null,
+  received_on date not null,
+  folder_county varchar,
+  status varchar not null,
+  reason varchar,
+  rows_read integer not null,
+  requests integer not null,
+  read_at timestamp not null
+);
+
+-- check_requests: one row per check request (逢救必核, docs/check-requests.md) as a file brought it;
+-- request_key is its county and 委托编号 ('150102/WT-001'). status: open (to be answered), refused (a row of it has a problem: nothing matched),
+-- answered (its 核对报告 written: answered_on, report_file), replaced (a later file brought the same
+-- 委托编号 before it was answered). due_on: 委托日期 + deadline_days, the next working day.
+create table if not exists check_requests (
+  request_key varchar not null,
+  county_code varchar not null,
+  request_no varchar not null,
+  file varchar not null,
+  received_on date not null,
+  requested_on date not null,
+  due_on date not null,
+  kind varchar not null,
+  program varchar not null,
+  program_urban_rural varchar,
+  household_ref varchar,
+  members integer not null,
+  status varchar not null,
+  refusal varchar,
+  answered_on date,
+  report_file varchar,
+  recorded_at timestamp not null,
+  primary key (request_key, file)
+);
+
+-- check_request_rows: every row read of a request file (line, the member, its problem: the
+-- reason it was refused, reason|field as in quarantine). request_key is NULL for a row that
+-- names no request it could belong to (no county, no 委托编号).
+create table if not exists check_request_rows (
+  file varchar not null,
+  line integer not null,
+  request_key varchar,
+  person_id varchar,
+  name varchar,
+  relation varchar,
+  is_applicant boolean,
+  authorization_signed_on date,
+  problem varchar
+);
+
 -- schema_migrations: the steps of pipeline/migrations.ts this warehouse has had. What schema.sql
 -- creates is the current shape; those steps bring an older warehouse to it.
 create table if not exists schema_migrations (

@@ -53,7 +53,7 @@ export interface InboxFolder {
 }
 
 /** Files a department has finished delivering: not hidden, not a partial download. */
-const isDeliveredFile = (name: string) => !name.startsWith('.') && !/\.(part|partial|tmp|crdownload)$/i.test(name);
+export const isDeliveredFile = (name: string) => !name.startsWith('.') && !/\.(part|partial|tmp|crdownload)$/i.test(name);
 
 export async function listInbox(dataDir: string, upTo?: string): Promise<InboxFolder[]> {
   const result: InboxFolder[] = [];
@@ -79,7 +79,7 @@ export async function listInbox(dataDir: string, upTo?: string): Promise<InboxFo
   return result;
 }
 
-async function sha256Of(path: string): Promise<string> {
+export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk as Buffer);
   return hash.digest('hex');
