@@ -113,11 +113,7 @@ const byEnd = (a: string, b: string) => {
 export async function monthInputs(w: Warehouse, month: Period, config: Config, options: InputOptions = {}): Promise<MonthInputs> {
   const usePrevious = new Set(options.usePrevious ?? []);
   checkFeedNames('--use-previous', [...usePrevious]);
-  const loads = await w.rows<{ feed: string; period: string; file: string; status: 'staged' | 'rejected'; rows_read: number; rows_staged: number; rows_quarantined: number; reason: string | null; note: string | null; load_id: string }>(
-    'inputs:loads',
-    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason, note, load_id
-     from loads where status in ('staged', 'rejected') order by feed, period, file`,
-  );
+  const loads = await deliveredLoads(w);
   const recorded = await w.rows<{ feed: string; skipped_period: string; why: 'rejected' | 'not_delivered'; accepted_by: string; at: string }>(
     'inputs:fallbacks',
     "select feed, skipped_period, why, accepted_by, strftime(accepted_at, '%Y-%m-%d %H:%M:%S') as at from snapshot_fallbacks where period = $period",
@@ -202,6 +198,77 @@ export async function monthInputs(w: Warehouse, month: Period, config: Config, o
   await driftGates(w, result, config);
   result.skippedRules = skippedRules(result.snapshots);
   return result;
+}
+
+interface DeliveredLoad {
+  feed: string;
+  period: string;
+  file: string;
+  status: 'staged' | 'rejected';
+  rows_read: number;
+  rows_staged: number;
+  rows_quarantined: number;
+  reason: string | null;
+  note: string | null;
+  load_id: string;
+  /** 'YYYY-MM-DD', China Standard Time: when hedui read the file */
+  loaded_on: string;
+}
+
+/** Every load the inbox holds now (staged or rejected; superseded ones left the inbox). */
+function deliveredLoads(w: Warehouse): Promise<DeliveredLoad[]> {
+  return w.rows<DeliveredLoad>(
+    'inputs:loads',
+    `select feed, period, file, status, rows_read, rows_staged, rows_quarantined, reason, note, load_id,
+            strftime(loaded_at + interval 8 hour, '%Y-%m-%d') as loaded_on
+     from loads where status in ('staged', 'rejected') order by feed, period, file`,
+  );
+}
+
+/** A feed as a check request reads it: its snapshot, when it is delivered, and what a reader must know. */
+export interface LatestFeed {
+  feed: FeedAdapter;
+  snapshot: Snapshot | null;
+  /** the day its latest file used was read ('YYYY-MM-DD', China Standard Time) */
+  deliveredOn: string | null;
+  /** why it is not used, or what it stands in for, in Chinese (null: the latest delivery, whole) */
+  note: string | null;
+}
+
+/**
+ * Each feed as it stands on `day`, for a check request (pipeline/requests/answer.ts): the latest
+ * period ending by the end of day's month whose files were all staged; an event feed with every
+ * staged period up to it. Unlike a month, nothing holds a request: a latest delivery that was
+ * rejected is passed over for the one before it, and the report says so.
+ */
+export async function latestFeeds(w: Warehouse, day: string, config: Config): Promise<LatestFeed[]> {
+  const month = parsePeriod(day.slice(0, 7));
+  const loads = await deliveredLoads(w);
+  return FEEDS.map((feed) => {
+    const ofFeed = loads.filter((l) => l.feed === feed.id && parsePeriod(l.period).end <= month.end);
+    const periods = [...new Set(ofFeed.map((l) => l.period))].sort(byEnd);
+    const whole = periods.filter((p) => ofFeed.every((l) => l.period !== p || l.status === 'staged'));
+    const chosen = whole.at(-1);
+    const delivered = periods.at(-1);
+    if (!chosen) {
+      const note = delivered ? `${delivered} 的交付被退回，此前无可用数据` : '尚未交付';
+      return { feed, snapshot: null, deliveredOn: null, note };
+    }
+    const end = parsePeriod(chosen).end;
+    const used = ofFeed.filter((l) => l.status === 'staged' && (feed.kind === 'events' ? parsePeriod(l.period).end <= end : l.period === chosen));
+    const ageMonths = monthsBetween(end, month.end);
+    const snapshot: Snapshot = {
+      feed,
+      period: chosen,
+      rows: used.reduce((n, l) => n + l.rows_staged, 0),
+      ageMonths,
+      stale: ageMonths > config.feeds[feed.id].max_age_months,
+      loadIds: used.map((l) => l.load_id).sort().join(','),
+    };
+    const deliveredOn = used.map((l) => l.loaded_on).sort().at(-1) ?? null;
+    const note = chosen !== delivered ? `最新交付 ${delivered} 被退回，使用 ${chosen}` : snapshot.stale ? `数据已 ${ageMonths} 个月未更新` : null;
+    return { feed, snapshot, deliveredOn, note };
+  });
 }
 
 async function recordFallback(w: Warehouse, period: string, feed: string, skipped: { period: string; why: Fallback['why'] }, used: string, by: string): Promise<Fallback> {

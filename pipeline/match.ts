@@ -152,10 +152,12 @@ function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, co
 /**
  * The month's match context and its rule hits, in order (pure): the standards, the households and
  * the authorization gate, the people the rules may match, the counties' answers, then one step per
- * rule all of whose source feeds have a snapshot (all rules, or those `only` names).
+ * rule all of whose source feeds have a snapshot (all rules, those `only` names, or `rules`: a
+ * check request's, pipeline/requests/answer.ts).
  */
-export function matchSteps(month: Period, config: Config, snapshots: Snapshot[], options: Pick<MatchOptions, 'only'> = {}): Step[] {
+export function matchSteps(month: Period, config: Config, snapshots: Snapshot[], options: Pick<MatchOptions, 'only'> & { rules?: readonly RuleDefinition[] } = {}): Step[] {
   const I = MATCH_INTERMEDIATES;
+  const runnable = runnableRules(options.rules ?? selectRules(options.only), snapshots);
   return [
     standardsStep(config, month),
     { name: 'households', creates: I.households, sql: sqlFile('int_households.sql'), params: { period_end: month.end } },
@@ -165,15 +167,15 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
     // the recipients' obligors and their authorizations (empty in a month without obligors: 待补义务人授权 reads it)
     { name: 'obligors', creates: I.obligors, sql: sqlFile('int_obligors.sql'), params: { period_end: month.end } },
-    // what the payments rules read, made only in a month that has payments
-    ...(snapshots.some((s) => s.feed.id === 'payments')
+    // what the payments rules read, made only when one of them runs
+    ...(runnable.some(({ rule }) => rule.sources.includes('payments'))
       ? [
           { name: 'roster-people', creates: I.rosterPeople, sql: sqlFile('int_roster_people.sql') },
           { name: 'paid', creates: I.paid, sql: sqlFile('int_paid.sql'), params: { period_month: month.start } },
         ]
       : []),
     { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
-    ...runnableRules(selectRules(options.only), snapshots).map(({ rule, source }) => ruleStep(rule, source, month, config)),
+    ...runnable.map(({ rule, source }) => ruleStep(rule, source, month, config)),
   ];
 }
 

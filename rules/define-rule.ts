@@ -65,6 +65,12 @@ export interface RuleDefinition<Id extends string = string, P extends ParamCheck
   params: P;
   /** its rows carry amount_yuan, the money paid wrongly (payments rules) */
   recovers?: boolean;
+  /**
+   * it also judges the family of a check request (逢救必核, pipeline/requests/answer.ts) as if
+   * enrolled: it reads the family and the department records only — not payments, the roster's
+   * history or the counties' answers, which an applicant has none of
+   */
+  applicants?: boolean;
   /** region-wide values it binds as well (top-level config keys) */
   region?: readonly (keyof RegionValues)[];
   sql: string;

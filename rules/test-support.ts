@@ -128,52 +128,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
   configure?.(c);
   const dataDir = await mkdtemp(join(tmpdir(), 'hedui-rules-'));
   return withWarehouse(async (w) => {
-    const stage = async (feed: FeedAdapter, period: string, rows: Row[]) => {
-      const loadId = `${feed.id}:test:${period}`;
-      const staging = `given_${feed.table.slice(4)}`;
-      await w.exec('given-table', `create or replace temp table ${staging} as select * from ${ident(`shape_${feed.table}`)} limit 0`);
-      await insertRows(
-        w,
-        staging,
-        rows.map((r, i) => {
-          const row: Row = { load_id: loadId, line: i + 2, ...defaultsOf(feed), ...r };
-          if (feed.id === 'roster') {
-            // what staging.sql derives: the county from 区划代码, the 城市/农村 a program's name carries
-            const program = String(row.program);
-            const programUrbanRural = program.startsWith('城市') ? '城市' : program.startsWith('农村') ? '农村' : null;
-            return { county_code: String(row.division_code).slice(0, 6), program_urban_rural: programUrbanRural, ...row, head_id: row.head_id || row.person_id };
-          }
-          if (feed.id === 'payments' && !('county_code' in r)) return { ...row, county_code: String(row.division_code).slice(0, 6) };
-          return row;
-        }),
-      );
-      const stagedFile = stagedFileOf(feed, loadId);
-      await mkdir(join(dataDir, 'staged', feed.id), { recursive: true });
-      await w.exec('given-file', `copy (select *, null::varchar as problem from ${staging}) to ${literal(join(dataDir, stagedFile))} (format parquet)`);
-      await w.exec(
-        'given-load',
-        "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
-        { id: loadId, feed: feed.id, period, n: rows.length, staged_file: stagedFile },
-      );
-    };
-    for (const feed of FEEDS) {
-      for (const e of given.earlier ?? []) if (e.feed === feed.id) await stage(feed, e.period, e.rows);
-      const rows = given[feed.id];
-      if (rows) await stage(feed, PERIOD_OF_SCHEDULE[feed.schedule], rows);
-    }
-    await insertRows(
-      w,
-      'whitelist',
-      (given.whitelist ?? []).map((e, i) => ({ entry_id: `w${i}`, reason: '数据源错误', added_by: 'test', valid_from: '2026-01-01', valid_until: '2027-01-01', created_at: '2026-01-01', ...e })),
-    );
-    if (given.answers?.length) {
-      await w.exec('given-import', "insert into feedback_imports values ('Ftest', 'given.xlsx', 'x', null, null, 'test', null, '2026-10-05', now(), 'imported', null, 0, 0, 0, null)");
-      await insertRows(
-        w,
-        'dispositions',
-        given.answers.map((a) => ({ import_id: 'Ftest', county_code: '150102', note: null, verifier: '核实人', received_on: '2026-10-05', ...a })),
-      );
-    }
+    await stageGiven(w, dataDir, given);
     const month = parseMonth('2026-10');
     await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
     return w.rows<ExpectedFlag>(
@@ -181,6 +136,59 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
       `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''} from flags order by all`,
     );
   }, dataDir);
+}
+
+/**
+ * The given rows staged as loads of 2026-10 (2026Q3 for a quarterly feed; `earlier` at their own
+ * periods), with their whitelist entries and answers, in a warehouse whose data folder is dataDir.
+ */
+export async function stageGiven(w: Warehouse, dataDir: string, given: Given): Promise<void> {
+  const stage = async (feed: FeedAdapter, period: string, rows: Row[]) => {
+    const loadId = `${feed.id}:test:${period}`;
+    const staging = `given_${feed.table.slice(4)}`;
+    await w.exec('given-table', `create or replace temp table ${staging} as select * from ${ident(`shape_${feed.table}`)} limit 0`);
+    await insertRows(
+      w,
+      staging,
+      rows.map((r, i) => {
+        const row: Row = { load_id: loadId, line: i + 2, ...defaultsOf(feed), ...r };
+        if (feed.id === 'roster') {
+          // what staging.sql derives: the county from 区划代码, the 城市/农村 a program's name carries
+          const program = String(row.program);
+          const programUrbanRural = program.startsWith('城市') ? '城市' : program.startsWith('农村') ? '农村' : null;
+          return { county_code: String(row.division_code).slice(0, 6), program_urban_rural: programUrbanRural, ...row, head_id: row.head_id || row.person_id };
+        }
+        if (feed.id === 'payments' && !('county_code' in r)) return { ...row, county_code: String(row.division_code).slice(0, 6) };
+        return row;
+      }),
+    );
+    const stagedFile = stagedFileOf(feed, loadId);
+    await mkdir(join(dataDir, 'staged', feed.id), { recursive: true });
+    await w.exec('given-file', `copy (select *, null::varchar as problem from ${staging}) to ${literal(join(dataDir, stagedFile))} (format parquet)`);
+    await w.exec(
+      'given-load',
+      "insert into loads (load_id, feed, period, file, sha256, bytes, rows_read, rows_staged, rows_quarantined, status, loaded_at, staged_file) values ($id, $feed, $period, 'given', 'x', 0, $n, $n, 0, 'staged', now(), $staged_file)",
+      { id: loadId, feed: feed.id, period, n: rows.length, staged_file: stagedFile },
+    );
+  };
+  for (const feed of FEEDS) {
+    for (const e of given.earlier ?? []) if (e.feed === feed.id) await stage(feed, e.period, e.rows);
+    const rows = given[feed.id];
+    if (rows) await stage(feed, PERIOD_OF_SCHEDULE[feed.schedule], rows);
+  }
+  await insertRows(
+    w,
+    'whitelist',
+    (given.whitelist ?? []).map((e, i) => ({ entry_id: `w${i}`, reason: '数据源错误', added_by: 'test', valid_from: '2026-01-01', valid_until: '2027-01-01', created_at: '2026-01-01', ...e })),
+  );
+  if (given.answers?.length) {
+    await w.exec('given-import', "insert into feedback_imports values ('Ftest', 'given.xlsx', 'x', null, null, 'test', null, '2026-10-05', now(), 'imported', null, 0, 0, 0, null)");
+    await insertRows(
+      w,
+      'dispositions',
+      given.answers.map((a) => ({ import_id: 'Ftest', county_code: '150102', note: null, verifier: '核实人', received_on: '2026-10-05', ...a })),
+    );
+  }
 }
 
 /** The household a lead about a payee on no roster goes to (pipeline/sql/int_paid.sql), paid by a county of 新城区 by default. */

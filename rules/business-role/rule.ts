@@ -12,6 +12,7 @@ export const businessRole = defineRule(
       'One row per member × entity × role.',
     severity: 'high',
     sources: ['business'],
+    applicants: true,
     params: {
       roles: list(text, 1),
       live_statuses: list(text, 1),

@@ -13,6 +13,7 @@ export const deathStillEnrolled = defineRule(
       'that differs from the roster’s under the same ID is said in the evidence. One row per dead member.',
     severity: 'high',
     sources: ['deaths'],
+    applicants: true,
     params: {
       support_programs: list(text, 1),
       minimum_programs: list(text, 1),

@@ -13,6 +13,7 @@ export const providentFundIncome = defineRule(
       'it is derived with the combined deposit rate. One row per active account of a member of such a household.',
     severity: 'high',
     sources: ['provident-fund'],
+    applicants: true,
     params: { active_statuses: list(text, 1), activity_months: int(1, 24), combined_deposit_rate: num(0.01, 1) },
     region: ['low_income_multiplier'],
   },

@@ -11,6 +11,7 @@ export const spouseNotMember = defineRule(
       'family’s members and income may have changed). One row per member.',
     severity: 'medium',
     sources: ['marriages'],
+    applicants: true,
     params: {},
   },
   new URL('./rule.sql', import.meta.url),

@@ -11,6 +11,7 @@ export const vehicleOwned = defineRule(
       'herding areas (低速车 13, 拖拉机 14, 原农机 25, T*) at the region’s production severity (shipped: low). One row per vehicle.',
     severity: 'medium',
     sources: ['vehicles'],
+    applicants: true,
     params: {
       person_id_types: list(pattern(/^[A-Z]$/, 'a one-letter document type (A 居民身份证 …)'), 1),
       not_held_statuses: list(pattern(/^[A-Q]$/, 'a one-letter vehicle status A–Q'), 1),
