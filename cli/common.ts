@@ -42,7 +42,7 @@ export function existingDataDir(o: { dataDir?: string }): string {
  * write audit rows (whitelist export) are recorded. The accounts and audit commands are not here:
  * they open only the state store (`withState`) and leave no run either.
  */
-export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quarantine', 'kpi', 'whitelist list']);
+export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quarantine', 'kpi', 'whitelist list', 'requests status']);
 
 /**
  * A command's session: check the data folder, start logging there, then lock, warehouse and run

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } from '../base/errors.ts';
-import { formatMonthReport, formatNightlyReport } from './report.ts';
+import { formatMonthReport, formatNightlyReport, formatRequestsReport } from './report.ts';
 import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
@@ -24,6 +24,8 @@ const pipeline = {
   periodIndex: () => import('../pipeline/publish/period-index.ts'),
   pull: () => import('../pipeline/pull.ts'),
   kpi: () => import('../pipeline/kpi.ts'),
+  requestsRun: () => import('../pipeline/requests/run.ts'),
+  requestsStatus: () => import('../pipeline/requests/status.ts'),
 };
 import { formatCsv } from './csv.ts';
 
@@ -127,7 +129,7 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       const { nightly } = await pipeline.run();
       const report = await reporting(o.json, formatNightlyReport, () => session('nightly', { ...o, lockWaitMs: o.wait * 60_000 }, (s) => nightly(s, { today: o.today })));
       if (o.json) return print(report, true);
-      if (report.months.length === 0 && report.load.files === 0) return void process.stdout.write('nothing new\n');
+      if (report.months.length === 0 && report.load.files === 0 && !report.requests?.files.length && !report.requests?.answered.length) return void process.stdout.write('nothing new\n');
       process.stdout.write(formatNightlyReport(report));
     });
 
@@ -281,17 +283,60 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       if (results.some((r) => r.status === 'refused' || r.rejected.length)) process.exitCode = EXIT.failure;
     });
 
+  const requests = cli.command('requests').description('check requests for applicants (逢救必核): each answered with a 核对报告 within the deadline');
+  requests
+    .command('run')
+    .description('read new request files from inbox/requests/<date>/ and answer every open request against the latest snapshot of every feed (nightly does this too)')
+    .option('--today <date>', 'the day of the reports (default today, China Standard Time)')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (o) => {
+      const { runRequests } = await pipeline.requestsRun();
+      const report = await session('requests run', o, (s) => runRequests(s.w, s.dataDir, { config: s.config.config, state: s.state, actor: loginName(), today: o.today ?? today() }));
+      if (o.json) return print(report, true);
+      process.stdout.write(formatRequestsReport(report));
+    });
+  requests
+    .command('status')
+    .description('every request with its state: 核对中 (open), 逾期未出具 (overdue), 已出具 (answered), 逾期出具 (late), 退回 (refused, with row numbers and reasons)')
+    .option('--county <code>', 'one county')
+    .option('--as-of <date>', 'judge overdue as of this day (default today)')
+    .option('--totals', 'per county: received, answered on time / late, open, overdue, refused')
+    .addOption(dataDirOption())
+    .option('--json', 'print as JSON')
+    .action(async (o) => {
+      const asOf = o.asOf ?? today();
+      const { requestStatuses, requestTotals, REQUEST_STATE_TITLES } = await pipeline.requestsStatus();
+      const rows = await session('requests status', o, (s) => requestStatuses(s.w, asOf, o.county));
+      if (o.totals) return print(requestTotals(rows), Boolean(o.json));
+      if (o.json) return print(rows, true);
+      print(
+        rows.map((r) => ({ county: `${r.county} ${r.countyName}`, request: r.requestNo, kind: r.kind, requested: r.requestedOn, due: r.dueOn, state: REQUEST_STATE_TITLES[r.state], answered: r.answeredOn ?? '', report: r.report ?? r.refusal ?? '' })),
+        false,
+      );
+    });
+
   cli
     .command('kpi')
     .description('the 15-day record of a period’s flags per county and league (考核): each flag judged by its own due date')
     .requiredOption('--period <YYYY-MM>', 'the issuing month')
     .option('--as-of <date>', 'count answers received up to this day (default today)')
     .option('--league', 'league totals instead of counties')
+    .option('--requests', "the record of check requests instead: those whose 委托日期 is in the month, per county — reports on time, late, open, overdue, refused")
     .addOption(dataDirOption())
     .addOption(configOption())
     .option('--json', 'print as JSON')
     .action(async (o) => {
       const asOf = o.asOf ?? today();
+      if (o.requests) {
+        const { parseMonth } = await import('../pipeline/period.ts');
+        const month = parseMonth(o.period);
+        const { requestStatuses, requestTotals } = await pipeline.requestsStatus();
+        const statuses = await session('kpi', o, (s) => requestStatuses(s.w, asOf));
+        if (!o.json) process.stdout.write(`check requests with 委托日期 in ${o.period}, as of ${asOf}: on time = the 核对报告 written on or before its due day (委托日期 + deadline days, the next working day)\n`);
+        return print(requestTotals(statuses, month.start, month.end), Boolean(o.json));
+      }
       const { kpiBasis, kpiByLeague, kpiReport } = await pipeline.kpi();
       const { rows, deadlineDays } = await session('kpi', o, async (s) => ({ rows: await kpiReport(s.w, o.period, asOf, s.config.config), deadlineDays: s.config.config.deadline_days }));
       if (!o.json) process.stdout.write(`${kpiBasis(o.period, asOf, deadlineDays)}\n`);

@@ -4,6 +4,7 @@
  * quarantined rows and rejections, the rules skipped, and every gate that held or was accepted.
  */
 import type { MonthReport, NightlyReport } from '../pipeline/run.ts';
+import type { RequestsReport } from '../pipeline/requests/run.ts';
 import { formatTable } from './table.ts';
 
 const OUTCOME: Record<MonthReport['outcome'], string> = {
@@ -62,5 +63,14 @@ export function formatNightlyReport(r: NightlyReport): string {
   for (const m of r.missing) lines.push(`missing: ${m.feed} ${m.period} was due on ${m.dueOn} and is not in the inbox`);
   if (r.months.length === 0) lines.push('months re-run: none');
   for (const m of r.months) lines.push('', formatMonthReport(m).trimEnd());
+  if (r.requests && (r.requests.files.length || r.requests.answered.length)) lines.push('', formatRequestsReport(r.requests).trimEnd());
+  return lines.join('\n') + '\n';
+}
+
+/** A requests run in lines (no personal data: files, counties, 委托编号, counts). */
+export function formatRequestsReport(r: RequestsReport): string {
+  const lines = [`requests: ${r.files.length} new file(s) read, ${r.answered.length} report(s) written`];
+  for (const f of r.files) lines.push(`  ${f.file}: ${f.status === 'read' ? `${f.rowsRead} rows, ${f.open} request(s) open, ${f.refused} refused` : `rejected: ${f.reason}`}`);
+  for (const a of r.answered) lines.push(`  ${a.reportFile}: ${a.findings} finding(s)${a.late ? ', late' : ''}`);
   return lines.join('\n') + '\n';
 }

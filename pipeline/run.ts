@@ -20,6 +20,7 @@ import { pull } from './pull.ts';
 import { createStagedViews } from './staged.ts';
 import { FEEDS } from '../adapters/index.ts';
 import { GateHeldError, HeduiError, UsageError } from '../base/errors.ts';
+import { runRequests, type RequestsReport } from './requests/run.ts';
 import { logger } from '../base/log.ts';
 
 export interface Session {
@@ -297,6 +298,8 @@ export interface NightlyReport {
   missing: { feed: string; period: string; dueOn: string }[];
   /** files of a feed's latest due period that were rejected: a person must look at them */
   rejected: { feed: string; period: string; file: string; reason: string }[];
+  /** check requests read and answered (pipeline/requests/run.ts) */
+  requests?: RequestsReport;
 }
 
 /** Per expected feed, its most recent period past its due day: not delivered at all, or delivered with rejected files. */
@@ -364,6 +367,8 @@ export async function nightly(s: Session, options: { today?: string } = {}): Pro
   }
   // months published before the portal read indexes (or by an older index schema) get theirs
   await indexPublishedPeriods(s.w, s.dataDir, s.config.config);
+  // check requests (逢救必核) are answered against the snapshots as they now stand
+  report.requests = await runRequests(s.w, s.dataDir, { config: s.config.config, state: s.state, actor: 'nightly', today });
   // the audit's head in the nightly log: a copy outside the store, which --verify's chain cannot vouch for by itself
   logger().info(auditHead(s.state), 'audit head');
   const problems = [

@@ -73,12 +73,13 @@ describe('answering check requests', () => {
       expect(byTitle('公积金')).toEqual([['发现疑点', '高', '张申']]);
       expect(byTitle('机动车')).toEqual([['发现疑点', '中', '李配']]);
       expect(byTitle('配偶')).toEqual([['发现疑点', '中', '张申']]);
-      expect(results.find((l) => l[0].includes('市场主体'))?.slice(1)).toEqual(['未核对', '', '', '缺少市场主体登记数据（见“数据来源”）']);
+      expect(results.find((l) => l[0].includes('市场主体'))?.slice(1)).toEqual(['未核对', '', '', '', '缺少市场主体登记数据（见“数据来源”）']);
       expect(results.filter((l) => l[1] === '不适用').length).toBeGreaterThan(3);
       // the spouse outside the family is shown masked, the family's own IDs whole
       const spouseLine = results.find((l) => l[0].includes('配偶'))!;
-      expect(spouseLine[4]).toContain(`${outsider.slice(0, 6)}********${outsider.slice(14)}`);
-      expect(spouseLine[4]).not.toContain(outsider);
+      expect(spouseLine[4]).toBe(applicant);
+      expect(spouseLine[5]).toContain(`${outsider.slice(0, 6)}********${outsider.slice(14)}`);
+      expect(spouseLine[5]).not.toContain(outsider);
 
       const records = await sheetRows(report, '部门数据');
       expect(records.slice(1).map((r) => [r[0], r[2], r[3]])).toEqual([

@@ -48,14 +48,15 @@ export const APPLICANT_RULES = RULES.filter((r) => r.applicants);
 
 const MEMBERS = table('req_members');
 
-/** Answers every open request; returns what was written. */
+/** Answers every open request received by `today` (a run dated earlier leaves later ones open); returns what was written. */
 export async function answerRequests(w: Warehouse, dataDir: string, options: AnswerOptions): Promise<AnsweredRequest[]> {
   const open = await w.rows<RequestRow>(
     'requests:open',
     `select request_key, county_code, request_no, kind, program, household_ref, file,
             strftime(received_on, '%Y-%m-%d') as received_on, strftime(requested_on, '%Y-%m-%d') as requested_on,
             strftime(due_on, '%Y-%m-%d') as due_on
-     from check_requests where status = 'open' order by request_key`,
+     from check_requests where status = 'open' and received_on <= $today order by request_key`,
+    { today: options.today },
   );
   if (!open.length) return [];
   const today = options.today;

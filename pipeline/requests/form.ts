@@ -49,6 +49,7 @@ export const REQUEST_REASON_TEXTS: Readonly<Record<string, string>> = {
   unknown_county: '委托单位不是本区旗县市区代码',
   no_applicant: '委托没有“本人”（申请人）一行，或不止一行',
   inconsistent_request: '同一委托编号的各行委托日期、核对类型或申请类别不一致',
+  requested_after_receipt: '委托日期晚于收件日期',
   duplicate_member: '同一委托中身份证号重复',
   county_folder: '委托单位与上传账号或收件目录的旗县不符',
   already_answered: '该委托编号已出具核对报告；复核请用新的委托编号',

@@ -39,11 +39,12 @@ describe('check request intake', () => {
       row('WT/../x', a, '本人'), // a path in 委托编号: no request it could belong to
       row('WT-004', a, '子女'), // no applicant
       row('WT-005', a, '本人', '2026-11-20', { 3: '复核', 4: '' }),
+      row('WT-006', a, '本人', '2026-11-20', { 2: '2026-11-27' }), // dated after the day it arrived
     ]);
     await withWarehouse(async (w) => {
       const state = openState(dataDir);
       const outcomes = await takeRequests(w, dataDir, { config, state, actor: 'test' });
-      expect(outcomes).toEqual([{ file: 'inbox/requests/2026-11-26/委托.csv', status: 'read', rowsRead: 9, open: 2, refused: 3 }]);
+      expect(outcomes).toEqual([{ file: 'inbox/requests/2026-11-26/委托.csv', status: 'read', rowsRead: 10, open: 2, refused: 4 }]);
       const requests = await w.rows('t', "select request_no, status, refusal, kind, program, members, strftime(due_on, '%Y-%m-%d') as due_on from check_requests order by request_no");
       expect(requests).toEqual([
         { request_no: 'WT-001', status: 'open', refusal: null, kind: '新申请', program: '城市低保', members: 3, due_on: '2026-12-10' },
@@ -52,10 +53,11 @@ describe('check request intake', () => {
         { request_no: 'WT-004', status: 'refused', refusal: '委托没有“本人”（申请人）一行，或不止一行 (no_applicant)：与申请人关系', kind: '新申请', program: '城市低保', members: 1, due_on: '2026-12-10' },
         // 新城区 is a 区: a blank 申请类别 is 城市低保
         { request_no: 'WT-005', status: 'open', refusal: null, kind: '复核', program: '城市低保', members: 1, due_on: '2026-12-10' },
+        { request_no: 'WT-006', status: 'refused', refusal: '委托日期晚于收件日期 (requested_after_receipt)：委托日期', kind: '新申请', program: '城市低保', members: 1, due_on: '2026-12-14' },
       ]);
-      expect(await w.one('t', "select count(*)::integer as n, count(request_key)::integer as keyed, count(problem)::integer as problems from check_request_rows")).toEqual({ n: 9, keyed: 8, problems: 4 });
+      expect(await w.one('t', "select count(*)::integer as n, count(request_key)::integer as keyed, count(problem)::integer as problems from check_request_rows")).toEqual({ n: 10, keyed: 9, problems: 5 });
       expect(await takeRequests(w, dataDir, { config, state, actor: 'test' })).toEqual([]);
-      expect(auditReport(state).map((r) => [r.action, r.subject, r.detail])).toEqual([['requests.receive', 'inbox/requests/2026-11-26/委托.csv', '9 rows, 2 open, 3 refused']]);
+      expect(auditReport(state).map((r) => [r.action, r.subject, r.detail])).toEqual([['requests.receive', 'inbox/requests/2026-11-26/委托.csv', '10 rows, 2 open, 4 refused']]);
       state.close();
     }, dataDir);
   });

@@ -100,10 +100,11 @@ export function problemText(problem: string, line?: number): string {
 
 /**
  * What becomes of each request of a file (pure): refused when a row has a problem, when its rows
- * disagree on the request's fields, when it has no single applicant (本人), when a member appears
- * twice, when it is not the county folder's, or when its 委托编号 was already answered.
+ * disagree on the request's fields, when it is dated after the day it was received, when it has no
+ * single applicant (本人), when a member appears twice, when it is not the county folder's, or when
+ * its 委托编号 was already answered.
  */
-export function decideRequests(rows: FormRow[], folderCounty: string | undefined, answered: ReadonlySet<string>): DecidedRequest[] {
+export function decideRequests(rows: FormRow[], file: Pick<RequestFile, 'folderCounty' | 'receivedOn'>, answered: ReadonlySet<string>): DecidedRequest[] {
   const byKey = new Map<string, FormRow[]>();
   for (const r of rows) if (r.request_key) byKey.set(r.request_key, [...(byKey.get(r.request_key) ?? []), r]);
   return [...byKey.entries()].map(([key, of]) => {
@@ -111,9 +112,10 @@ export function decideRequests(rows: FormRow[], folderCounty: string | undefined
     const first = of[0];
     const same = (f: (r: FormRow) => unknown) => of.every((r) => r.problem || f(r) === f(first));
     let ownProblem: string | undefined;
-    if (folderCounty && first.county_code !== folderCounty) ownProblem = 'county_folder|county_code';
+    if (file.folderCounty && first.county_code !== file.folderCounty) ownProblem = 'county_folder|county_code';
     else if (answered.has(key)) ownProblem = 'already_answered|request_no';
     else if (!same((r) => r.requested_on) || !same((r) => r.kind) || !same((r) => `${r.program}|${r.program_urban_rural}`)) ownProblem = 'inconsistent_request|requested_on';
+    else if (first.requested_on !== null && first.requested_on > file.receivedOn) ownProblem = 'requested_after_receipt|requested_on';
     else if (of.filter((r) => r.is_applicant).length !== 1) ownProblem = 'no_applicant|relation';
     else if (new Set(of.map((r) => r.person_id)).size !== of.length) ownProblem = 'duplicate_member|person_id';
     if (ownProblem) refusal.unshift(problemText(ownProblem));
@@ -175,7 +177,7 @@ async function takeFile(w: Warehouse, f: RequestFile, sha256: string, tmpDir: st
        from read_parquet(${literal(checked)}) order by line`,
     );
     const answered = new Set((await w.rows<{ request_key: string }>('requests:answered', "select request_key from check_requests where status = 'answered'")).map((r) => r.request_key));
-    const decided = decideRequests(rows, f.folderCounty, answered);
+    const decided = decideRequests(rows, f, answered);
     await w.transaction('requests:record', async () => {
       // each row with its own problem, or its request's
       const own = decided.filter((d) => d.ownProblem).flatMap((d) => d.rows.map((r) => `(${r.line}, ${literal(d.ownProblem!)})`));

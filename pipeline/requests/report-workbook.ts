@@ -17,7 +17,7 @@ import { standardOf } from '../../config/config.ts';
 import { countyName, leagueOf } from '../../domain/divisions.ts';
 import { RULES } from '../../rules/index.ts';
 import { SEVERITY_LABEL, addTableRow, addTableSheet, pinDocumentProperties, text, utcDate, TEXT_FORMAT, DATE_FORMAT } from '../publish/xlsx-format.ts';
-import type { LatestFeed } from '../inputs.ts';
+import { missingSources, type LatestFeed } from '../inputs.ts';
 import type { Finding, Member, MemberRecord, RequestRow } from './answer.ts';
 
 export interface ReportData {
@@ -36,24 +36,25 @@ export const reportFileOf = (county: string, requestNo: string) => join('out', '
 export const REPORT_SHEETS = { report: '核对报告', members: '家庭成员', records: '部门数据', sources: '数据来源' } as const;
 
 /** What a rule's line of the report says (pure). */
-export function ruleResults(data: Pick<ReportData, 'findings' | 'feeds' | 'members'>): { rule: string; title: string; result: string; severity: string; member: string; detail: string }[] {
+export function ruleResults(data: Pick<ReportData, 'findings' | 'feeds' | 'members'>): { rule: string; title: string; result: string; severity: string; member: string; personId: string; detail: string }[] {
   const nameOf = (id: string) => data.members.find((m) => m.person_id === id)?.name ?? '';
-  const snapshotOf = (feed: string) => data.feeds.find((f) => f.feed.id === feed)?.snapshot;
+  const snapshots = data.feeds.flatMap((f) => (f.snapshot ? [f.snapshot] : []));
   return RULES.flatMap((rule) => {
-    if (!rule.applicants) return [{ rule: rule.id, title: rule.title, result: '不适用', severity: '', member: '', detail: '该项核对在保对象的发放、答复或历史记录，申请家庭没有' }];
-    const missing = rule.sources.filter((f) => !snapshotOf(f));
+    if (!rule.applicants) return [{ rule: rule.id, title: rule.title, result: '不适用', severity: '', member: '', personId: '', detail: '该项核对在保对象的发放、答复或历史记录，申请家庭没有' }];
+    const missing = missingSources(rule, snapshots);
     if (missing.length) {
       const titles = missing.map((f) => data.feeds.find((x) => x.feed.id === f)!.feed.title).join('、');
-      return [{ rule: rule.id, title: rule.title, result: '未核对', severity: '', member: '', detail: `缺少${titles}数据（见“数据来源”）` }];
+      return [{ rule: rule.id, title: rule.title, result: '未核对', severity: '', member: '', personId: '', detail: `缺少${titles}数据（见“数据来源”）` }];
     }
     const found = data.findings.filter((f) => f.rule_id === rule.id);
-    if (!found.length) return [{ rule: rule.id, title: rule.title, result: '未发现', severity: '', member: '', detail: '' }];
+    if (!found.length) return [{ rule: rule.id, title: rule.title, result: '未发现', severity: '', member: '', personId: '', detail: '' }];
     return found.map((f) => ({
       rule: rule.id,
       title: rule.title,
       result: f.whitelist_entry ? '已列入白名单（数据源错误）' : '发现疑点',
       severity: f.whitelist_entry ? '' : SEVERITY_LABEL[f.severity],
       member: nameOf(f.person_id),
+      personId: f.person_id,
       detail: f.evidence,
     }));
   });
@@ -88,11 +89,12 @@ export async function writeReportWorkbook(data: ReportData, path: string): Promi
       { header: '结果', width: 14 },
       { header: '疑点等级', width: 8 },
       { header: '成员', width: 10 },
+      { header: '身份证号', width: 22, numFmt: TEXT_FORMAT },
       { header: '说明', width: 90 },
     ],
     { preamble },
   );
-  for (const x of results) addTableRow(report, [x.title, x.result, x.severity, text(x.member), text(x.detail)]);
+  for (const x of results) addTableRow(report, [x.title, x.result, x.severity, text(x.member), x.personId, text(x.detail)]);
   report.commit();
 
   const members = addTableSheet(workbook, REPORT_SHEETS.members, [
