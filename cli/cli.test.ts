@@ -98,8 +98,24 @@ describe('hedui CLI', () => {
     const first = hedui(['nightly', '--data-dir', dir, '--json', '--today', '2026-11-30']);
     expect(first.code, first.stderr).toBe(0);
     expect(JSON.parse(first.stdout).months).toMatchObject([{ period: '2026-10', outcome: 'published' }]);
+    // the sample check requests (逢救必核): three answered, one refused; reports written
+    expect(JSON.parse(first.stdout).requests.files).toMatchObject([{ status: 'read', open: 3, refused: 1 }]);
+    expect(JSON.parse(first.stdout).requests.answered.map((a: { reportFile: string; late: boolean }) => [a.reportFile, a.late])).toEqual(
+      ['01', '02', '04'].map((n) => [`out/requests/150102/WT202610-${n}/核对报告_WT202610-${n}.xlsx`, true]),
+    );
     const second = hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30']);
     expect(second).toMatchObject({ code: 0, stdout: 'nothing new\n' });
+    const kpi = hedui(['kpi', '--period', '2026-11', '--requests', '--json', '--as-of', '2026-11-30', '--data-dir', dir]);
+    expect(JSON.parse(kpi.stdout).find((r: { county: string }) => r.county === '150102')).toEqual({
+      county: '150102',
+      countyName: '新城区',
+      received: 4,
+      answeredOnTime: 0,
+      answeredLate: 3,
+      open: 0,
+      overdue: 0,
+      refused: 1,
+    });
   });
 
   it('nightly exits 3 naming a feed past its due day', async () => {
@@ -137,8 +153,12 @@ describe('hedui CLI', () => {
       hedui(['quarantine', '--period', '2026-10', '--data-dir', dir], env),
       hedui(['whitelist', 'list', '--data-dir', dir], env),
       hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30'], env),
+      // the nightly run answered the sample check requests
+      hedui(['requests', 'status', '--data-dir', dir, '--as-of', '2026-11-30'], env),
+      hedui(['requests', 'status', '--data-dir', dir, '--json'], env),
     ];
     for (const o of outputs) expect(o.code, o.stderr).toBe(0);
+    expect(outputs.at(-2)!.stdout).toMatch(/WT202610-01 .*已出具/);
     const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));
     const printed = [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...logs].join('\n');
     expect(logs.join('').length).toBeGreaterThan(1000);

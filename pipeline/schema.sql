@@ -254,11 +254,14 @@ create table if not exists pulls (
 );
 
 -- request_files: one row per check-request file read from inbox/requests/<date>/[<county>/]
--- (pipeline/requests/intake.ts), so a file is read once. status: read (its requests recorded) or
+-- (pipeline/requests/intake.ts), so a file is read once (its size and mtime unchanged: not even hashed
+-- again). status: read (its requests recorded) or
 -- rejected (unreadable, or no request in it), with the reason.
 create table if not exists request_files (
   file varchar primary key,
   sha256 varchar not null,
+  bytes bigint not null,
+  mtime_ms bigint not null,
   received_on date not null,
   folder_county varchar,
   status varchar not null,

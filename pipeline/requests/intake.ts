@@ -127,15 +127,22 @@ export function decideRequests(rows: FormRow[], file: Pick<RequestFile, 'folderC
 export async function takeRequests(w: Warehouse, dataDir: string, options: IntakeOptions): Promise<RequestFileOutcome[]> {
   const outcomes: RequestFileOutcome[] = [];
   // a file is read once; the same content in a county's folder is read again, as that county's
-  const known = new Set((await w.rows<{ seen: string }>('requests:known', "select sha256 || '|' || coalesce(folder_county, '') as seen from request_files")).map((r) => r.seen));
+  const recorded = await w.rows<{ file: string; bytes: number; mtime_ms: number; sha256: string; folder_county: string | null }>(
+    'requests:known',
+    'select file, bytes::double as bytes, mtime_ms::double as mtime_ms, sha256, folder_county from request_files',
+  );
+  const known = new Set(recorded.map((r) => `${r.sha256}|${r.folder_county ?? ''}`));
+  const unchanged = new Set(recorded.map((r) => `${r.file}|${r.bytes}|${r.mtime_ms}`));
   const tmpDir = join(dataDir, 'tmp', 'requests');
   for (const f of await listRequestFiles(dataDir)) {
+    const s = await stat(f.path);
+    if (unchanged.has(`${f.relPath}|${s.size}|${Math.round(s.mtimeMs)}`)) continue; // read before: not even hashed again
     const sha256 = await sha256Of(f.path);
     const seen = `${sha256}|${f.folderCounty ?? ''}`;
     if (known.has(seen)) continue;
     known.add(seen);
     await mkdir(tmpDir, { recursive: true });
-    const outcome = await takeFile(w, f, sha256, tmpDir, options).finally(() => rm(tmpDir, { recursive: true, force: true }));
+    const outcome = await takeFile(w, f, { sha256, bytes: s.size, mtimeMs: s.mtimeMs }, tmpDir, options).finally(() => rm(tmpDir, { recursive: true, force: true }));
     outcomes.push(outcome);
     logger().info({ file: f.relPath, status: outcome.status, rows: outcome.rowsRead, open: outcome.open, refused: outcome.refused }, 'check requests read');
     recordAudit(options.state, {
@@ -148,15 +155,16 @@ export async function takeRequests(w: Warehouse, dataDir: string, options: Intak
   return outcomes;
 }
 
-async function takeFile(w: Warehouse, f: RequestFile, sha256: string, tmpDir: string, options: IntakeOptions): Promise<RequestFileOutcome> {
-  const s = await stat(f.path);
-  const source: SourceFile = { feed: requestForm, period: f.receivedOn, path: f.path, relPath: f.relPath, sha256, bytes: s.size, mtimeMs: s.mtimeMs };
+async function takeFile(w: Warehouse, f: RequestFile, content: { sha256: string; bytes: number; mtimeMs: number }, tmpDir: string, options: IntakeOptions): Promise<RequestFileOutcome> {
+  const source: SourceFile = { feed: requestForm, period: f.receivedOn, path: f.path, relPath: f.relPath, ...content };
   // a request is refused by its own rows, never a file by its share of bad rows
   const prepared = await prepareFile(w, source, startDecode(source, tmpDir), 1);
   const record = (status: 'read' | 'rejected', reason: string | null, rowsRead: number, requests: number) =>
-    w.exec('requests:file', 'insert into request_files values ($file, $sha256, $received_on, $folder_county, $status, $reason, $rows, $requests, now())', {
+    w.exec('requests:file', 'insert or replace into request_files values ($file, $sha256, $bytes, $mtime_ms, $received_on, $folder_county, $status, $reason, $rows, $requests, now())', {
       file: f.relPath,
-      sha256,
+      sha256: content.sha256,
+      bytes: content.bytes,
+      mtime_ms: Math.round(content.mtimeMs),
       received_on: f.receivedOn,
       folder_county: f.folderCounty ?? null,
       status,
