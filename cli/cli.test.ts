@@ -158,7 +158,7 @@ describe('hedui CLI', () => {
       hedui(['requests', 'status', '--data-dir', dir, '--json'], env),
     ];
     for (const o of outputs) expect(o.code, o.stderr).toBe(0);
-    expect(outputs.at(-2)!.stdout).toMatch(/WT202610-01 .*已出具/);
+    expect(outputs.at(-2)!.stdout).toMatch(/WT202610-01 .*逾期出具/); // received 11-06, due 11-20, answered by the run of 11-30
     const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));
     const printed = [...outputs.flatMap((o) => [o.stdout, o.stderr]), ...logs].join('\n');
     expect(logs.join('').length).toBeGreaterThan(1000);
