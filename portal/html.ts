@@ -3,7 +3,11 @@
  * forms), no script, inline style only. Every value goes through `esc`.
  */
 import { SEVERITY_TITLES } from '../rules/define-rule.ts';
+import { COUNTIES } from '../domain/divisions.ts';
+import { daysBetween } from '../pipeline/period.ts';
+import { REQUEST_STATE_TITLES, type RequestState, type RequestTotals } from '../pipeline/requests/status.ts';
 import type { CountyPeriodStatus, UploadResult } from './county-status.ts';
+import type { RequestUpload, ShownRequest } from './requests.ts';
 
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -157,4 +161,53 @@ ${s.open > s.openFlags.length ? html`<p class="note">仅列出前 ${s.openFlags.
     : html`<p>没有未核实的疑点。</p>`
 }
 <p class="note">"已核实"按本旗县市区当前有效的反馈文件计（"核实中"不算已核实）；疑点的家庭成员与证据见工作簿。</p>`;
+}
+
+const REQUEST_STATE_CLASS: Record<RequestState, string> = { open: '', overdue: 'bad', answered: 'ok', late: 'bad', refused: 'bad' };
+
+/** What became of a county's uploaded request file, in words. */
+export function requestUploadState(u: RequestUpload): Html {
+  const read = u.read;
+  if (read.state === 'waiting') return html`<span>已上传，等待夜间核对</span>`;
+  if (read.state === 'rejected') return html`<span class="bad">整个文件未能读取（${read.at}）：${read.reason}</span>`;
+  if (read.rows === null) return html`<span class="ok">已读取（${read.at}）</span>`;
+  return html`<span class="ok">已读取（${read.at}）：${read.rows} 行，${read.open} 个委托受理</span>${read.refused ? html`，<span class="bad">${read.refused} 个委托退回</span>` : ''}`;
+}
+
+/** A county's uploaded request files, newest first. */
+export function requestUploadsTable(uploads: readonly RequestUpload[]): Html {
+  if (!uploads.length) return html`<p>近期没有上传的核对委托文件。</p>`;
+  const rows = uploads.map((u) => html`<tr><td>${u.at}</td><td>${u.actor}</td><td>${u.name}</td><td>${requestUploadState(u)}</td></tr>`);
+  return html`<table><tr><th>上传时间</th><th>上传人</th><th>保存的文件名</th><th>状态</th></tr>${rows}</table>`;
+}
+
+/**
+ * Check requests with their state on `today`: dates, state, the day the report was written and its
+ * download link, or why the request was refused (row numbers and reasons). No name, no ID number:
+ * the index holds none.
+ */
+export function requestsTable(requests: readonly ShownRequest[], today: string, withCounty: boolean): Html {
+  const rows = requests.map((r) => {
+    const county = withCounty ? COUNTIES.find((c) => c.code === r.county) : undefined;
+    const overdue = r.state === 'overdue' ? `（${daysBetween(r.dueOn, today)} 天）` : '';
+    const what = r.hasReport
+      ? html`<a href="/requests/${r.county}/${encodeURIComponent(r.requestNo)}">核对报告_${r.requestNo}.xlsx</a>`
+      : r.state === 'refused' && r.refusal
+        ? html`<span class="bad">${r.refusal.split('；').map((line, i) => html`${i ? html`<br>` : ''}${line}`)}</span>`
+        : '';
+    return html`<tr>${withCounty ? html`<td>${county?.leagueName ?? ''}</td><td>${r.county}</td><td>${county?.name ?? r.countyName}</td>` : ''}
+<td>${r.requestNo}</td><td>${r.kind}</td><td class="num">${r.members}</td><td>${r.requestedOn}</td><td>${r.receivedOn}</td><td>${r.dueOn}</td>
+<td class="${REQUEST_STATE_CLASS[r.state]}">${REQUEST_STATE_TITLES[r.state]}${overdue}</td><td>${r.answeredOn ?? ''}</td><td>${what}</td></tr>`;
+  });
+  return html`<table><tr>${withCounty ? html`<th>盟市</th><th>代码</th><th>旗县市区</th>` : ''}<th>委托编号</th><th>核对类型</th><th>成员人数</th><th>委托日期</th><th>收到日期</th><th>应完成日期</th><th>状态</th><th>出具日期</th><th>核对报告 / 退回原因</th></tr>${rows}</table>`;
+}
+
+/** Per county: requests received, reports on time and late, open, overdue, refused. */
+export function requestTotalsTable(totals: readonly RequestTotals[]): Html {
+  const rows = totals.map((t) => {
+    const county = COUNTIES.find((c) => c.code === t.county);
+    return html`<tr><td>${county?.leagueName ?? ''}</td><td>${t.county}</td><td>${t.countyName}</td><td class="num">${t.received}</td><td class="num">${t.answeredOnTime}</td>
+<td class="num ${t.answeredLate ? 'bad' : ''}">${t.answeredLate}</td><td class="num">${t.open}</td><td class="num ${t.overdue ? 'bad' : ''}">${t.overdue}</td><td class="num">${t.refused}</td></tr>`;
+  });
+  return html`<table><tr><th>盟市</th><th>代码</th><th>旗县市区</th><th>收到委托</th><th>按期出具</th><th>逾期出具</th><th>核对中</th><th>逾期未出具</th><th>退回</th></tr>${rows}</table>`;
 }

@@ -22,11 +22,15 @@
  *   GET  /p/<YYYY-MM>/summary.xlsx           the region's summary (region accounts)
  *   POST /upload                             a county's returned workbook (multipart/form-data)
  *   GET  /upload/<id>                        that upload: 已接收，正在导入, then its result
+ *   GET  /requests                           check requests (逢救必核): a county's own, with its uploads and the upload form; a league's or the region's counties', with totals
+ *   POST /requests/upload                    a county's check-request file, saved into inbox/requests/<today>/<county>/ for the next requests run
+ *   GET  /requests/received/<name>           that upload: received, waiting for the nightly run (or what the run made of it)
+ *   GET  /requests/<county>/<委托编号>        an answered request's 核对报告
  * Anything else, and anything an account may not see, is 404.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, randomBytes } from 'node:crypto';
-import { open, mkdir, rename, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { open, mkdir, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
 import { isIP, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
@@ -40,9 +44,25 @@ import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, s
 import { isMonthName, todayInChina } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
 import { readPeriodIndex } from '../pipeline/publish/period-index.ts';
+import { reportFileOf } from '../pipeline/requests/status.ts';
 import { inspectWorkbookZip } from '../pipeline/workbook-zip.ts';
 import type { FeedbackImportResult } from '../pipeline/feedback.ts';
-import { countyPeriodSection, Html, html, loginPage, messagePage, page, passwordPage, type PageOptions } from './html.ts';
+import { countyPeriodSection, Html, html, loginPage, messagePage, page, passwordPage, requestsTable, requestTotalsTable, requestUploadState, requestUploadsTable, type PageOptions } from './html.ts';
+import {
+  answeredRequest,
+  earlierUpload,
+  readRequestIndex,
+  REQUEST_UPLOAD_ACTION,
+  REQUEST_UPLOAD_NAME,
+  requestFileKind,
+  requestsOf,
+  requestUploadByName,
+  requestUploadFile,
+  requestUploadName,
+  requestUploadsOf,
+  requestUploadsSince,
+  totalsOf,
+} from './requests.ts';
 import { countyPeriodStatus } from './county-status.ts';
 import { boundaryOf, MultipartError, parseForm, parseMultipart } from './multipart.ts';
 import { periodStatus } from './status.ts';
@@ -75,6 +95,9 @@ export interface PortalOptions {
 }
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Check requests listed on a page (newest received first), and the days of a county's uploads shown. */
+const REQUESTS_SHOWN = 500;
+const REQUEST_UPLOAD_DAYS = 30;
 const BUSY = '系统繁忙，请稍后再试。';
 
 class HttpError extends Error {
@@ -258,6 +281,18 @@ export class Portal {
     } else if ((m = /^\/upload\/([A-Za-z0-9_-]{16})$/.exec(r.path)) && method === 'GET') {
       r.route = 'upload-result';
       return this.uploadPage(r, account, m[1]);
+    } else if (r.path === '/requests' && method === 'GET') {
+      r.route = 'requests';
+      return this.requestsPage(r, account);
+    } else if (r.path === '/requests/upload' && method === 'POST') {
+      r.route = 'request-upload';
+      return this.requestUpload(r, account);
+    } else if ((m = /^\/requests\/received\/([^/]+)$/.exec(r.path)) && REQUEST_UPLOAD_NAME.test(m[1]) && method === 'GET') {
+      r.route = 'request-received';
+      return this.requestReceived(r, account, m[1]);
+    } else if ((m = /^\/requests\/(\d{6})\/([^/]{1,400})$/.exec(r.path)) && method === 'GET') {
+      r.route = 'request-download';
+      return this.requestDownload(r, account, m[1], m[2]);
     }
     throw notFound();
   }
@@ -438,6 +473,7 @@ export class Portal {
         { title: '核对疑点', user: r.user },
         html`${periods.length ? html`<table><tr><th>核对期</th><th>${county ? '疑点工作簿' : '内容'}</th></tr>${rows}</table>` : html`<p>尚无已发布的核对期。</p>`}
 ${county ? this.uploadForm(r) : ''}
+<p><a href="/requests">核对委托（逢救必核）</a>：${county ? '上传核对委托文件，查看委托状态、下载核对报告' : '各旗县市区的核对委托、状态与核对报告'}</p>
 <p class="note">疑点为核查线索，不是结论：请逐户核实后在"${HOUSEHOLDS.header.disposition}"列选择结果并上传。下发之日起 15 日内完成。</p>`,
       ),
     );
@@ -510,8 +546,8 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
   }
 
   /** What an account may not see: 404 to it (the answer does not tell whether it exists), a row in the audit. */
-  private denied(r: Request, subject: string, period: string): never {
-    this.audit(r, { action: 'portal.denied', subject, detail: `404 ${r.req.method} ${r.route}`, period });
+  private denied(r: Request, subject: string, period?: string): never {
+    this.audit(r, { action: 'portal.denied', subject, detail: `404 ${r.req.method} ${r.route}`, period: period ?? null });
     throw notFound();
   }
 
@@ -537,11 +573,18 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
       path = workbookPath(this.o.dataDir, period, county);
       fileName = countyWorkbookFileName(period, county);
     }
+    return this.sendFile(r, path, fileName, { action: 'portal.download', subject: county ? county.code : 'summary', detail: fileName, period });
+  }
+
+  /** Sends a file, audited before the first byte (a file that cannot be audited is not served); a missing file is 404. */
+  private async sendFile(r: Request, path: string, fileName: string, audit: Omit<AuditEvent, 'actor' | 'remote'>): Promise<void> {
     const handle: FileHandle | undefined = await open(path, 'r').catch(() => undefined); // held open: a release swap during the send does not matter
     if (!handle) throw notFound();
     try {
-      const { size } = await handle.stat();
-      this.audit(r, { action: 'portal.download', subject: county ? county.code : 'summary', detail: fileName, period });
+      const info = await handle.stat();
+      if (!info.isFile()) throw notFound();
+      const { size } = info;
+      this.audit(r, audit);
       r.res.writeHead(200, this.headers({ 'Content-Type': XLSX_TYPE, 'Content-Length': String(size), 'Content-Disposition': attachment(fileName) }));
     } catch (e) {
       await handle.close();
@@ -569,23 +612,35 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
     if (uploadsSince(this.state, county.code, now - 3600_000) >= this.o.uploadsPerHour) {
       throw new HttpError(429, '上传过于频繁', `本旗县市区一小时内最多上传 ${this.o.uploadsPerHour} 次，请稍后再试。`, { 'Retry-After': '600' });
     }
+    const id = await this.whileReceiving(county, () => this.receive(r, account, county, now));
+    this.imports.kick();
+    this.redirect(r, `/upload/${id}`);
+  }
+
+  /**
+   * Receives an upload's body: one upload per county at a time (429), at most maxReceiving at once
+   * across counties (503) — each is held in memory up to maxUploadBytes. Workbooks and check-request
+   * files count alike.
+   */
+  private async whileReceiving<T>(county: County, receive: () => Promise<T>): Promise<T> {
     if ((this.receiving.get(county.code) ?? 0) >= 1) throw new HttpError(429, '正在上传', '本旗县市区的另一个文件正在上传，请等它完成后再试。', { 'Retry-After': '30' });
     const total = [...this.receiving.values()].reduce((a, b) => a + b, 0);
     if (total >= this.o.maxReceiving) throw new HttpError(503, '请稍后再试', BUSY, { 'Retry-After': '30' });
     this.receiving.set(county.code, (this.receiving.get(county.code) ?? 0) + 1);
-    let id: string;
     try {
-      id = await this.receive(r, account, county, now);
+      return await receive();
     } finally {
       const n = (this.receiving.get(county.code) ?? 1) - 1;
       if (n > 0) this.receiving.set(county.code, n);
       else this.receiving.delete(county.code);
     }
-    this.imports.kick();
-    this.redirect(r, `/upload/${id}`);
   }
 
-  private async receive(r: Request, account: Account, county: County, now: number): Promise<string> {
+  /**
+   * The multipart body of an upload form: its form token checked (403), its one file part present
+   * (400) and within maxUploadBytes (413). `what`: the file's name in the messages.
+   */
+  private async uploadedFile(r: Request, what: string): Promise<{ fileName: string; data: Buffer }> {
     const body = await this.readBody(r, this.o.maxUploadBytes + 64 * 1024);
     let parts;
     try {
@@ -597,14 +652,18 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
     const csrf = parts.find((p) => p.name === 'csrf')?.data.toString('utf8');
     if (csrf !== csrfOf(r.tokenHash!)) throw new HttpError(403, '上传失败', '页面已过期，请返回首页重新上传。');
     const file = parts.find((p) => p.name === 'file' && p.filename !== undefined);
-    if (!file || !file.filename || file.data.length === 0) throw new HttpError(400, '上传失败', '请选择要上传的工作簿文件。');
+    if (!file || !file.filename || file.data.length === 0) throw new HttpError(400, '上传失败', `请选择要上传的${what}。`);
     if (file.data.length > this.o.maxUploadBytes) throw new HttpError(413, '文件过大', `上传的文件超过 ${Math.floor(this.o.maxUploadBytes / 1024 / 1024)} MB 的上限。`);
-    const baseName = file.filename.split(/[\\/]/).pop() ?? ''; // old IE sends the full client path
+    return { fileName: file.filename.split(/[\\/]/).pop() ?? '', data: file.data }; // old IE sends the full client path
+  }
+
+  private async receive(r: Request, account: Account, county: County, now: number): Promise<string> {
+    const { fileName: baseName, data } = await this.uploadedFile(r, '工作簿文件');
     const wrongType = () => new HttpError(415, '文件类型不符', '只接受 Excel 工作簿（.xlsx）。请上传下发的核对疑点工作簿，不要另存为 .xls 或其他格式。');
-    if (!/\.xlsx$/i.test(baseName) || !file.data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw wrongType();
-    const sha256 = createHash('sha256').update(file.data).digest('hex');
+    if (!/\.xlsx$/i.test(baseName) || !data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw wrongType();
+    const sha256 = createHash('sha256').update(data).digest('hex');
     try {
-      await inspectWorkbookZip(file.data);
+      await inspectWorkbookZip(data);
     } catch (e) {
       if (!(e instanceof HeduiError)) throw e;
       // refused before anything is unpacked or kept
@@ -618,12 +677,12 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
     if (!(await stat(path).catch(() => undefined))) {
       await mkdir(dir, { recursive: true });
       const tmp = join(dir, `.${sha256}.${randomBytes(4).toString('hex')}.part`);
-      await writeFile(tmp, file.data);
+      await writeFile(tmp, data);
       await rename(tmp, path);
       created = true;
     }
-    const id = queueUpload(this.state, { county_code: county.code, username: account.username, remote: r.remote, sha256, file: saved, size: file.data.length, received_at: now, created_file: created ? 1 : 0 });
-    this.audit(r, { action: 'portal.upload', subject: county.code, detail: `queued file=${saved} bytes=${file.data.length}` });
+    const id = queueUpload(this.state, { county_code: county.code, username: account.username, remote: r.remote, sha256, file: saved, size: data.length, received_at: now, created_file: created ? 1 : 0 });
+    this.audit(r, { action: 'portal.upload', subject: county.code, detail: `queued file=${saved} bytes=${data.length}` });
     return id;
   }
 
@@ -670,6 +729,173 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
 ${rejected.length ? html`<h3>未接受的行</h3><table><tr><th>工作表</th><th>行号</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
     }
     return page({ title: '上传结果', user: r.user }, html`${body}<p><a href="/">返回首页</a></p>`);
+  }
+
+  // --- check requests (逢救必核) ---
+
+  private requestUploadForm(r: Request): Html {
+    return html`<div class="box"><form method="post" action="/requests/upload" enctype="multipart/form-data">
+<input type="hidden" name="csrf" value="${csrfOf(r.tokenHash!)}">
+上传核对委托文件（.xlsx、.xls 或 .csv，不超过 ${Math.floor(this.o.maxUploadBytes / 1024 / 1024)} MB）：
+<input type="file" name="file" accept=".xlsx,.xls,.csv"> <input type="submit" value="上传">
+</form>
+<p class="note">每行一名家庭成员，同一委托的委托编号、委托单位、委托日期、核对类型各行相同；委托单位须为本旗县市区。家庭成员均须已签署核对授权书（填写授权书签署日期），否则整个委托退回。</p></div>`;
+  }
+
+  /**
+   * The check requests an account may see, from out/requests/index.json, each with its state on the
+   * portal's day. A county: the upload form, its uploads of the last 30 days (waiting for the
+   * nightly run, or what the run made of them) and its requests; a league and the region: per-county
+   * totals and their counties' requests.
+   */
+  private async requestsPage(r: Request, account: Account): Promise<void> {
+    const index = await readRequestIndex(this.o.dataDir);
+    const today = this.today();
+    const counties = countiesOf(account);
+    const county = account.scope === 'county' ? counties[0] : undefined;
+    const requests = index ? requestsOf(index, counties, today) : [];
+    const shown = requests.slice(0, REQUESTS_SHOWN);
+    const list = !index
+      ? html`<p class="note">尚无核对委托的处理记录（夜间核对读取委托文件后显示）。</p>`
+      : html`<p>核对委托情况更新于 ${index.asOf}（夜间核对），状态按今天（${today}）计。</p>
+${requests.length ? requestsTable(shown, today, !county) : html`<p>没有核对委托。</p>`}
+${requests.length > shown.length ? html`<p class="note">仅列出最近收到的 ${shown.length} 个委托（共 ${requests.length} 个）。</p>` : ''}`;
+    const body = county
+      ? html`${this.requestUploadForm(r)}
+<h3>已上传的委托文件（近 ${REQUEST_UPLOAD_DAYS} 天）</h3>
+${requestUploadsTable(requestUploadsOf(this.state, county.code, this.o.clock() - REQUEST_UPLOAD_DAYS * 86_400_000))}
+<h3>核对委托</h3>
+${list}`
+      : html`${index ? html`<h3>各旗县市区核对委托情况</h3>${requestTotalsTable(totalsOf(requests, counties))}` : ''}
+<h3>核对委托</h3>
+${list}`;
+    this.send(
+      r,
+      200,
+      page(
+        { title: '核对委托（逢救必核）', user: r.user },
+        html`${body}
+<p class="note">收到委托后 15 日内出具核对报告（应完成日期遇节假日顺延）。核对报告是核对发现，不是审批结论。退回的委托请按原因修改后，以同一委托编号重新上传。</p>
+<p><a href="/">返回首页</a></p>`,
+      ),
+    );
+  }
+
+  /**
+   * A county's check-request file: the file part of a multipart form (form token, size limit as the
+   * workbook upload), an .xlsx (its zip directory checked as a workbook's), .xls or CSV text. Saved
+   * under a generated name in inbox/requests/<today>/<county>/, written whole (a dot-name .part
+   * first, which the requests run ignores, then renamed), and audited; the county is sent to the
+   * upload's page. The same content uploaded again by the county is not saved again (the run reads
+   * a content once per county folder).
+   */
+  private async requestUpload(r: Request, account: Account): Promise<void> {
+    if (account.scope !== 'county' || !account.scopeCode) throw notFound();
+    this.checkOrigin(r);
+    const county = countiesOf(account)[0];
+    if (!boundaryOf(r.req.headers['content-type'])) throw new HttpError(400, '上传失败', '请使用页面上的上传表单提交文件。');
+    const now = this.o.clock();
+    if (requestUploadsSince(this.state, county.code, now - 3600_000) >= this.o.uploadsPerHour) {
+      throw new HttpError(429, '上传过于频繁', `本旗县市区一小时内最多上传 ${this.o.uploadsPerHour} 个核对委托文件，请稍后再试。`, { 'Retry-After': '600' });
+    }
+    const saved = await this.whileReceiving(county, () => this.receiveRequest(r, county, now));
+    if ('earlier' in saved) {
+      return this.send(
+        r,
+        409,
+        page(
+          { title: '文件此前已上传', user: r.user },
+          html`<p>内容相同的文件已于 ${saved.earlier.at} 上传（保存为 ${saved.earlier.file.slice(saved.earlier.file.lastIndexOf('/') + 1)}），不再重复保存。</p>
+<p>如需更正委托，请修改文件后重新上传。</p><p><a href="/requests">查看核对委托</a> · <a href="/">返回首页</a></p>`,
+        ),
+      );
+    }
+    this.redirect(r, `/requests/received/${saved.name}`);
+  }
+
+  private async receiveRequest(r: Request, county: County, now: number): Promise<{ name: string } | { earlier: { file: string; at: string } }> {
+    const { fileName, data } = await this.uploadedFile(r, '核对委托文件');
+    const kind = requestFileKind(fileName, data);
+    if (typeof kind !== 'string') throw new HttpError(415, '文件类型不符', kind.refused);
+    const sha256 = createHash('sha256').update(data).digest('hex');
+    if (kind === 'xlsx') {
+      try {
+        await inspectWorkbookZip(data);
+      } catch (e) {
+        if (!(e instanceof HeduiError)) throw e;
+        // refused before anything is unpacked or kept: the nightly run would have to unpack it
+        this.audit(r, { action: 'portal.request-upload-refused', subject: county.code, detail: `${e.message} sha256=${sha256.slice(0, 16)}` });
+        throw new HttpError(422, '文件无法接收', `${e.message}。请上传核对委托工作簿。`);
+      }
+    }
+    const earlier = earlierUpload(this.state, county.code, sha256);
+    if (earlier) {
+      this.audit(r, { action: 'portal.request-upload-refused', subject: county.code, detail: `same content as ${earlier.file}` });
+      return { earlier };
+    }
+    const day = todayInChina(new Date(now));
+    const name = requestUploadName(now, sha256, kind);
+    // built from the county's own code, today and the generated name: nothing the client sent
+    const dir = join(this.o.dataDir, 'inbox', 'requests', day, county.code);
+    const path = join(dir, name);
+    await mkdir(dir, { recursive: true });
+    const tmp = join(dir, `.${name}.${randomBytes(4).toString('hex')}.part`);
+    await writeFile(tmp, data, { flag: 'wx' });
+    await rename(tmp, path);
+    try {
+      this.audit(r, { action: REQUEST_UPLOAD_ACTION, subject: requestUploadFile(day, county.code, name), detail: `bytes=${data.length} sha256=${sha256}` });
+    } catch (e) {
+      await rm(path, { force: true }); // an upload that cannot be audited is not kept
+      throw e;
+    }
+    return { name };
+  }
+
+  /** An uploaded request file's page: received, read in the next nightly run; or what the run made of it. Only its county sees it. */
+  private requestReceived(r: Request, account: Account, name: string): void {
+    if (account.scope !== 'county' || !account.scopeCode) throw notFound();
+    const u = requestUploadByName(this.state, account.scopeCode, name);
+    if (!u) throw notFound();
+    this.send(
+      r,
+      200,
+      page(
+        { title: '核对委托文件已收到', user: r.user },
+        html`<table>
+<tr><th>上传时间</th><td>${u.at}</td></tr>
+<tr><th>保存的文件名</th><td>${u.name}</td></tr>
+<tr><th>状态</th><td>${requestUploadState(u)}</td></tr>
+</table>
+${u.read.state === 'waiting' ? html`<p class="ok">核对委托文件已收到，将在下一次夜间核对时读取并出具核对报告（管理员也可运行 <code>hedui requests run</code> 立即处理）。</p>` : ''}
+<p>处理结果（每个委托的状态、核对报告或退回原因）见<a href="/requests">核对委托</a>页面。</p><p><a href="/">返回首页</a></p>`,
+      ),
+    );
+  }
+
+  /**
+   * An answered request's 核对报告: (county code, 委托编号). The county must be one of COUNTIES and
+   * the account's (else 404, audited as denied); the number, percent-decoded, must be a valid
+   * 委托编号 that the index lists as answered for that county, with its report where the requests
+   * run writes it; the path is built from those checked values. Audited before the first byte.
+   */
+  private async requestDownload(r: Request, account: Account, code: string, rawNo: string): Promise<void> {
+    const county = COUNTIES.find((c) => c.code === code) && mayDownload(account, code);
+    if (!county) this.denied(r, code);
+    let requestNo: string;
+    try {
+      requestNo = decodeURIComponent(rawNo);
+    } catch {
+      throw notFound();
+    }
+    const index = await readRequestIndex(this.o.dataDir);
+    const request = index && answeredRequest(index, county, requestNo, this.today());
+    if (!request) throw notFound();
+    const fileName = `核对报告_${request.requestNo}.xlsx`;
+    return this.sendFile(r, join(this.o.dataDir, reportFileOf(county.code, request.requestNo)), fileName, {
+      action: 'portal.request-download',
+      subject: `${county.code}/${request.requestNo}`,
+      detail: fileName,
+    });
   }
 }
 

@@ -18,8 +18,16 @@ export const ISSUED_ON = '2026-11-01';
  * addAccount for its first account; its other accounts get that stored hash (salt and all), as
  * portal/accounts.test.ts seeds them. A login checks it like any other hash.
  */
-export async function publishedDataDir(accounts: (Account & { password: string; mustChange?: boolean })[]): Promise<string> {
+export async function publishedDataDir(accounts: TestAccount[]): Promise<string> {
   const dir = await publishedTinyMonth({ today: ISSUED_ON }, 'hedui-portal-');
+  await addTestAccounts(dir, accounts);
+  return dir;
+}
+
+export type TestAccount = Account & { password: string; mustChange?: boolean };
+
+/** Adds accounts to a data folder's state store, hashing each distinct password once (see publishedDataDir). */
+export async function addTestAccounts(dir: string, accounts: TestAccount[]): Promise<void> {
   const state = openState(dir);
   try {
     const hashedFor = new Map<string, string>(); // password → the account whose hash it has
@@ -40,7 +48,6 @@ export async function publishedDataDir(accounts: (Account & { password: string; 
   } finally {
     state.close();
   }
-  return dir;
 }
 
 export interface Reply {

@@ -24,7 +24,8 @@ import { createSnapshotViews, dropPreparedMatch, matchSteps } from '../match.ts'
 import { latestFeeds, type LatestFeed } from '../inputs.ts';
 import type { Period } from '../period.ts';
 import { logger } from '../../base/log.ts';
-import { reportFileOf, writeReportWorkbook, type ReportData } from './report-workbook.ts';
+import { writeReportWorkbook, type ReportData } from './report-workbook.ts';
+import { reportFileOf } from './status.ts';
 
 export interface AnswerOptions {
   config: Config;

@@ -75,7 +75,8 @@ describe('check request intake', () => {
       await putRequests(dataDir, '2026-11-28', 'c.csv', [row('WT-9', b, '本人')], '150102');
       await takeRequests(w, dataDir, { config, state, actor: 'test' });
       expect(await w.rows('t', 'select county_code, status, refusal, file from check_requests order by file')).toEqual([
-        { county_code: '150102', status: 'replaced', refusal: '委托单位与上传账号或收件目录的旗县不符 (county_folder)：委托单位', file: 'inbox/requests/2026-11-26/150203/a.csv' },
+        // refused where it was put: 150203 sees its upload refused, 150102 is not shown a request it never sent
+        { county_code: '150203', status: 'refused', refusal: '委托单位与上传账号或收件目录的旗县不符 (county_folder)：委托单位', file: 'inbox/requests/2026-11-26/150203/a.csv' },
         { county_code: '150102', status: 'answered', refusal: null, file: 'inbox/requests/2026-11-27/150102/b.csv' },
         { county_code: '150102', status: 'refused', refusal: '该委托编号已出具核对报告；复核请用新的委托编号 (already_answered)：委托编号', file: 'inbox/requests/2026-11-28/150102/c.csv' },
       ]);

@@ -27,6 +27,9 @@ import { REQUEST_REASON_TEXTS, requestColumns, requestForm } from './form.ts';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** Why a file none of whose rows names a request is rejected (for the county: the portal shows it). */
+const NO_REQUEST = '没有可识别的委托：每行须有委托单位和委托编号';
+
 export interface RequestFileOutcome {
   file: string;
   status: 'read' | 'rejected';
@@ -83,6 +86,8 @@ interface FormRow {
 
 interface DecidedRequest {
   key: string;
+  /** the county it is recorded under: its 委托单位, or the county folder's when it named another */
+  county: string;
   rows: FormRow[];
   /** the rows' problems and the request's own, in words with their codes; empty: open */
   refusal: string[];
@@ -119,7 +124,9 @@ export function decideRequests(rows: FormRow[], file: Pick<RequestFile, 'folderC
     else if (of.filter((r) => r.is_applicant).length !== 1) ownProblem = 'no_applicant|relation';
     else if (new Set(of.map((r) => r.person_id)).size !== of.length) ownProblem = 'duplicate_member|person_id';
     if (ownProblem) refusal.unshift(problemText(ownProblem));
-    return { key, rows: of, refusal, ownProblem };
+    // a request in a county's folder that names another county is the folder county's to see refused
+    const county = ownProblem === 'county_folder|county_code' ? file.folderCounty! : first.county_code!;
+    return { key: `${county}/${first.request_no}`, county, rows: of, refusal, ownProblem };
   });
 }
 
@@ -188,14 +195,14 @@ async function takeFile(w: Warehouse, f: RequestFile, content: { sha256: string;
     const decided = decideRequests(rows, f, answered);
     await w.transaction('requests:record', async () => {
       // each row with its own problem, or its request's
-      const own = decided.filter((d) => d.ownProblem).flatMap((d) => d.rows.map((r) => `(${r.line}, ${literal(d.ownProblem!)})`));
+      const own = decided.filter((d) => d.ownProblem).flatMap((d) => d.rows.map((r) => `(${r.line}, ${literal(d.ownProblem!)}, ${literal(d.key)})`));
       await w.exec(
         'requests:rows',
         `insert into check_request_rows
-         select $file, c.line, c.request_key, c.person_id, c.name, c.relation, c.is_applicant, c.authorization_signed_on,
+         select $file, c.line, coalesce(own.request_key, c.request_key), c.person_id, c.name, c.relation, c.is_applicant, c.authorization_signed_on,
                 coalesce(c.problem, own.problem)
          from read_parquet(${literal(checked)}) c
-         left join (${own.length ? `values ${own.join(', ')}` : 'select null::integer, null::varchar where false'}) own(line, problem) using (line)`,
+         left join (${own.length ? `values ${own.join(', ')}` : 'select null::integer, null::varchar, null::varchar where false'}) own(line, problem, request_key) using (line)`,
         { file: f.relPath },
       );
       for (const d of decided) {
@@ -209,7 +216,7 @@ async function takeFile(w: Warehouse, f: RequestFile, content: { sha256: string;
              $household_ref, $members, $status, $refusal, null, null, now())`,
           {
             key: d.key,
-            county: first.county_code!,
+            county: d.county,
             no: first.request_no!,
             file: f.relPath,
             received_on: f.receivedOn,
@@ -225,10 +232,10 @@ async function takeFile(w: Warehouse, f: RequestFile, content: { sha256: string;
           },
         );
       }
-      await record(decided.length ? 'read' : 'rejected', decided.length ? null : '没有可识别的委托（委托单位、委托编号）', rows.length, decided.length);
+      await record(decided.length ? 'read' : 'rejected', decided.length ? null : NO_REQUEST, rows.length, decided.length);
     });
     const refused = decided.filter((d) => d.refusal.length).length;
-    if (!decided.length) return { file: f.relPath, status: 'rejected', reason: 'no request in the file (委托单位, 委托编号)', rowsRead: rows.length, open: 0, refused: 0 };
+    if (!decided.length) return { file: f.relPath, status: 'rejected', reason: NO_REQUEST, rowsRead: rows.length, open: 0, refused: 0 };
     return { file: f.relPath, status: 'read', rowsRead: rows.length, open: decided.length - refused, refused };
   } finally {
     await rm(checked, { force: true });

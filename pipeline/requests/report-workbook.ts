@@ -11,7 +11,6 @@
  * Deterministic for the same data and day: the document's dates are the report's day.
  */
 import ExcelJS from 'exceljs';
-import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { standardOf } from '../../config/config.ts';
 import { countyName, leagueOf } from '../../domain/divisions.ts';
@@ -29,9 +28,6 @@ export interface ReportData {
   feeds: LatestFeed[];
   config: Pick<Config, 'standards' | 'low_income_multiplier'>;
 }
-
-/** Where a request's report goes, relative to the data folder (委托编号 was checked by intake: no '/', no '.'). */
-export const reportFileOf = (county: string, requestNo: string) => join('out', 'requests', county, requestNo, `核对报告_${requestNo}.xlsx`);
 
 export const REPORT_SHEETS = { report: '核对报告', members: '家庭成员', records: '部门数据', sources: '数据来源' } as const;
 

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { COUNTIES, countyName } from '../../domain/divisions.ts';
 import type { Warehouse } from '../warehouse.ts';
 
+/**
+ * Where a request's report goes, relative to the data folder (委托编号 was checked by intake: no '/',
+ * no '.'); the portal builds a download's path with it too.
+ */
+export const reportFileOf = (county: string, requestNo: string) => join('out', 'requests', county, requestNo, `核对报告_${requestNo}.xlsx`);
+
 /** open: not answered, not yet due; overdue: not answered, past due; answered / late: by the report's day against the due day. */
 export type RequestState = 'open' | 'overdue' | 'answered' | 'late' | 'refused';
 
