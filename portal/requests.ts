@@ -13,7 +13,6 @@
  * against the index's answered entries, and the path built the way the requests run names reports.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { COUNTIES, type County } from '../domain/divisions.ts';
 import { logger } from '../base/log.ts';
 import { chinaTime } from '../pipeline/period.ts';
