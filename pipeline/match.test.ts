@@ -41,4 +41,13 @@ describe('rules with several source feeds', () => {
     expect(skippedRules([...snapshots, snapshot('business', '2026-10')], rules).map((r) => r.rule)).toEqual(['one-source', 'two-sources']);
     expect(runnableRules(rules, [])).toEqual([]);
   });
+
+  it('a rule that needs any source runs with one of them, tagged with the first there, and is skipped with none', () => {
+    const anyOf = [{ id: 'either', sources: ['residence', 'hukou'], needs: 'any' as const }];
+    const ran = (snapshots: ReturnType<typeof snapshot>[]) => runnableRules(anyOf, snapshots).map(({ source, sources }) => [source.feed.id, sources.map((s) => s.feed.id)]);
+    expect(ran([snapshot('roster', '2026-10'), snapshot('hukou', '2026-09')])).toEqual([['hukou', ['hukou']]]);
+    expect(ran([snapshot('hukou', '2026-10'), snapshot('residence', '2026-10')])).toEqual([['residence', ['residence', 'hukou']]]);
+    expect(skippedRules([snapshot('hukou', '2026-10')], anyOf)).toEqual([]);
+    expect(skippedRules([snapshot('roster', '2026-10')], anyOf)).toEqual([{ rule: 'either', reason: 'no residence or hukou snapshot' }]);
+  });
 });

@@ -14,7 +14,7 @@ import { standardOf, type Config } from '../config/config.ts';
 import { LEAGUES } from '../domain/divisions.ts';
 import type { Warehouse } from './warehouse.ts';
 import { literal } from './sql.ts';
-import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view, type Step, type StepOptions } from './steps.ts';
+import { assertion, dropIntermediates, runSteps, sqlFile, stepRows, table, view, type Intermediate, type Step, type StepOptions } from './steps.ts';
 import { createHistoryView, createSnapshotViews as createStagedSnapshotViews } from './staged.ts';
 import { feedById } from '../adapters/index.ts';
 import { todayInChina, type Period } from './period.ts';
@@ -34,8 +34,12 @@ export const MATCH_INTERMEDIATES = {
   rosterPeople: table('int_roster_people'),
   paid: table('int_paid'),
   obligors: table('int_obligors'),
+  recheck: table('int_recheck'),
   ruleHits: table('int_rule_hits'),
 } as const;
+
+/** What publish reads of the match besides the flags (待补义务人授权, 定期核查到期): kept past commitMatch, dropped by dropPreparedMatch. */
+const KEPT_FOR_PUBLISH: readonly Intermediate[] = [MATCH_INTERMEDIATES.obligors, MATCH_INTERMEDIATES.recheck];
 
 export interface MatchResult {
   flags: number;
@@ -108,12 +112,24 @@ export interface MatchOptions extends CommitOptions {
 }
 
 /**
- * The rules that run this month: those selected all of whose source feeds have a snapshot. A flag
- * is tagged with the first source's snapshot, the records it is about (a payment after a death is
- * a payment: its first source is the payments feed).
+ * The rules that run this month: those selected all of whose source feeds have a snapshot (any of
+ * them, for a rule that `needs` any). A flag is tagged with the first source's snapshot, the records
+ * it is about (a payment after a death is a payment: its first source is the payments feed); `source`
+ * is the first source that has one, and `sources` every source that has one (a rule that needs any
+ * tags each row with the one it names).
  */
-export function runnableRules<R extends Pick<RuleDefinition, 'sources'>>(rules: readonly R[], snapshots: Snapshot[]): { rule: R; source: Snapshot }[] {
-  return rules.flatMap((rule) => (missingSources(rule, snapshots).length ? [] : [{ rule, source: snapshots.find((s) => s.feed.id === rule.sources[0])! }]));
+export function runnableRules<R extends Pick<RuleDefinition, 'sources' | 'needs'>>(rules: readonly R[], snapshots: Snapshot[]): { rule: R; source: Snapshot; sources: Snapshot[] }[] {
+  return rules.flatMap((rule) => {
+    if (missingSources(rule, snapshots).length) return [];
+    const sources = rule.sources.flatMap((id) => snapshots.filter((s) => s.feed.id === id));
+    return [{ rule, source: sources[0], sources }];
+  });
+}
+
+/** int_recheck.sql's parameters: the schedule's values (config.recheck) and the month's last day. */
+function recheckParams(config: Config, month: Period) {
+  const { months_short, months_long, working_age_from, working_age_to, auth_warn_days } = config.recheck;
+  return { period_end: month.end, months_short, months_long, working_age_from, working_age_to, auth_warn_days };
 }
 
 /**
@@ -135,9 +151,25 @@ function standardsStep(config: Config, month: Period): Step {
   };
 }
 
-/** One rule's step: its SELECT's rows go into int_rule_hits, tagged with the rule and the snapshot it read. */
-function ruleStep(rule: RuleDefinition<any>, source: Snapshot, month: Period, config: Config): Step {
+/**
+ * One rule's step: its SELECT's rows go into int_rule_hits, tagged with the rule and the snapshot it
+ * read; for a rule that `needs` any source, the snapshot of the source each row names (a feed with no
+ * snapshot gives a NULL period, which flags refuses: no row is tagged with a snapshot it did not read).
+ */
+function ruleStep(rule: RuleDefinition<any>, runnable: { source: Snapshot; sources: Snapshot[] }, month: Period, config: Config): Step {
   const params = ruleParams(rule, config, month);
+  if (rule.needs === 'any') {
+    return {
+      name: `rule:${rule.id}`,
+      sql: `insert into int_rule_hits
+         select $rule_id__ as rule_id, hits.source_feed, $source_periods__[list_position($source_feeds__, hits.source_feed)] as source_period,
+                person_id, household_id, county_code, severity, record_key, evidence_key, evidence, fingerprint_source,
+                ${rule.recovers ? 'amount_yuan' : 'null'} as amount_yuan
+         from (${rule.sql}) hits`,
+      params: { ...params, rule_id__: rule.id, source_feeds__: runnable.sources.map((s) => s.feed.id), source_periods__: runnable.sources.map((s) => s.period) },
+    };
+  }
+  const { source } = runnable;
   return {
     name: `rule:${rule.id}`,
     sql: `insert into int_rule_hits
@@ -167,6 +199,8 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
     // the recipients' obligors and their authorizations (empty in a month without obligors: 待补义务人授权 reads it)
     { name: 'obligors', creates: I.obligors, sql: sqlFile('int_obligors.sql'), params: { period_end: month.end } },
+    // the schedule of regular re-checks (定期核查到期 reads it, and the rule recheck-overdue)
+    { name: 'recheck', creates: I.recheck, sql: sqlFile('int_recheck.sql'), params: recheckParams(config, month) },
     // what the payments rules read, made only when one of them runs
     ...(runnable.some(({ rule }) => rule.sources.includes('payments'))
       ? [
@@ -175,7 +209,7 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
         ]
       : []),
     { name: 'rule-hits:create', creates: I.ruleHits, sql: sqlFile('int_rule_hits.sql') },
-    ...runnable.map(({ rule, source }) => ruleStep(rule, source, month, config)),
+    ...runnable.map((r) => ruleStep(r.rule, r, month, config)),
   ];
 }
 
@@ -269,8 +303,8 @@ export async function commitMatch(
     await checkFlagIdsUnique(w, month.name);
     await runSteps(w, recordSteps(month, snapshots, prepared), options);
   });
-  // int_obligors stays for publish (待补义务人授权 reads it); the run drops it after publishing (dropPreparedMatch)
-  await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES).filter((i) => i !== MATCH_INTERMEDIATES.obligors), options);
+  // what publish reads stays; the run drops it after publishing (dropPreparedMatch)
+  await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES).filter((i) => !KEPT_FOR_PUBLISH.includes(i)), options);
 
   const byRuleRows = await w.rows<{ rule_id: string; status: string; n: number }>(
     'flags:count',

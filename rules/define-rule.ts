@@ -6,7 +6,8 @@
  *
  * The match context a rule may read:
  *   int_matched_people  person_id, household_id, is_head, county_code, league_code, is_urban, program,
- *                       household_size, name, relation, is_covered — every member of authorized
+ *                       household_size, name, relation, is_covered, registered_elsewhere (the row's
+ *                       人户分离; NULL for a check request's family) — every member of authorized
  *                       households only (单人保 families too: the household law)
  *   int_households      household_id, county_code, league_code, is_urban, program, household_size
  *                       (保障人数), family_size (members on the roster: income per head divides by it),
@@ -16,6 +17,8 @@
  *                       force on the month's last day, from config)
  *   snap_<feed>         the staged rows of the snapshot chosen for the month
  *   divisions           county_code, county_name, league_code, league_name, is_urban
+ *   places              county_code, province_code, place_name: every county-level unit of the country
+ *                       (包头市昆都仑区, 河北省石家庄市长安区), for evidence naming another county
  *   code_names          code_table, code, name (domain/code-tables.ts), and its macros for evidence:
  *                       hedui_coded(table, code) '小型汽车（02）', hedui_coded_letters(table, letters),
  *                       hedui_wan(amount) '12.5'
@@ -38,7 +41,8 @@
  * ('high' | 'medium' | 'low'), record_key (plate, credit code, employer…, what a whitelist entry
  * may pin), evidence_key (what makes the flag distinct for this person), evidence (Chinese, for
  * the county), fingerprint_source (the material fields, '|'-joined: when they change, a
- * whitelist entry pinned to them no longer applies), and, for a rule that `recovers` money,
+ * whitelist entry pinned to them no longer applies), for a rule that `needs` 'any' source,
+ * source_feed (the source its evidence comes from), and, for a rule that `recovers` money,
  * amount_yuan (DECIMAL: what was paid wrongly and is to be recovered; summary.xlsx sums it).
  */
 import { readFileSync } from 'node:fs';
@@ -58,9 +62,18 @@ export interface RuleDefinition<Id extends string = string, P extends ParamCheck
   severity: Severity;
   /**
    * the feeds it reads (ids of adapters/index.ts; the registry test checks them): it runs only when
-   * each has a snapshot for the month, and its flags are tagged with the first one's
+   * each has a snapshot for the month, and its flags are tagged with the first one's — unless
+   * `needs` is 'any'
    */
   sources: readonly string[];
+  /**
+   * 'all' (the default): every source needs a snapshot. 'any': the rule runs when at least one of its
+   * sources has a snapshot (it reads the others' snap_<feed>, empty without one), and each row it
+   * yields names the source its evidence comes from in a `source_feed` column: the flag is tagged with
+   * that feed's snapshot, so 数据来源 and a whitelist entry scoped to the feed are the right ones
+   * (rules/residence-not-marked: 居住证 or 户籍, whichever is delivered)
+   */
+  needs?: 'all' | 'any';
   /** its parameters with their types and bounds (params.ts); the values are config.rules[id] */
   params: P;
   /** its rows carry amount_yuan, the money paid wrongly (payments rules) */

@@ -17,6 +17,8 @@ import { paymentAmountMismatch } from './payment-amount-mismatch/rule.ts';
 import { paymentAfterDeath } from './payment-after-death/rule.ts';
 import { obligorCapacity } from './obligor-capacity/rule.ts';
 import { spouseNotMember } from './spouse-not-member/rule.ts';
+import { recheckOverdue } from './recheck-overdue/rule.ts';
+import { residenceNotMarked } from './residence-not-marked/rule.ts';
 
 export const RULES = [
   providentFundIncome,
@@ -31,6 +33,8 @@ export const RULES = [
   paymentAfterDeath,
   obligorCapacity,
   spouseNotMember,
+  residenceNotMarked,
+  recheckOverdue,
 ] as const satisfies readonly RuleDefinition[];
 
 export type Rule = (typeof RULES)[number];

@@ -40,6 +40,8 @@ describe('rule registry (meta)', () => {
     for (const rule of RULES) {
       expect(rule.sources.length, `${rule.id} names its source feeds`).toBeGreaterThan(0);
       for (const feed of rule.sources) expect(FEED_IDS, `${rule.id}: source ${feed} is a feed of adapters/index.ts`).toContain(feed);
+      // a rule that needs any of its sources tags each row with the one it read (pipeline/match.ts)
+      if ((rule as RuleDefinition).needs === 'any') expect(rule.sql, `${rule.id} needs any source: its rows name their source_feed`).toMatch(/\bsource_feed\b/);
     }
   });
 
@@ -145,6 +147,16 @@ describe('rule registry (meta)', () => {
           "spouse-not-member",
           "medium",
           "配偶未纳入家庭成员",
+        ],
+        [
+          "residence-not-marked",
+          "medium",
+          "人户分离未标注",
+        ],
+        [
+          "recheck-overdue",
+          "medium",
+          "定期核查逾期",
         ],
       ]
     `);

@@ -121,8 +121,8 @@ async function insertRows(w: Warehouse, table: string, rows: Row[]): Promise<voi
   }
 }
 
-/** Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence text when asked). */
-export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean; amounts?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string })[]> {
+/** Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence text, amount or source snapshot when asked). */
+export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean; amounts?: boolean; sources?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string; source?: string })[]> {
   const { config } = loadConfig();
   const c: Config = structuredClone(config);
   configure?.(c);
@@ -133,7 +133,7 @@ export async function runRules(given: Given, configure?: (c: Config) => void, op
     await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
     return w.rows<ExpectedFlag>(
       'flags',
-      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''} from flags order by all`,
+      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''}${options.sources ? ", source_feed || ' ' || source_period as source" : ''} from flags order by all`,
     );
   }, dataDir);
 }

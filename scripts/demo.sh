@@ -8,8 +8,11 @@ rm -rf "$DIR"
 node bin/hedui.js fixtures --scale tiny --seed 1 --period 2026-10 --out "$DIR"
 node bin/hedui.js whitelist import "$DIR/whitelist.csv" --data-dir "$DIR" --by demo
 node bin/hedui.js run --period 2026-10 --data-dir "$DIR"
+# the sample check requests (逢救必核), answered on their due day
+node bin/hedui.js requests run --today 2026-11-20 --data-dir "$DIR"
 echo
 echo "County workbooks: $DIR/out/2026-10/ (one folder per league)"
 find -L "$DIR/out/2026-10" -name '*.xlsx' | sort | head -5
 echo "  … $(find -L "$DIR/out/2026-10" -name '*核对疑点.xlsx' | wc -l) county workbooks, plus summary.xlsx and manifest.json"
+echo "Check-request reports (核对报告): $DIR/out/requests/<county>/<委托编号>/ — hedui requests status --data-dir $DIR"
 echo "Answer key of the sample data: $DIR/answer-key/"

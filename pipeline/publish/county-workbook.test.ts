@@ -5,7 +5,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeCountyWorkbook } from './county-workbook.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, SHEET, UNPAID } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, RECHECK, SHEET, UNPAID } from './workbook-contract.ts';
 import { DISPOSITIONS, emptyCountyData, meta, sampleCountyData } from './test-data.ts';
 import { readZipText } from './test-zip.ts';
 import { WORKBOOK_SCHEMA_VERSION } from './workbook-data.ts';
@@ -25,10 +25,10 @@ const rowValues = (ws: ExcelJS.Worksheet, n: number): unknown[] => (ws.getRow(n)
 const utc = (s: string): Date => new Date(`${s}T00:00:00Z`);
 
 describe('writeCountyWorkbook', () => {
-  it('lays out the six sheets in order with their Chinese headers, frozen and filtered', async () => {
+  it('lays out the seven sheets in order with their Chinese headers, frozen and filtered', async () => {
     const { wb, result } = await writeAndRead('layout.xlsx');
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权']);
-    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2, unpaid: 1, obligorPending: 2 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权', '定期核查到期']);
+    expect(result.rows).toEqual({ households: 3, details: 4, pendingAuthorization: 2, unpaid: 1, obligorPending: 2, recheck: 2 });
 
     const tables: [string, string[], number][] = [
       [SHEET.households, HOUSEHOLDS.columns.map((c) => c.header), 1],
@@ -36,6 +36,7 @@ describe('writeCountyWorkbook', () => {
       [SHEET.pending, PENDING.columns.map((c) => c.header), PENDING.headerRow],
       [SHEET.unpaid, UNPAID.columns.map((c) => c.header), UNPAID.headerRow],
       [SHEET.obligorPending, OBLIGOR_PENDING.columns.map((c) => c.header), OBLIGOR_PENDING.headerRow],
+      [SHEET.recheck, RECHECK.columns.map((c) => c.header), RECHECK.headerRow],
     ];
     for (const [name, headers, headerRow] of tables) {
       const ws = wb.getWorksheet(name)!;
@@ -73,6 +74,18 @@ describe('writeCountyWorkbook', () => {
     expect(ws.getRow(3).getCell(OBLIGOR_PENDING.col.shownId).type).toBe(ExcelJS.ValueType.String);
     expect(ws.getRow(3).getCell(OBLIGOR_PENDING.col.authSignedOn).numFmt).toBe('yyyy-mm-dd');
     expect(ws.rowCount).toBe(4);
+  });
+
+  it('writes the re-check schedule: dates as dates, the state and the renewal note, feed text never a formula', async () => {
+    const { wb } = await writeAndRead('recheck.xlsx');
+    const ws = wb.getWorksheet(SHEET.recheck)!;
+    expect(rowValues(ws, 1)[0]).toMatch(/定期核查已逾期、本月或下月到期.*不是疑点/);
+    expect(rowValues(ws, 3)).toEqual([1, '1501020000101', '=HYPERLINK("x")', '城市低保', 6, '有16–59岁成员', utc('2026-03-15'), '县级核实答复', utc('2026-09-15'), '已逾期', utc('2028-01-01')]);
+    expect(rowValues(ws, 4)).toEqual([2, '1501020000102', '李某', '农村特困', 12, '其他家庭', utc('2025-11-20'), '保障起始日期', utc('2026-11-20'), '下月到期', utc('2026-12-31'), '授权即将到期，请组织续签']);
+    expect(ws.getRow(3).getCell(RECHECK.col.nextDueOn).numFmt).toBe('yyyy-mm-dd');
+    expect(ws.rowCount).toBe(4);
+    const { wb: empty } = await writeAndRead('recheck-empty.xlsx', emptyCountyData());
+    expect(empty.getWorksheet(SHEET.recheck)!.getCell('A1').value).toBe('本期没有定期核查到期或授权书即将到期的家庭。');
   });
 
   it('writes households with text IDs, numeric money, real dates and the hidden flag ids', async () => {
@@ -151,6 +164,7 @@ describe('writeCountyWorkbook', () => {
       [3, `'${SHEET.pending}'!$1:$2`],
       [4, `'${SHEET.unpaid}'!$1:$2`],
       [5, `'${SHEET.obligorPending}'!$1:$2`],
+      [6, `'${SHEET.recheck}'!$1:$2`],
     ]);
 
     for (const table of [HOUSEHOLDS, DETAILS]) {
@@ -166,7 +180,7 @@ describe('writeCountyWorkbook', () => {
 
   it('makes every column wide enough to show its header', async () => {
     const { wb } = await writeAndRead('widths.xlsx');
-    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING]) {
+    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING, RECHECK]) {
       const ws = wb.getWorksheet(table.sheet)!;
       table.columns.forEach((c, i) => expect(ws.getColumn(i + 1).width, `${table.sheet} ${c.header}`).toBeGreaterThanOrEqual(headerWidth(c.header)));
     }
@@ -225,7 +239,9 @@ describe('writeCountyWorkbook', () => {
     const all = [...cells.keys()].join('\n');
     expect(all).toMatch(/严禁"一刀切"/);
     expect(all).toMatch(/9\. "待补义务人授权"表中的赡养、抚养、扶养义务人.*补签授权书/);
-    expect(all).toMatch(/10\. 本表含个人信息/);
+    expect(cells.get('定期核查到期（户）')).toBe(2);
+    expect(all).toMatch(/10\. "定期核查到期"表列出定期核查/);
+    expect(all).toMatch(/11\. 本表含个人信息/);
     expect(all).not.toMatch(/本期无疑点家庭/);
     let staleRow = 0;
     ws.eachRow((row, n) => row.getCell(1).value === '机动车登记' && (staleRow = n));
@@ -234,8 +250,8 @@ describe('writeCountyWorkbook', () => {
 
   it('says so clearly for a county without flags, and still lays out every sheet', async () => {
     const { wb, result } = await writeAndRead('empty.xlsx', emptyCountyData());
-    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0 });
-    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权']);
+    expect(result.rows).toEqual({ households: 0, details: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0, recheck: 0 });
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['说明', '疑点家庭', '疑点明细', '待补授权', '未发放名单', '待补义务人授权', '定期核查到期']);
     const readme = wb.getWorksheet(SHEET.readme)!;
     const firstColumn: unknown[] = [];
     const cells = new Map<unknown, unknown>();
@@ -293,7 +309,7 @@ describe('writeCountyWorkbook', () => {
     const { path } = await writeAndRead('injection.xlsx');
     const entries = await readZipText(path);
     const sheets = [...entries.keys()].filter((k) => k.startsWith('xl/worksheets/sheet'));
-    expect(sheets).toHaveLength(6);
+    expect(sheets).toHaveLength(7);
     for (const name of sheets) expect(entries.get(name)).not.toMatch(/<f[ >]/);
     const households = entries.get('xl/worksheets/sheet2.xml')!;
     const details = entries.get('xl/worksheets/sheet3.xml')!;
@@ -331,7 +347,7 @@ describe('writeCountyWorkbook', () => {
     expect(existsSync(path)).toBe(false);
 
     const counts = sampleCountyData();
-    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2, unpaid: 1, obligorPending: 2 } });
+    counts.meta = meta({ counts: { households: 9, flags: 4, suppressed: 0, pendingAuthorization: 2, unpaid: 1, obligorPending: 2, recheck: 2 } });
     await expect(writeCountyWorkbook(join(dir, 'bad-counts.xlsx'), counts)).rejects.toThrow(/meta.counts.households is 9 but 3/);
 
     const date = sampleCountyData();

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import ExcelJS from 'exceljs';
 import { pinZipTimestamps } from '../xlsx/zip-timestamps.ts';
-import { snapshotPeriodText, snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type ObligorPendingRow, type PendingAuthorizationRow, type UnpaidRow } from './workbook-data.ts';
+import { snapshotPeriodText, snapshotState, type CountyWorkbookData, type CountyWorkbookMeta, type FlagDetailRow, type HouseholdRow, type ObligorPendingRow, type PendingAuthorizationRow, type RecheckRow, type UnpaidRow } from './workbook-data.ts';
 import {
   DATE_FORMAT,
   SEVERITY_LABEL,
@@ -21,7 +21,7 @@ import {
   protectSheet,
   type SheetLayout,
 } from './xlsx-format.ts';
-import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, SHEET, UNPAID, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
+import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, RECHECK, SHEET, UNPAID, rowValues, type AnswerKey, type FixedCellKey, type WorkbookTable } from './workbook-contract.ts';
 
 /**
  * One county's workbook (DESIGN.md, Outputs): 说明, 疑点家庭, 疑点明细, 待补授权, 未发放名单, 待补义务人授权,
@@ -46,12 +46,16 @@ import { DETAILS, FIXED_CELLS, HOUSEHOLDS, OBLIGOR_PENDING, PENDING, SHEET, UNPA
 export const PENDING_EXPLANATION =
   '以下家庭因核对授权书缺失或过期，本期未与任何部门数据比对，也未产生疑点。请组织签署《核对授权书》并录入系统，下期起纳入核对。';
 
+/** The line above 定期核查到期's header (RECHECK.headerRow = this one line + 1). */
+export const RECHECK_EXPLANATION =
+  '以下家庭的定期核查已逾期、本月或下月到期，或核对授权书即将到期。请按周期入户核查并录入核实结果（反馈的核实日期即为本次核查日期），组织到期授权书续签。本表不是疑点，无需反馈。';
+
 /** The line above 待补义务人授权's header (OBLIGOR_PENDING.headerRow = this one line + 1). */
 export const OBLIGOR_PENDING_EXPLANATION = '以下赡养、抚养、扶养义务人未签署授权书或授权已失效，未对其进行核对。请补签授权书后下月核对。';
 
 export interface CountyWorkbookResult {
   sha256: string;
-  rows: { households: number; details: number; pendingAuthorization: number; unpaid: number; obligorPending: number };
+  rows: { households: number; details: number; pendingAuthorization: number; unpaid: number; obligorPending: number; recheck: number };
 }
 
 const yesNo = (b: boolean): string => (b ? '是' : '否');
@@ -76,6 +80,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
     await writePending(workbook, data.pendingAuthorization, layout);
     await writeUnpaid(workbook, data.meta, data.unpaid, layout);
     await writeObligorPending(workbook, data.meta, data.obligorPending, layout);
+    await writeRecheck(workbook, data.recheck, layout);
     await workbook.commit();
     if (!out.closed) await once(out, 'close');
     await pinZipTimestamps(path, when);
@@ -87,6 +92,7 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
         pendingAuthorization: data.pendingAuthorization.length,
         unpaid: data.unpaid.length,
         obligorPending: data.obligorPending.length,
+        recheck: data.recheck.length,
       },
     };
   } catch (error) {
@@ -96,13 +102,14 @@ export async function writeCountyWorkbook(path: string, data: CountyWorkbookData
   }
 }
 
-function checkCounts({ meta, households, details, pendingAuthorization, unpaid, obligorPending }: CountyWorkbookData): void {
+function checkCounts({ meta, households, details, pendingAuthorization, unpaid, obligorPending, recheck }: CountyWorkbookData): void {
   const pairs: [string, number, number][] = [
     ['households', meta.counts.households, households.length],
     ['flags', meta.counts.flags, details.length],
     ['pendingAuthorization', meta.counts.pendingAuthorization, pendingAuthorization.length],
     ['unpaid', meta.counts.unpaid, unpaid.length],
     ['obligorPending', meta.counts.obligorPending, obligorPending.length],
+    ['recheck', meta.counts.recheck, recheck.length],
   ];
   for (const [name, said, got] of pairs) {
     if (said !== got) throw new WorkbookDataError(`meta.counts.${name} is ${said} but ${got} rows were given`);
@@ -158,6 +165,8 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
   if (meta.counts.unpaid > 0) add(['', `"${SHEET.unpaid}"表中的在保家庭本月在一卡通中没有发放成功的记录，请核实是否漏发。`], WARN_FONT);
   add(['待补义务人授权（人）', meta.obligorsArrived ? meta.counts.obligorPending : '赡抚养义务人数据未到']);
   if (meta.counts.obligorPending > 0) add(['', `"${SHEET.obligorPending}"表中的赡养、抚养、扶养义务人本期未核对，请补签授权书。`], WARN_FONT);
+  add(['定期核查到期（户）', meta.counts.recheck]);
+  if (meta.counts.recheck > 0) add(['', `"${SHEET.recheck}"表中的家庭定期核查已到期或即将到期，或授权书即将到期。`], WARN_FONT);
   blank();
 
   add(['使用的数据'], SECTION_FONT);
@@ -183,7 +192,8 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
     `7. "${SHEET.pending}"表中的家庭未与任何部门数据比对，请组织签署《核对授权书》。`,
     `8. "${SHEET.unpaid}"表是本月在保但一卡通中没有发放成功记录的家庭（发放失败、被退回的不算发放），供核实是否漏发，不是疑点，无需反馈。`,
     `9. "${SHEET.obligorPending}"表中的赡养、抚养、扶养义务人未签署授权书或授权已失效，未与部门数据比对，请组织义务人补签授权书，下月起核对；本表不是疑点，无需反馈。`,
-    '10. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
+    `10. "${SHEET.recheck}"表列出定期核查（有劳动年龄成员或人户分离的家庭每半年一次，其他家庭每年一次）已逾期、本月或下月到期的家庭，以及授权书即将到期的家庭；入户核查后在疑点反馈中填写的核实日期即为核查日期。本表不是疑点，无需反馈。`,
+    '11. 本表含个人信息，仅限本旗县市区核对工作使用，严禁外传。',
   ];
   for (const line of howTo) add([line], line.startsWith('5.') ? WARN_FONT : undefined);
   blank();
@@ -427,6 +437,37 @@ async function writeObligorPending(workbook: ExcelJS.stream.xlsx.WorkbookWriter,
         authSignedOn: date(o.authSignedOn, `${where} authSignedOn`),
         authValidUntil: date(o.authValidUntil, `${where} authValidUntil`),
         reason: text(o.reason),
+      }),
+    );
+  });
+  if (layout.protect) await protectSheet(sheet);
+  sheet.commit();
+}
+
+// ————— 定期核查到期 —————
+
+async function writeRecheck(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: RecheckRow[], layout: SheetLayout): Promise<void> {
+  // one preamble line: the header lands on RECHECK.headerRow (2)
+  const preamble = rows.length === 0 ? '本期没有定期核查到期或授权书即将到期的家庭。' : RECHECK_EXPLANATION;
+  const sheet = addTableSheet(workbook, RECHECK.sheet, RECHECK.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
+  const date = (value: string, where: string): Date | null => (value === '' ? null : utcDate(value, where));
+  rows.forEach((r, i) => {
+    const where = `${RECHECK.sheet} row ${i + RECHECK.headerRow + 1}`;
+    addTableRow(
+      sheet,
+      rowValues(RECHECK, {
+        seq: i + 1,
+        householdId: text(r.householdId),
+        headName: text(r.headName),
+        program: text(r.program),
+        cycleMonths: r.cycleMonths,
+        cycleBasis: text(r.cycleBasis),
+        lastCheckOn: date(r.lastCheckOn, `${where} lastCheckOn`),
+        lastCheckBasis: text(r.lastCheckBasis),
+        nextDueOn: date(r.nextDueOn, `${where} nextDueOn`),
+        dueState: text(r.dueState),
+        authValidUntil: date(r.authValidUntil, `${where} authValidUntil`),
+        authNote: text(r.authNote),
       }),
     );
   });

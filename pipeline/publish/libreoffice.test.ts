@@ -103,7 +103,7 @@ describe('workbooks open in LibreOffice', () => {
   it('reads every sheet of a county workbook with the values we wrote, formulas-looking text as text', () => {
     const data = sample.data;
     const sheets = sheetsOf(sample.path);
-    expect([...sheets.keys()].sort()).toEqual(['待补授权', '待补义务人授权', '未发放名单', '疑点家庭', '疑点明细', '说明'].sort());
+    expect([...sheets.keys()].sort()).toEqual(['待补授权', '待补义务人授权', '未发放名单', '疑点家庭', '疑点明细', '说明', '定期核查到期'].sort());
 
     const households = sheets.get('疑点家庭')!;
     expect(households[0]).toEqual([
@@ -131,6 +131,11 @@ describe('workbooks open in LibreOffice', () => {
     expect(obligors[1][0]).toBe('序号');
     expect(obligors[2]).toEqual(['1', '1501020012', '=孙七', data.obligorPending[0].supportedId, '-孙八', data.obligorPending[0].shownId, '新城区', '子', '2026-11-02', '2029-11-01', '签署日期晚于本期末']);
     expect(obligors[3].slice(5, 9)).toEqual(['620402********4002', '外地或未知', '女', '']);
+
+    const recheck = sheets.get('定期核查到期')!;
+    expect(recheck[1][0]).toBe('序号');
+    expect(recheck[2].slice(0, 4)).toEqual(['1', '1501020000101', '=HYPERLINK("x")', '城市低保']);
+    expect(recheck[3].slice(8, 12)).toEqual(['2026-11-20', '下月到期', '2026-12-31', '授权即将到期，请组织续签']);
 
     const readme = sheets.get('说明')!;
     expect(readme[1].slice(0, 2)).toEqual(['格式版本', WORKBOOK_SCHEMA_VERSION]);

@@ -45,6 +45,7 @@ export const PUBLISH_INTERMEDIATES = {
   pending: table('pub_pending'),
   unpaid: table('pub_unpaid'),
   obligorPending: table('pub_obligor_pending'),
+  recheck: table('pub_recheck'),
 } as const;
 
 /** The steps that make the pub_* tables of a period (pure), each from pipeline/sql/<name>.sql. */
@@ -64,6 +65,9 @@ export const OBLIGOR_REASON_TEXT: Record<string, string> = {
   signed_after_period: '签署日期晚于本期末',
   expired: '授权书已过期或未填有效期',
 };
+
+/** 定期核查到期's 核查状态, by int_recheck.due_state. */
+export const RECHECK_STATE_TEXT: Record<string, string> = { overdue: '已逾期', due: '本月到期', next_month: '下月到期' };
 
 /** 义务人户籍地 of an obligor whose county is not known (not a code of the region's divisions). */
 export const OBLIGOR_COUNTY_UNKNOWN = '外地或未知';
@@ -116,6 +120,7 @@ interface CountyRows {
   pending: Map<string, string>;
   unpaid: Map<string, string>;
   obligorPending: Map<string, string>;
+  recheck: Map<string, string>;
   /** counties whose 一卡通 payments of the month were delivered (their 未发放名单 was checked) */
   ledgerArrived: Set<string>;
 }
@@ -140,6 +145,7 @@ export function countyRowsQueries(counties: readonly string[]): Record<Exclude<k
     pending: perCounty('pub:pending', 'pub_pending', 'household_id'),
     unpaid: perCounty('pub:unpaid', 'pub_unpaid', 'household_id'),
     obligorPending: perCounty('pub:obligor-pending', 'pub_obligor_pending', 'household_id, supported_id, obligor_id'),
+    recheck: perCounty('pub:recheck', 'pub_recheck', 'next_due_on, household_id'),
   };
 }
 
@@ -157,6 +163,7 @@ async function readCountyRows(w: Warehouse, period: string, counties: readonly s
     pending: await read(queries.pending),
     unpaid: await read(queries.unpaid),
     obligorPending: await read(queries.obligorPending),
+    recheck: await read(queries.recheck),
     ledgerArrived: new Set(ledger.map((r) => r.county_code)),
   };
 }
@@ -169,6 +176,7 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
   const pending = parse(rows.pending);
   const unpaid = parse(rows.unpaid);
   const obligorPending = parse(rows.obligorPending);
+  const recheck = parse(rows.recheck);
   // 说明's due date: the earliest of the county's open flags (carried-over ones may be due before
   // this publication's flags); the publication's own when the county has none
   const dueOn = details.length ? details.map((d) => d.due_on as string).sort()[0] : publication.dueOn;
@@ -193,6 +201,7 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
         pendingAuthorization: pending.length,
         unpaid: unpaid.length,
         obligorPending: obligorPending.length,
+        recheck: recheck.length,
       },
       dispositions: ctx.config.dispositions,
       ledgerArrived: rows.ledgerArrived.has(county.code),
@@ -259,6 +268,19 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
       authSignedOn: o.auth_signed_on ?? '',
       authValidUntil: o.auth_valid_until ?? '',
       reason: OBLIGOR_REASON_TEXT[o.reason] ?? o.reason,
+    })),
+    recheck: recheck.map((r) => ({
+      householdId: r.household_id,
+      headName: r.head_name ?? '',
+      program: r.program,
+      cycleMonths: Number(r.cycle_months),
+      cycleBasis: r.cycle_basis,
+      lastCheckOn: r.last_check_on,
+      lastCheckBasis: r.last_check_basis,
+      nextDueOn: r.next_due_on,
+      dueState: r.due_state ? (RECHECK_STATE_TEXT[r.due_state] ?? r.due_state) : '',
+      authValidUntil: r.auth_valid_until ?? '',
+      authNote: r.auth_expiring ? '授权即将到期，请组织续签' : '',
     })),
   };
 }

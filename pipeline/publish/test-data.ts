@@ -43,7 +43,7 @@ export function meta(overrides: Partial<CountyWorkbookMeta> = {}): CountyWorkboo
       { feed: 'provident-fund', feedTitle: '住房公积金', period: '2026-09', ageMonths: 1, stale: false },
       { feed: 'vehicles', feedTitle: '机动车登记', period: '2026Q1', ageMonths: 7, stale: true },
     ],
-    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0 },
+    counts: { households: 0, flags: 0, suppressed: 0, pendingAuthorization: 0, unpaid: 0, obligorPending: 0, recheck: 0 },
     dispositions: DISPOSITIONS,
     ledgerArrived: false,
     obligorsArrived: false,
@@ -170,6 +170,10 @@ export function sampleCountyData(): CountyWorkbookData {
       reason: '未签署授权书',
     },
   ];
+  const recheck: CountyWorkbookData['recheck'] = [
+    { householdId: '1501020000101', headName: '=HYPERLINK("x")', program: '城市低保', cycleMonths: 6, cycleBasis: '有16–59岁成员', lastCheckOn: '2026-03-15', lastCheckBasis: '县级核实答复', nextDueOn: '2026-09-15', dueState: '已逾期', authValidUntil: '2028-01-01', authNote: '' },
+    { householdId: '1501020000102', headName: '李某', program: '农村特困', cycleMonths: 12, cycleBasis: '其他家庭', lastCheckOn: '2025-11-20', lastCheckBasis: '保障起始日期', nextDueOn: '2026-11-20', dueState: '下月到期', authValidUntil: '2026-12-31', authNote: '授权即将到期，请组织续签' },
+  ];
   return {
     meta: meta({
       counts: {
@@ -179,6 +183,7 @@ export function sampleCountyData(): CountyWorkbookData {
         pendingAuthorization: pendingAuthorization.length,
         unpaid: unpaid.length,
         obligorPending: obligorPending.length,
+        recheck: recheck.length,
       },
       ledgerArrived: true,
       obligorsArrived: true,
@@ -188,11 +193,12 @@ export function sampleCountyData(): CountyWorkbookData {
     pendingAuthorization,
     unpaid,
     obligorPending,
+    recheck,
   };
 }
 
 export function emptyCountyData(): CountyWorkbookData {
-  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [], unpaid: [], obligorPending: [] };
+  return { meta: meta({ countyCode: '150105', countyName: '赛罕区' }), households: [], details: [], pendingAuthorization: [], unpaid: [], obligorPending: [], recheck: [] };
 }
 
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗';
@@ -257,12 +263,13 @@ export function syntheticCountyData(countyCode: string, households: number, deta
     pa.push({ householdId: `${countyCode}9${String(i).padStart(7, '0')}`, headName: `${SURNAMES[i % SURNAMES.length]}某`, headId: fakeId(countyCode, '19660606', i), program: PROGRAMS[i % PROGRAMS.length], householdSize: 2, reason: '未签署核对授权书' });
   }
   return {
-    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending, unpaid: 0, obligorPending: 0 } }),
+    meta: meta({ countyCode, countyName: `测试县${countyCode}`, counts: { households, flags: dd.length, suppressed: 0, pendingAuthorization: pending, unpaid: 0, obligorPending: 0, recheck: 0 } }),
     households: hh,
     details: dd,
     pendingAuthorization: pa,
     unpaid: [],
     obligorPending: [],
+    recheck: [],
   };
 }
 

@@ -13,7 +13,7 @@ import { readReturnedWorkbook, READ_BACK, READ_BACK_DETAILS } from '../feedback.
 import { sampleCountyData } from './test-data.ts';
 import * as contract from './workbook-contract.ts';
 
-const { DETAILS, FIXED_CELLS, HOUSEHOLDS, IMPORTABLE_SCHEMA_VERSIONS, OBLIGOR_PENDING, PENDING, UNPAID, WORKBOOK_SCHEMA_VERSION, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
+const { DETAILS, FIXED_CELLS, HOUSEHOLDS, IMPORTABLE_SCHEMA_VERSIONS, OBLIGOR_PENDING, PENDING, RECHECK, UNPAID, WORKBOOK_SCHEMA_VERSION, answerKeys, countyWorkbookFileName, countyWorkbookPath } = contract;
 
 const dir = await mkdtemp(join(tmpdir(), 'hedui-contract-'));
 
@@ -44,7 +44,7 @@ describe('workbook contract', () => {
   });
 
   it('declares every key once, and the importer reads back every column the county answers in', () => {
-    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING]) {
+    for (const table of [HOUSEHOLDS, DETAILS, PENDING, UNPAID, OBLIGOR_PENDING, RECHECK]) {
       const keys = table.columns.map((c) => c.key);
       expect(new Set(keys).size, table.sheet).toBe(keys.length);
     }

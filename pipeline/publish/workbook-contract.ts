@@ -37,6 +37,7 @@ export const SHEET = {
   pending: '待补授权',
   unpaid: '未发放名单',
   obligorPending: '待补义务人授权',
+  recheck: '定期核查到期',
 } as const;
 
 /**
@@ -176,6 +177,26 @@ export const OBLIGOR_PENDING = defineTable(SHEET.obligorPending, 2, [
   { key: 'authSignedOn', header: '授权书签署日期', width: 13, numFmt: DATE_FORMAT },
   { key: 'authValidUntil', header: '授权书有效期至', width: 13, numFmt: DATE_FORMAT },
   { key: 'reason', header: '原因', width: 24 },
+]);
+
+/**
+ * 定期核查到期: the county's roster households whose regular re-check is overdue, due this month or
+ * next, or whose authorization runs out soon (pipeline/sql/int_recheck.sql; a list, not leads). Row 1
+ * is an explanation line, the header row 2.
+ */
+export const RECHECK = defineTable(SHEET.recheck, 2, [
+  { key: 'seq', header: '序号', width: 7 },
+  { key: 'householdId', header: '户编号', width: 20, numFmt: TEXT_FORMAT },
+  { key: 'headName', header: '户主姓名', width: 12, numFmt: TEXT_FORMAT },
+  { key: 'program', header: '保障类别', width: 11 },
+  { key: 'cycleMonths', header: '核查周期（月）', width: 10 },
+  { key: 'cycleBasis', header: '周期依据', width: 22 },
+  { key: 'lastCheckOn', header: '上次核查日期', width: 13, numFmt: DATE_FORMAT },
+  { key: 'lastCheckBasis', header: '上次核查依据', width: 20 },
+  { key: 'nextDueOn', header: '下次核查到期', width: 13, numFmt: DATE_FORMAT },
+  { key: 'dueState', header: '核查状态', width: 12 },
+  { key: 'authValidUntil', header: '授权书有效期至', width: 13, numFmt: DATE_FORMAT },
+  { key: 'authNote', header: '授权提示', width: 24 },
 ]);
 
 export type HouseholdKey = (typeof HOUSEHOLDS.columns)[number]['key'];

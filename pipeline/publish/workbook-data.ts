@@ -54,6 +54,7 @@ export interface CountyWorkbookMeta {
     pendingAuthorization: number; // 待补授权 rows
     unpaid: number; // 未发放名单 rows
     obligorPending: number; // 待补义务人授权 rows
+    recheck: number; // 定期核查到期 rows
   };
   /** the 一卡通 ledger has payments of this month for the county: its 未发放名单 was checked */
   ledgerArrived: boolean;
@@ -136,6 +137,21 @@ export interface ObligorPendingRow {
   reason: string; // 未签署授权书 | 签署日期晚于本期末 | 授权书已过期或未填有效期
 }
 
+/** A line of 定期核查到期 (pipeline/sql/pub_recheck.sql). */
+export interface RecheckRow {
+  householdId: string;
+  headName: string;
+  program: string;
+  cycleMonths: number;
+  cycleBasis: string; // 有16–59岁成员 | 人户分离 | 其他家庭 …
+  lastCheckOn: string; // 'YYYY-MM-DD'
+  lastCheckBasis: string; // 保障起始日期 | 系统首次核对（2026-10） | 县级核实答复 | 核对报告（复核）
+  nextDueOn: string; // 'YYYY-MM-DD'
+  dueState: string; // 已逾期 | 本月到期 | 下月到期 | '' (listed for its authorization only)
+  authValidUntil: string; // 'YYYY-MM-DD'; '' when not given
+  authNote: string; // '授权将到期，请续签' or ''
+}
+
 export interface CountyWorkbookData {
   meta: CountyWorkbookMeta;
   households: HouseholdRow[];
@@ -143,4 +159,5 @@ export interface CountyWorkbookData {
   pendingAuthorization: PendingAuthorizationRow[];
   unpaid: UnpaidRow[];
   obligorPending: ObligorPendingRow[];
+  recheck: RecheckRow[];
 }

@@ -36,7 +36,7 @@ export function ruleResults(data: Pick<ReportData, 'findings' | 'feeds' | 'membe
   const nameOf = (id: string) => data.members.find((m) => m.person_id === id)?.name ?? '';
   const snapshots = data.feeds.flatMap((f) => (f.snapshot ? [f.snapshot] : []));
   return RULES.flatMap((rule) => {
-    if (!rule.applicants) return [{ rule: rule.id, title: rule.title, result: '不适用', severity: '', member: '', personId: '', detail: '该项核对在保对象的发放、答复或历史记录，申请家庭没有' }];
+    if (!rule.applicants) return [{ rule: rule.id, title: rule.title, result: '不适用', severity: '', member: '', personId: '', detail: '该项核对在保家庭的名册标注、发放、答复或历史记录，不适用于申请家庭' }];
     const missing = missingSources(rule, snapshots);
     if (missing.length) {
       const titles = missing.map((f) => data.feeds.find((x) => x.feed.id === f)!.feed.title).join('、');

@@ -14,7 +14,9 @@ select
   h.household_size,
   r.name,
   r.relation,
-  r.is_covered
+  r.is_covered,
+  -- the row's 人户分离 (blank staged as 否; NULL for a check request's family: req_roster.sql)
+  r.registered_elsewhere
 from snap_roster r
 join int_households h using (household_id)
 where h.authorization_problem is null
