@@ -65,11 +65,11 @@ export async function answerRequests(w: Warehouse, dataDir: string, options: Ans
   const snapshots = feeds.flatMap((f) => (f.snapshot ? [f.snapshot] : []));
   // the report's day is the last day of the month the rules judge
   const month: Period = { name: today.slice(0, 7), kind: 'month', start: `${today.slice(0, 7)}-01`, end: today };
-  await createSnapshotViews(w, snapshots, month);
-  await runSteps(w, [{ name: 'requests:members', creates: MEMBERS, sql: sqlFile('req_members.sql'), params: { report_date: today } }]);
-  const records = await memberRecords(w, feeds);
-  await w.exec('requests:roster', `create or replace temp view snap_roster as ${sqlFile('req_roster.sql')}`);
   try {
+    await createSnapshotViews(w, snapshots, month);
+    await runSteps(w, [{ name: 'requests:members', creates: MEMBERS, sql: sqlFile('req_members.sql'), params: { report_date: today } }]);
+    const records = await memberRecords(w, feeds);
+    await w.exec('requests:roster', `create or replace temp view snap_roster as ${sqlFile('req_roster.sql')}`);
     await runSteps(w, matchSteps(month, options.config, snapshots, { rules: APPLICANT_RULES }));
     const findings = await w.rows<Finding>('requests:findings', sqlFile('req_findings.sql'), { report_date: today });
     const members = await w.rows<Member>(
