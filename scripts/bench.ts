@@ -17,6 +17,7 @@
  *   (b) cold month: `hedui run --period 2026-10` on a fresh data folder whose inbox links the fixtures
  *   (c) warm re-run: the same command again on that folder (feeds already loaded)
  *   (d) nightly no-op: `hedui nightly` after it (nothing new)
+ *   (e) `hedui requests run` before (d): the fixtures' sample check requests answered against the month's snapshots
  * The hedui commands run from a copy of the working tree taken at the start ($TMPDIR/hedui-bench-code,
  * scripts/bench/code.ts), since others change the code in this checkout while the benchmark runs.
  * Each hedui command runs as a child process under `/usr/bin/time -v` (peak RSS) with
@@ -150,6 +151,8 @@ interface MonthRun {
   warmStages?: StageTimes;
   nightly?: ChildResult;
   nightlyStages?: StageTimes;
+  /** `hedui requests run`: the sample's check requests answered against the month's snapshots */
+  requests?: ChildResult;
 }
 
 interface SizeResult {
@@ -210,6 +213,11 @@ async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, 
       run.warmStages = analyseLog(warm.log, warm.spawnedAt, warm.endedAt);
       log(`  warm ${sec(warm.seconds)} s, exit ${warm.exitCode}, peak RSS ${warm.peakRss === null ? '?' : mib(warm.peakRss)}`);
       if (warm.exitCode !== 0) log(`  warm run failed:\n${warm.stderrTail}`);
+      // (e) the fixtures' check requests, answered before the nightly, which then has nothing new
+      const requests = await runHedui({ ...common, label: 'requests', args: ['requests', 'run'] });
+      run.requests = requests;
+      log(`  requests ${sec(requests.seconds)} s, exit ${requests.exitCode}, peak RSS ${requests.peakRss === null ? '?' : mib(requests.peakRss)}`);
+      if (requests.exitCode !== 0) log(`  requests run failed:\n${requests.stderrTail}`);
       const nightly = await runHedui({ ...common, label: 'nightly', args: ['nightly'] });
       run.nightly = nightly;
       run.nightlyStages = analyseLog(nightly.log, nightly.spawnedAt, nightly.endedAt);
@@ -256,6 +264,7 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
   const cold = stat(okRuns.map((r) => r.cold.seconds));
   const warm = stat(m.months.filter((r) => r.warm?.exitCode === 0).map((r) => r.warm!.seconds));
   const nightly = stat(m.months.filter((r) => r.nightly?.exitCode === 0).map((r) => r.nightly!.seconds));
+  const requests = stat(m.months.filter((r) => r.requests?.exitCode === 0).map((r) => r.requests!.seconds));
   // peak RSS of runs that finished (a run that failed at startup says nothing about memory)
   const rssOf = (c: ChildResult | undefined) => (c && c.exitCode === 0 ? (c.peakRss ?? NaN) : NaN);
   const rssCold = stat(m.months.map((r) => rssOf(r.cold)));
@@ -300,6 +309,7 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
     ['(b) cold month `hedui run`', ...fmtStat(cold)],
     ['(c) warm re-run `hedui run` (feeds loaded)', ...fmtStat(warm)],
     ['(d) nightly no-op `hedui nightly`', ...fmtStat(nightly)],
+    ["(e) check requests `hedui requests run` (the fixtures' sample requests, after (c))", ...fmtStat(requests)],
     ['peak RSS, cold', ...fmtStat(rssCold, mib)],
     ['peak RSS, warm', ...fmtStat(rssWarm, mib)],
     ['peak RSS, nightly', ...fmtStat(rssNightly, mib)],
