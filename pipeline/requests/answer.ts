@@ -24,7 +24,7 @@ import { createSnapshotViews, dropPreparedMatch, matchSteps } from '../match.ts'
 import { latestFeeds, type LatestFeed } from '../inputs.ts';
 import type { Period } from '../period.ts';
 import { logger } from '../../base/log.ts';
-import { writeReportWorkbook, type ReportData } from './report-workbook.ts';
+import type { ReportData } from './report-workbook.ts';
 import { reportFileOf } from './status.ts';
 
 export interface AnswerOptions {
@@ -60,6 +60,8 @@ export async function answerRequests(w: Warehouse, dataDir: string, options: Ans
     { today: options.today },
   );
   if (!open.length) return [];
+  // loaded when there is a report to write: exceljs is no part of a night without requests
+  const { writeReportWorkbook } = await import('./report-workbook.ts');
   const today = options.today;
   const feeds = await latestFeeds(w, today, options.config);
   const snapshots = feeds.flatMap((f) => (f.snapshot ? [f.snapshot] : []));
