@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import iconv from 'iconv-lite';
-import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
+import { describe, it } from 'vitest';
+import { cellsOf, expectDeliveries, makeId, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const person = makeId('150102', '19700101', '011');
 const legacy = person.slice(0, 6) + person.slice(8, 17);
@@ -58,25 +56,19 @@ const september: Case[] = [
   { description: '未注销 is not cancelled; a lowercase x', row: { 身份证号码: incomer.toLowerCase(), 户籍地区划: '130102001001', 与户主的关系: '子', 是否注销: '未注销', 迁入日期: '' }, staged: { person_id: incomer, county_code: '130102', cancelled: false } },
 ];
 
-const cells = (header: string[], cases: Case[]) => cases.map((c) => header.map((h) => c.row[h] ?? ''));
-
 // dates as text
 const HUKOU_COLUMNS = 's.* exclude (moved_in_on, moved_out_on), s.moved_in_on::varchar as moved_in_on, s.moved_out_on::varchar as moved_out_on';
 
 describe('hukou adapter', () => {
   it('stages the division whole and its county, folds 注销标识; quarantines each dirty row with its reason and field', async () => {
-    const dataDir = await makeDataDir();
-    await putInbox(dataDir, 'hukou', '2026-10', '常住人口.csv', iconv.encode(csv([HEADER, ...cells(HEADER, october)]), 'gbk'));
-    await putInbox(dataDir, 'hukou', '2026-09', '常住人口.csv', csv([ALIAS_HEADER, ...cells(ALIAS_HEADER, september)]));
-    await withWarehouse(async (w) => {
-      const report = await load(w, dataDir);
-      const byPeriod = Object.fromEntries(report.loaded.map((l) => [l.file.split('/').at(-2), l]));
-      const count = (cases: Case[]) => ({ rowsRead: cases.length, rowsStaged: cases.filter((c) => c.staged).length, rowsQuarantined: cases.filter((c) => c.reason).length });
-      expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', encoding: 'gb18030', ...count(october) });
-      expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', encoding: 'utf-8', ...count(september) });
-      for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        await expectLines(w, 'stg_hukou', `inbox/hukou/${period}/常住人口.csv`, cases, HUKOU_COLUMNS, period);
-      }
-    });
+    await expectDeliveries(
+      'hukou',
+      '常住人口.csv',
+      [
+        { period: '2026-10', header: HEADER, rows: cellsOf(HEADER, october), gbk: true, cases: october },
+        { period: '2026-09', header: ALIAS_HEADER, rows: cellsOf(ALIAS_HEADER, september), cases: september },
+      ],
+      HUKOU_COLUMNS,
+    );
   });
 });

@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import iconv from 'iconv-lite';
-import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
+import { describe, it } from 'vitest';
+import { expectDeliveries, makeId, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const man = makeId('150102', '19800101', '011');
 const legacyMan = man.slice(0, 6) + man.slice(8, 17);
@@ -48,18 +46,14 @@ const MARRIAGE_COLUMNS = 's.* exclude (registered_on), s.registered_on::varchar 
 
 describe('marriages adapter', () => {
   it('folds registration types to 结婚 / 离婚; quarantines each dirty row with its reason and field', async () => {
-    const dataDir = await makeDataDir();
-    await putInbox(dataDir, 'marriages', '2026-10', '婚姻登记.csv', iconv.encode(csv([HEADER, ...october.map((c) => c.row)]), 'gbk'));
-    await putInbox(dataDir, 'marriages', '2026-09', '婚姻登记.csv', csv([ALIAS_HEADER, ...september.map((c) => c.row)]));
-    await withWarehouse(async (w) => {
-      const report = await load(w, dataDir);
-      const byPeriod = Object.fromEntries(report.loaded.map((l) => [l.file.split('/').at(-2), l]));
-      const count = (cases: Case[]) => ({ rowsRead: cases.length, rowsStaged: cases.filter((c) => c.staged).length, rowsQuarantined: cases.filter((c) => c.reason).length });
-      expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', encoding: 'gb18030', ...count(october) });
-      expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', encoding: 'utf-8', ...count(september) });
-      for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        await expectLines(w, 'stg_marriages', `inbox/marriages/${period}/婚姻登记.csv`, cases, MARRIAGE_COLUMNS, period);
-      }
-    });
+    await expectDeliveries(
+      'marriages',
+      '婚姻登记.csv',
+      [
+        { period: '2026-10', header: HEADER, rows: october.map((c) => c.row), gbk: true, cases: october },
+        { period: '2026-09', header: ALIAS_HEADER, rows: september.map((c) => c.row), cases: september },
+      ],
+      MARRIAGE_COLUMNS,
+    );
   });
 });

@@ -1,7 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import iconv from 'iconv-lite';
-import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
+import { describe, it } from 'vitest';
+import { cellsOf, expectDeliveries, makeId, type LineCase } from '../../pipeline/load/test-support.ts';
 
 /** The recipient (被赡养人) and their obligors. */
 const elder = makeId('150102', '19400101', '011');
@@ -78,25 +76,19 @@ const september: Case[] = [
   { description: 'a negative family size', row: { 户编号: 'H150102000123', 赡养人姓名: '王建国', 赡养人身份证号: son, 被赡养人身份证号码: elder, 与被赡养人关系: '儿子', 义务人家庭人数: '-1', 义务人授权书签署日期: '', 授权有效期至: '' }, reason: ['unknown_code', 'obligor_family_size'] },
 ];
 
-const cells = (header: string[], cases: Case[]) => cases.map((c) => header.map((h) => c.row[h] ?? ''));
-
 // dates as text
 const OBLIGOR_COLUMNS = 's.* exclude (auth_signed_on, auth_valid_until), s.auth_signed_on::varchar as auth_signed_on, s.auth_valid_until::varchar as auth_valid_until';
 
 describe('obligors adapter', () => {
   it('folds relations, keeps the county, checks the family size; quarantines each dirty row with its reason and field', async () => {
-    const dataDir = await makeDataDir();
-    await putInbox(dataDir, 'obligors', '2026-10', '义务人.csv', iconv.encode(csv([HEADER, ...cells(HEADER, october)]), 'gbk'));
-    await putInbox(dataDir, 'obligors', '2026-09', '义务人.csv', csv([ALIAS_HEADER, ...cells(ALIAS_HEADER, september)]));
-    await withWarehouse(async (w) => {
-      const report = await load(w, dataDir);
-      const byPeriod = Object.fromEntries(report.loaded.map((l) => [l.file.split('/').at(-2), l]));
-      const count = (cases: Case[]) => ({ rowsRead: cases.length, rowsStaged: cases.filter((c) => c.staged).length, rowsQuarantined: cases.filter((c) => c.reason).length });
-      expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', encoding: 'gb18030', ...count(october) });
-      expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', encoding: 'utf-8', ...count(september) });
-      for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        await expectLines(w, 'stg_obligors', `inbox/obligors/${period}/义务人.csv`, cases, OBLIGOR_COLUMNS, period);
-      }
-    });
+    await expectDeliveries(
+      'obligors',
+      '义务人.csv',
+      [
+        { period: '2026-10', header: HEADER, rows: cellsOf(HEADER, october), gbk: true, cases: october },
+        { period: '2026-09', header: ALIAS_HEADER, rows: cellsOf(ALIAS_HEADER, september), cases: september },
+      ],
+      OBLIGOR_COLUMNS,
+    );
   });
 });

@@ -1,6 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { withWarehouse } from '../../pipeline/warehouse.ts';
-import { csv, expectLines, load, makeDataDir, makeId, putInbox, type LineCase } from '../../pipeline/load/test-support.ts';
+import { describe, it } from 'vitest';
+import { cellsOf, expectDeliveries, makeId, type LineCase } from '../../pipeline/load/test-support.ts';
 
 const person = makeId('150102', '19800101', '011');
 const legacy = person.slice(0, 6) + person.slice(8, 17);
@@ -40,25 +39,19 @@ const september: Case[] = [
   { description: 'a 9-digit 居住地', row: { 发证日期: '2026-09-02', 公民身份号码: person, 居住地行政区划: '150203002', 有效期截止日期: '2027-09-01' }, staged: { residence_county: '150203', valid_until: '2027-09-01' } },
 ];
 
-const cells = (header: string[], cases: Case[]) => cases.map((c) => header.map((h) => c.row[h] ?? ''));
-
 // dates as text
 const RESIDENCE_COLUMNS = 's.* exclude (issued_on, valid_until), s.issued_on::varchar as issued_on, s.valid_until::varchar as valid_until';
 
 describe('residence adapter', () => {
   it('stages the 居住地 whole and its county, any province; quarantines each dirty row with its reason and field', async () => {
-    const dataDir = await makeDataDir();
-    await putInbox(dataDir, 'residence', '2026-10', '居住证.csv', csv([HEADER, ...cells(HEADER, october)]));
-    await putInbox(dataDir, 'residence', '2026-09', '居住证.csv', csv([ALIAS_HEADER, ...cells(ALIAS_HEADER, september)]));
-    await withWarehouse(async (w) => {
-      const report = await load(w, dataDir);
-      const byPeriod = Object.fromEntries(report.loaded.map((l) => [l.file.split('/').at(-2), l]));
-      const count = (cases: Case[]) => ({ rowsRead: cases.length, rowsStaged: cases.filter((c) => c.staged).length, rowsQuarantined: cases.filter((c) => c.reason).length });
-      expect(byPeriod['2026-10']).toMatchObject({ status: 'staged', ...count(october) });
-      expect(byPeriod['2026-09']).toMatchObject({ status: 'staged', ...count(september) });
-      for (const [period, cases] of [['2026-10', october], ['2026-09', september]] as const) {
-        await expectLines(w, 'stg_residence', `inbox/residence/${period}/居住证.csv`, cases, RESIDENCE_COLUMNS, period);
-      }
-    });
+    await expectDeliveries(
+      'residence',
+      '居住证.csv',
+      [
+        { period: '2026-10', header: HEADER, rows: cellsOf(HEADER, october), cases: october },
+        { period: '2026-09', header: ALIAS_HEADER, rows: cellsOf(ALIAS_HEADER, september), cases: september },
+      ],
+      RESIDENCE_COLUMNS,
+    );
   });
 });

@@ -1,12 +1,13 @@
 /** Helpers for data-shaped adapter tests: valid IDs, a data folder with inbox files, a load; zips. */
 import zlib from 'node:zlib';
 import { expect } from 'vitest';
+import iconv from 'iconv-lite';
 import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { idCheckChar } from '../../domain/id-number.ts';
 import { loadInbox, type LoadReport } from './inbox.ts';
-import type { Warehouse } from '../warehouse.ts';
+import { withWarehouse, type Warehouse } from '../warehouse.ts';
 
 /** A valid 18-digit ID from its parts. */
 export function makeId(county: string, birth: string, sequence: string): string {
@@ -56,6 +57,45 @@ export async function expectLines(w: Warehouse, table: string, file: string, cas
       expect(await w.one('t', 'select reason, field from quarantine where file = $file and line = $line', at), what).toEqual({ reason: c.reason![0], field: c.reason![1] });
     }
   }
+}
+
+/** A file an adapter test delivers: its period, header and rows (in GBK when `gbk`), and what each line of it gives. */
+export interface Delivery {
+  period: string;
+  header: readonly string[];
+  rows: readonly (readonly string[])[];
+  gbk?: boolean;
+  cases: readonly LineCase[];
+}
+
+/** Rows of cells in `header`'s order, from cases whose `row` names its cells by header (a header it lacks: empty). */
+export const cellsOf = (header: readonly string[], cases: readonly { row: Record<string, string> }[]): string[][] => cases.map((c) => header.map((h) => c.row[h] ?? ''));
+
+/**
+ * Delivers each file as `inbox/<feed>/<period>/<name>`, loads them, and checks that each is staged
+ * whole in its encoding with every row read counted as staged or quarantined, then each line as its
+ * case says (expectLines, `columns` over the staged table).
+ */
+export async function expectDeliveries(feed: string, name: string, deliveries: readonly Delivery[], columns: string): Promise<void> {
+  const dataDir = await makeDataDir();
+  for (const d of deliveries) {
+    const text = csv([[...d.header], ...d.rows.map((r) => [...r])]);
+    await putInbox(dataDir, feed, d.period, name, d.gbk ? iconv.encode(text, 'gbk') : text);
+  }
+  await withWarehouse(async (w) => {
+    const report = await load(w, dataDir);
+    for (const d of deliveries) {
+      const file = `inbox/${feed}/${d.period}/${name}`;
+      expect(report.loaded.find((l) => l.file === file), file).toMatchObject({
+        status: 'staged',
+        encoding: d.gbk ? 'gb18030' : 'utf-8',
+        rowsRead: d.cases.length,
+        rowsStaged: d.cases.filter((c) => c.staged).length,
+        rowsQuarantined: d.cases.filter((c) => c.reason).length,
+      });
+      await expectLines(w, `stg_${feed.replaceAll('-', '_')}`, file, d.cases, columns, d.period);
+    }
+  });
 }
 
 // --- zips, for the returned-workbook checks (pipeline/workbook-zip.ts) and the portal's upload tests ---
