@@ -10,7 +10,7 @@
  * monthly: a month without a roster of its own period holds unless the operator says
  * `--use-previous roster`.
  */
-import { FEEDS, feedById } from '../adapters/index.ts';
+import { FEEDS, feedById, type FeedId } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
 import type { Config } from '../config/config.ts';
 import { RULES } from '../rules/index.ts';
@@ -163,20 +163,7 @@ export async function monthInputs(w: Warehouse, month: Period, config: Config, o
 
     let snapshot: Snapshot | null = null;
     if (chosen) {
-      const end = parsePeriod(chosen).end;
-      // an event feed's month reads every staged load delivered up to the chosen period (a rejected
-      // file of an earlier period was held when that period was the latest, or accepted then)
-      const used = feed.kind === 'events' ? ofFeed.filter((l) => l.status === 'staged' && parsePeriod(l.period).end <= end) : filesOf(chosen);
-      const ageMonths = monthsBetween(end, month.end);
-      snapshot = {
-        feed,
-        period: chosen,
-        rows: used.reduce((n, l) => n + l.rows_staged, 0),
-        ageMonths,
-        stale: ageMonths > config.feeds[feed.id].max_age_months,
-        loadIds: used.map((l) => l.load_id).sort().join(','),
-        fallback,
-      };
+      snapshot = { ...snapshotAt(feed, ofFeed, chosen, month.end, config).snapshot, fallback };
       result.snapshots.push(snapshot);
       if (fallback) {
         result.accepted.push({
@@ -225,6 +212,27 @@ function deliveredLoads(w: Warehouse): Promise<DeliveredLoad[]> {
   );
 }
 
+/**
+ * The snapshot of `feed` at `chosen`, a period all of whose files were staged, for a month ending
+ * `monthEnd`, and the loads it reads: the period's, or for an event feed every staged load delivered
+ * up to the chosen period (a rejected file of an earlier period was held when that period was the
+ * latest, or accepted then).
+ */
+function snapshotAt(feed: FeedAdapter<FeedId>, ofFeed: readonly DeliveredLoad[], chosen: string, monthEnd: string, config: Config): { snapshot: Snapshot; used: DeliveredLoad[] } {
+  const end = parsePeriod(chosen).end;
+  const used = ofFeed.filter((l) => l.status === 'staged' && (feed.kind === 'events' ? parsePeriod(l.period).end <= end : l.period === chosen));
+  const ageMonths = monthsBetween(end, monthEnd);
+  const snapshot: Snapshot = {
+    feed,
+    period: chosen,
+    rows: used.reduce((n, l) => n + l.rows_staged, 0),
+    ageMonths,
+    stale: ageMonths > config.feeds[feed.id].max_age_months,
+    loadIds: used.map((l) => l.load_id).sort().join(','),
+  };
+  return { snapshot, used };
+}
+
 /** A feed as a check request reads it: its snapshot, when it is delivered, and what a reader must know. */
 export interface LatestFeed {
   feed: FeedAdapter;
@@ -254,19 +262,9 @@ export async function latestFeeds(w: Warehouse, day: string, config: Config): Pr
       const note = delivered ? `${delivered} 的交付被退回，此前无可用数据` : '尚未交付';
       return { feed, snapshot: null, deliveredOn: null, note };
     }
-    const end = parsePeriod(chosen).end;
-    const used = ofFeed.filter((l) => l.status === 'staged' && (feed.kind === 'events' ? parsePeriod(l.period).end <= end : l.period === chosen));
-    const ageMonths = monthsBetween(end, month.end);
-    const snapshot: Snapshot = {
-      feed,
-      period: chosen,
-      rows: used.reduce((n, l) => n + l.rows_staged, 0),
-      ageMonths,
-      stale: ageMonths > config.feeds[feed.id].max_age_months,
-      loadIds: used.map((l) => l.load_id).sort().join(','),
-    };
+    const { snapshot, used } = snapshotAt(feed, ofFeed, chosen, month.end, config);
     const deliveredOn = used.map((l) => l.loaded_on).sort().at(-1) ?? null;
-    const note = chosen !== delivered ? `最新交付 ${delivered} 被退回，使用 ${chosen}` : snapshot.stale ? `数据已 ${ageMonths} 个月未更新` : null;
+    const note = chosen !== delivered ? `最新交付 ${delivered} 被退回，使用 ${chosen}` : snapshot.stale ? `数据已 ${snapshot.ageMonths} 个月未更新` : null;
     return { feed, snapshot, deliveredOn, note };
   });
 }
