@@ -358,119 +358,97 @@ async function writeDetails(
 // ————— 待补授权 —————
 
 async function writePending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: PendingAuthorizationRow[], layout: SheetLayout): Promise<void> {
-  // one preamble line: the header lands on PENDING.headerRow (2)
-  const sheet = addTableSheet(workbook, PENDING.sheet, PENDING.columns, {
-    preamble: [{ text: rows.length === 0 ? '本期无待补授权家庭。' : PENDING_EXPLANATION, font: WARN_FONT }],
-    layout,
-  });
-  rows.forEach((p, i) => {
-    addTableRow(
-      sheet,
-      rowValues(PENDING, {
-        seq: i + 1,
-        householdId: text(p.householdId),
-        headName: text(p.headName),
-        headId: text(p.headId),
-        program: text(p.program),
-        householdSize: p.householdSize,
-        reason: text(p.reason),
-      }),
-    );
-  });
-  if (layout.protect) await protectSheet(sheet);
-  sheet.commit();
+  await writeListSheet(workbook, PENDING, rows.length === 0 ? '本期无待补授权家庭。' : PENDING_EXPLANATION, rows, layout, (p, seq) => ({
+    seq,
+    householdId: text(p.householdId),
+    headName: text(p.headName),
+    headId: text(p.headId),
+    program: text(p.program),
+    householdSize: p.householdSize,
+    reason: text(p.reason),
+  }));
 }
 
 // ————— 未发放名单 —————
 
 async function writeUnpaid(workbook: ExcelJS.stream.xlsx.WorkbookWriter, meta: CountyWorkbookMeta, rows: UnpaidRow[], layout: SheetLayout): Promise<void> {
-  // one preamble line: the header lands on UNPAID.headerRow (2)
   const preamble = !meta.ledgerArrived
     ? '本月一卡通发放数据未到，未比对发放情况。'
     : rows.length === 0
       ? '本月在保家庭在一卡通中均有发放成功的记录。'
       : '以下在保家庭本月在一卡通中没有发放成功的记录（发放失败、被退回的不算发放）。本表供核实是否漏发，不是疑点，无需反馈。';
-  const sheet = addTableSheet(workbook, UNPAID.sheet, UNPAID.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
-  rows.forEach((u, i) => {
-    const where = `${UNPAID.sheet} row ${i + UNPAID.headerRow + 1}`;
-    addTableRow(
-      sheet,
-      rowValues(UNPAID, {
-        seq: i + 1,
-        householdId: text(u.householdId),
-        headName: text(u.headName),
-        headId: text(u.headId),
-        program: text(u.program),
-        householdSize: u.householdSize,
-        monthlyAmount: money(u.monthlyAmount, `${where} monthlyAmount`),
-      }),
-    );
-  });
-  if (layout.protect) await protectSheet(sheet);
-  sheet.commit();
+  await writeListSheet(workbook, UNPAID, preamble, rows, layout, (u, seq, where) => ({
+    seq,
+    householdId: text(u.householdId),
+    headName: text(u.headName),
+    headId: text(u.headId),
+    program: text(u.program),
+    householdSize: u.householdSize,
+    monthlyAmount: money(u.monthlyAmount, `${where} monthlyAmount`),
+  }));
 }
 
 // ————— 待补义务人授权 —————
 
 async function writeObligorPending(workbook: ExcelJS.stream.xlsx.WorkbookWriter, meta: CountyWorkbookMeta, rows: ObligorPendingRow[], layout: SheetLayout): Promise<void> {
-  // one preamble line: the header lands on OBLIGOR_PENDING.headerRow (2)
   const preamble = !meta.obligorsArrived
     ? '本月赡抚养义务人数据未到，未核对义务人。'
     : rows.length === 0
       ? '本期无待补授权的赡养、抚养、扶养义务人。'
       : OBLIGOR_PENDING_EXPLANATION;
-  const sheet = addTableSheet(workbook, OBLIGOR_PENDING.sheet, OBLIGOR_PENDING.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
-  const date = (value: string, where: string): Date | null => (value === '' ? null : utcDate(value, where));
-  rows.forEach((o, i) => {
-    const where = `${OBLIGOR_PENDING.sheet} row ${i + OBLIGOR_PENDING.headerRow + 1}`;
-    addTableRow(
-      sheet,
-      rowValues(OBLIGOR_PENDING, {
-        seq: i + 1,
-        householdId: text(o.householdId),
-        supportedName: text(o.supportedName),
-        supportedId: text(o.supportedId),
-        obligorName: text(o.obligorName),
-        shownId: text(o.shownId),
-        obligorCounty: text(o.obligorCounty),
-        relation: text(o.relation),
-        authSignedOn: date(o.authSignedOn, `${where} authSignedOn`),
-        authValidUntil: date(o.authValidUntil, `${where} authValidUntil`),
-        reason: text(o.reason),
-      }),
-    );
-  });
-  if (layout.protect) await protectSheet(sheet);
-  sheet.commit();
+  await writeListSheet(workbook, OBLIGOR_PENDING, preamble, rows, layout, (o, seq, where) => ({
+    seq,
+    householdId: text(o.householdId),
+    supportedName: text(o.supportedName),
+    supportedId: text(o.supportedId),
+    obligorName: text(o.obligorName),
+    shownId: text(o.shownId),
+    obligorCounty: text(o.obligorCounty),
+    relation: text(o.relation),
+    authSignedOn: optionalDate(o.authSignedOn, `${where} authSignedOn`),
+    authValidUntil: optionalDate(o.authValidUntil, `${where} authValidUntil`),
+    reason: text(o.reason),
+  }));
 }
 
 // ————— 定期核查到期 —————
 
 async function writeRecheck(workbook: ExcelJS.stream.xlsx.WorkbookWriter, rows: RecheckRow[], layout: SheetLayout): Promise<void> {
-  // one preamble line: the header lands on RECHECK.headerRow (2)
   const preamble = rows.length === 0 ? '本期没有定期核查到期或授权书即将到期的家庭。' : RECHECK_EXPLANATION;
-  const sheet = addTableSheet(workbook, RECHECK.sheet, RECHECK.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
-  const date = (value: string, where: string): Date | null => (value === '' ? null : utcDate(value, where));
-  rows.forEach((r, i) => {
-    const where = `${RECHECK.sheet} row ${i + RECHECK.headerRow + 1}`;
-    addTableRow(
-      sheet,
-      rowValues(RECHECK, {
-        seq: i + 1,
-        householdId: text(r.householdId),
-        headName: text(r.headName),
-        program: text(r.program),
-        cycleMonths: r.cycleMonths,
-        cycleBasis: text(r.cycleBasis),
-        lastCheckOn: date(r.lastCheckOn, `${where} lastCheckOn`),
-        lastCheckBasis: text(r.lastCheckBasis),
-        nextDueOn: date(r.nextDueOn, `${where} nextDueOn`),
-        dueState: text(r.dueState),
-        authValidUntil: date(r.authValidUntil, `${where} authValidUntil`),
-        authNote: text(r.authNote),
-      }),
-    );
-  });
+  await writeListSheet(workbook, RECHECK, preamble, rows, layout, (r, seq, where) => ({
+    seq,
+    householdId: text(r.householdId),
+    headName: text(r.headName),
+    program: text(r.program),
+    cycleMonths: r.cycleMonths,
+    cycleBasis: text(r.cycleBasis),
+    lastCheckOn: optionalDate(r.lastCheckOn, `${where} lastCheckOn`),
+    lastCheckBasis: text(r.lastCheckBasis),
+    nextDueOn: optionalDate(r.nextDueOn, `${where} nextDueOn`),
+    dueState: text(r.dueState),
+    authValidUntil: optionalDate(r.authValidUntil, `${where} authValidUntil`),
+    authNote: text(r.authNote),
+  }));
+}
+
+/** A date cell, or an empty one for '' (not signed, not given). */
+const optionalDate = (value: string, where: string): Date | null => (value === '' ? null : utcDate(value, where));
+
+/**
+ * A list sheet (待补授权, 未发放名单, 待补义务人授权, 定期核查到期): one preamble line, so the header lands
+ * on the table's headerRow (2), then one row per item with the cells `cellsOf` gives it (`where` names
+ * the row in errors); protected when the layout says so.
+ */
+async function writeListSheet<K extends string, R>(
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter,
+  table: WorkbookTable<K>,
+  preamble: string,
+  rows: readonly R[],
+  layout: SheetLayout,
+  cellsOf: (row: R, seq: number, where: string) => Record<K, ExcelJS.CellValue>,
+): Promise<void> {
+  const sheet = addTableSheet(workbook, table.sheet, table.columns, { preamble: [{ text: preamble, font: WARN_FONT }], layout });
+  rows.forEach((row, i) => addTableRow(sheet, rowValues(table, cellsOf(row, i + 1, `${table.sheet} row ${i + table.headerRow + 1}`))));
   if (layout.protect) await protectSheet(sheet);
   sheet.commit();
 }
