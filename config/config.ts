@@ -59,6 +59,20 @@ export interface Config {
   whitelist_default_months: number;
   /** the schedule of regular re-checks (动态管理, pipeline/sql/int_recheck.sql; docs/recheck-schedule.md) */
   recheck: { months_short: number; months_long: number; working_age_from: number; working_age_to: number; auth_warn_days: number };
+  /** which 居住证 is current (pipeline/sql/int_residence.sql; docs/residence.md) */
+  residence: { undated_valid_months: number };
+  /** cross-province and cross-league requests (pipeline/assist; docs/assist-requests.md) */
+  assist: {
+    /** 核对项目, as the request workbooks list them */
+    items: string[];
+    recheck_months: number;
+    cross_province_days: number;
+    cross_league_days: number;
+    /** the allowed 核对结果 of an answer, in dropdown order */
+    results: string[];
+    /** those of results that report something for the county to verify */
+    found: string[];
+  };
   gates: { max_quarantine_share: number; max_row_count_change: number; max_unauthorized_rise: number; max_resent_share: number };
   /** every registered feed's settings: the file's values over the feed's defaults (adapters/<feed>/adapter.ts) */
   feeds: Record<FeedId, FeedSettings>;
@@ -121,6 +135,15 @@ const schema = object({
   feedback: object({ confirmed: list(text), data_error: list(text), open: list(text) }),
   whitelist_default_months: num(1, 60, true),
   recheck: object({ months_short: num(1, 24, true), months_long: num(1, 36, true), working_age_from: num(0, 100, true), working_age_to: num(0, 100, true), auth_warn_days: num(0, 365, true) }),
+  residence: object({ undated_valid_months: num(1, 120, true) }),
+  assist: object({
+    items: list(text, 1),
+    recheck_months: num(1, 60, true),
+    cross_province_days: num(1, 365, true),
+    cross_league_days: num(1, 365, true),
+    results: list(text, 1),
+    found: list(text),
+  }),
   gates: object({ max_quarantine_share: num(0, 1), max_row_count_change: num(0, 10), max_unauthorized_rise: num(0, 100), max_resent_share: num(0.01, 1) }),
   feeds: byFeed(feedSettings, 'its settings'),
   sources: byFeed(source, 'source'),
@@ -139,6 +162,7 @@ export function validateConfig(raw: unknown): Config {
     [c.feedback.open, 'config.feedback.open'],
   ];
   for (const [values, key] of subsets) values.forEach((v, i) => oneOf(c.dispositions)(v, `${key}[${i}]`));
+  c.assist.found.forEach((v, i) => oneOf(c.assist.results)(v, `config.assist.found[${i}]`));
   const feeds = Object.fromEntries(FEEDS.map((f) => [f.id, { ...f.defaults, ...c.feeds?.[f.id] }])) as Record<FeedId, FeedSettings>;
   return { ...c, feeds };
 }

@@ -29,6 +29,8 @@ export const MATCH_INTERMEDIATES = {
   households: table('int_households'),
   pending: table('int_pending_authorization'),
   matchedPeople: table('int_matched_people'),
+  residence: table('int_residence'),
+  assist: table('int_assist'),
   householdAmounts: table('int_household_amounts'),
   answers: view('int_answers'),
   rosterPeople: table('int_roster_people'),
@@ -195,6 +197,10 @@ export function matchSteps(month: Period, config: Config, snapshots: Snapshot[],
     { name: 'households', creates: I.households, sql: sqlFile('int_households.sql'), params: { period_end: month.end } },
     { name: 'pending', creates: I.pending, sql: sqlFile('int_pending_authorization.sql') },
     { name: 'matched-people', creates: I.matchedPeople, sql: sqlFile('int_matched_people.sql') },
+    // where the matched people live and are registered (residence-not-marked reads it, and int_assist)
+    { name: 'residence', creates: I.residence, sql: sqlFile('int_residence.sql'), params: { period_end: month.end, undated_valid_months: config.residence.undated_valid_months } },
+    // who is to be asked about in another province or league (the commit records the requests)
+    { name: 'assist', creates: I.assist, sql: sqlFile('int_assist.sql'), params: { region_code: config.region.code } },
     { name: 'household-amounts', creates: I.householdAmounts, sql: sqlFile('int_household_amounts.sql') },
     { name: 'answers', creates: I.answers, sql: sqlFile('int_answers.sql') },
     // the recipients' obligors and their authorizations (empty in a month without obligors: 待补义务人授权 reads it)
@@ -254,9 +260,14 @@ export function flagsSteps(month: Period, config: Config, today: IssueDates): St
   ];
 }
 
-/** What the month records beside its flags: the pending list, its household counts, the snapshots it used (pure). */
-export function recordSteps(month: Period, snapshots: Snapshot[], prepared: PreparedMatch): Step[] {
+/**
+ * What the month records beside its flags (pure): the pending list, its household counts, the
+ * snapshots it used, and its cross-province and cross-league requests (the period's unsent ones
+ * replaced; a sent one stays, as the place asked has it).
+ */
+export function recordSteps(month: Period, config: Config, snapshots: Snapshot[], prepared: PreparedMatch): Step[] {
   const period = month.name;
+  const unsent = "select request_id from assist_requests where period = $period and sent_on is null";
   return [
     { name: 'pending:clear', sql: 'delete from pending_authorization where period = $period', params: { period } },
     { name: 'pending:insert', sql: 'insert into pending_authorization select $period, household_id, county_code, reason from int_pending_authorization', params: { period } },
@@ -280,6 +291,14 @@ export function recordSteps(month: Period, snapshots: Snapshot[], prepared: Prep
       sql: 'insert into period_snapshots values ($period, $feed, $snapshot, $rows, $age, $stale, $load_ids)',
       params: { load_ids: s.loadIds, period, feed: s.feed.id, snapshot: s.period, rows: s.rows, age: s.ageMonths, stale: s.stale },
     })),
+    { name: 'assist:unsupersede', sql: `update assist_requests set superseded_by = null where superseded_by in (${unsent})`, params: { period } },
+    { name: 'assist:clear', sql: `delete from assist_requests where request_id in (${unsent})`, params: { period } },
+    {
+      name: 'assist:record',
+      sql: sqlFile('assist_record.sql'),
+      params: { period, items: config.assist.items.join('、'), recheck_months: config.assist.recheck_months },
+    },
+    { name: 'assist:supersede', sql: sqlFile('assist_supersede.sql'), params: { period } },
   ];
 }
 
@@ -301,7 +320,7 @@ export async function commitMatch(
   await w.transaction(`flags:${month.name}`, async () => {
     await runSteps(w, flagsSteps(month, config, today), options);
     await checkFlagIdsUnique(w, month.name);
-    await runSteps(w, recordSteps(month, snapshots, prepared), options);
+    await runSteps(w, recordSteps(month, config, snapshots, prepared), options);
   });
   // what publish reads stays; the run drops it after publishing (dropPreparedMatch)
   await dropIntermediates(w, 'match:cleanup', Object.values(MATCH_INTERMEDIATES).filter((i) => !KEPT_FOR_PUBLISH.includes(i)), options);

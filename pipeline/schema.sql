@@ -311,6 +311,35 @@ create table if not exists check_request_rows (
   problem varchar
 );
 
+-- assist_requests: one row per cross-province (kind province: the region's 民政厅 asks another
+-- province, 跨省核对请求) or cross-league (kind league: 协查请求 to the league the person lives in)
+-- request about a member (docs/assist-requests.md). Made by a month's commit (int_assist.sql,
+-- assist_record.sql; a re-run replaces the period's requests not yet sent), sent when the month is
+-- published (sent_on: the publication's issue date), answered by an imported workbook (answered_on,
+-- result … answer_file: the file's sha256). superseded_by: a later request about the same person and
+-- place, made after recheck_months while this one was unanswered.
+create table if not exists assist_requests (
+  request_id varchar primary key,
+  kind varchar not null,
+  target_code varchar not null,
+  period varchar not null,
+  household_id varchar not null,
+  person_id varchar not null,
+  county_code varchar not null,
+  name varchar,
+  residence_division varchar not null,
+  items varchar not null,
+  auth_signed_on date,
+  sent_on date,
+  answered_on date,
+  result varchar,
+  note varchar,
+  answered_by varchar,
+  answer_file varchar,
+  answer_recorded_at timestamp,
+  superseded_by varchar
+);
+
 -- schema_migrations: the steps of pipeline/migrations.ts this warehouse has had. What schema.sql
 -- creates is the current shape; those steps bring an older warehouse to it.
 create table if not exists schema_migrations (

@@ -39,12 +39,12 @@ describe('the match builder', () => {
     const snapshots = [snapshot('roster', '2026-10'), snapshot('vehicles', '2026Q3')];
     const steps = matchSteps(month, config, snapshots);
     const running = RULES.filter((r) => ['roster', 'vehicles'].includes(r.sources[0])).map((r) => `rule:${r.id}`);
-    expect(names(steps)).toEqual(['standards', 'households', 'pending', 'matched-people', 'household-amounts', 'answers', 'obligors', 'recheck', 'rule-hits:create', ...running]);
-    expect(steps.filter((s) => s.creates).map((s) => s.creates!.name)).toEqual(['int_standards', 'int_households', 'int_pending_authorization', 'int_matched_people', 'int_household_amounts', 'int_answers', 'int_obligors', 'int_recheck', 'int_rule_hits']);
+    expect(names(steps)).toEqual(['standards', 'households', 'pending', 'matched-people', 'residence', 'assist', 'household-amounts', 'answers', 'obligors', 'recheck', 'rule-hits:create', ...running]);
+    expect(steps.filter((s) => s.creates).map((s) => s.creates!.name)).toEqual(['int_standards', 'int_households', 'int_pending_authorization', 'int_matched_people', 'int_residence', 'int_assist', 'int_household_amounts', 'int_answers', 'int_obligors', 'int_recheck', 'int_rule_hits']);
     expect(steps.find((s) => s.name === 'households')!.params).toEqual({ period_end: '2026-10-31' });
     // a month with payments also places each payment (int_roster_people, int_paid) before the rules
     const withPayments = names(matchSteps(month, config, [...snapshots, snapshot('payments', '2026-10')]));
-    expect(withPayments.slice(8, 11)).toEqual(['roster-people', 'paid', 'rule-hits:create']);
+    expect(withPayments.slice(10, 13)).toEqual(['roster-people', 'paid', 'rule-hits:create']);
   });
 
   it('builds the standards in force on the last day of the month: a re-run of an older month keeps its standard', () => {
@@ -114,7 +114,7 @@ describe('keeping intermediates, running one rule', () => {
       const c = await instance.connect();
       const kept = (await c.runAndReadAll("select table_name from duckdb_tables() where schema_name = 'debug_2026_10' order by all")).getRowObjectsJson().map((r) => r.table_name);
       expect(kept).toEqual([
-        'int_answers', 'int_household_amounts', 'int_households', 'int_matched_people', 'int_obligors', 'int_pending_authorization', 'int_recheck', 'int_rule_hits', 'int_standards',
+        'int_answers', 'int_assist', 'int_household_amounts', 'int_households', 'int_matched_people', 'int_obligors', 'int_pending_authorization', 'int_recheck', 'int_residence', 'int_rule_hits', 'int_standards',
         'pub_details', 'pub_heads', 'pub_households', 'pub_members', 'pub_obligor_pending', 'pub_pending', 'pub_recheck', 'pub_unpaid',
       ]);
       const counts = (await c.runAndReadAll('select (select count(*) from debug_2026_10.int_households)::integer as households, (select count(*) from debug_2026_10.pub_pending)::integer as pending')).getRowObjectsJson();

@@ -9,7 +9,7 @@ export const residenceColumns: readonly ColumnSpec[] = [
   // 6, 9 or 12 digits of a mainland province (staged whole, and its first six as residence_county); else unknown_code
   { name: 'residence_division', headers: ['居住地址区划', '居住地区划', '居住地行政区划', '现住址区划'], required: true, kind: 'code' },
   { name: 'issued_on', headers: ['签发日期', '发证日期', '登记日期'], required: true, kind: 'date' },
-  // empty: no end stated (the rule counts the permit valid for rules.residence-not-marked.undated_valid_months from issue)
+  // empty: no end stated (counted valid for config.residence.undated_valid_months from issue: pipeline/sql/int_residence.sql)
   { name: 'valid_until', headers: ['有效期至', '有效期截止日期', '有效截止日期'], required: false, kind: 'date' },
   // optional; checked as residence_division
   { name: 'hukou_division', headers: ['户籍地区划', '户籍地址区划', '户籍地行政区划'], required: false, kind: 'code' },

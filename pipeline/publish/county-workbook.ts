@@ -9,6 +9,8 @@ import {
   SEVERITY_LABEL,
   WorkbookDataError,
   columnLetter,
+  dataValidations,
+  listFormula,
   money,
   periodDocumentDate,
   pinDocumentProperties,
@@ -211,14 +213,6 @@ async function writeReadme(workbook: ExcelJS.stream.xlsx.WorkbookWriter, data: C
 
 // ————— 疑点家庭 —————
 
-function dispositionFormula(dispositions: string[], readmeRange: string): string {
-  // An inline list is the sturdiest dropdown (survives edits to 说明) but Excel caps it at 255
-  // characters and splits on ','; otherwise point at the list printed on 说明.
-  const inline = dispositions.join(',');
-  const fits = inline.length <= 255 && dispositions.every((d) => !d.includes(',') && !d.includes('"'));
-  return fits ? `"${inline}"` : readmeRange;
-}
-
 async function writeHouseholds(
   workbook: ExcelJS.stream.xlsx.WorkbookWriter,
   meta: CountyWorkbookMeta,
@@ -257,7 +251,7 @@ async function writeHouseholds(
     );
   });
   if (earliestIssue) {
-    addAnswerValidations(sheet, HOUSEHOLDS, rows.length, dispositionFormula(meta.dispositions, readmeRange), earliestIssue, `本户各条疑点的结果；"${SHEET.details}"中单独填写的疑点以明细为准。请从下拉列表中选择`);
+    addAnswerValidations(sheet, HOUSEHOLDS, rows.length, listFormula(meta.dispositions, readmeRange), earliestIssue, `本户各条疑点的结果；"${SHEET.details}"中单独填写的疑点以明细为准。请从下拉列表中选择`);
   }
   if (layout.protect) await protectSheet(sheet);
   sheet.commit();
@@ -282,7 +276,7 @@ function addAnswerValidations(
     return `${letter}${first}:${letter}${last}`;
   };
   const header = table.header;
-  validations(sheet).add(range('disposition'), {
+  dataValidations(sheet).add(range('disposition'), {
     type: 'list',
     allowBlank: true,
     formulae: [listFormula],
@@ -294,7 +288,7 @@ function addAnswerValidations(
     errorTitle: `${header.disposition}无效`,
     error: `请从下拉列表中选择，可选值见"${SHEET.readme}"表。`,
   });
-  validations(sheet).add(range('verifiedOn'), {
+  dataValidations(sheet).add(range('verifiedOn'), {
     type: 'date',
     operator: 'greaterThanOrEqual',
     allowBlank: true,
@@ -306,10 +300,6 @@ function addAnswerValidations(
   });
 }
 
-/** exceljs' typings leave out the streamed worksheet's dataValidations; the object is there. */
-function validations(sheet: ExcelJS.Worksheet): { add(address: string, validation: ExcelJS.DataValidation): void } {
-  return (sheet as unknown as { dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void } }).dataValidations;
-}
 
 // ————— 疑点明细 —————
 
@@ -349,7 +339,7 @@ async function writeDetails(
     );
   });
   if (earliestIssue) {
-    addAnswerValidations(sheet, DETAILS, rows.length, dispositionFormula(meta.dispositions, readmeRange), earliestIssue, `本条疑点的结果；不填写则按"${SHEET.households}"中本户的结果。请从下拉列表中选择`);
+    addAnswerValidations(sheet, DETAILS, rows.length, listFormula(meta.dispositions, readmeRange), earliestIssue, `本条疑点的结果；不填写则按"${SHEET.households}"中本户的结果。请从下拉列表中选择`);
   }
   if (layout.protect) await protectSheet(sheet);
   sheet.commit();

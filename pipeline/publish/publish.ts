@@ -6,7 +6,9 @@
  *
  *   out/<period> → .releases/<period>.<run>/
  *                    <league code>_<league name>/<county code>_<county name>_<period>_核对疑点.xlsx
+ *                    <league code>_<league name>/<league code>_<league name>_<period>_协查请求.xlsx (leagues asked)
  *                    summary.xlsx
+ *                    跨省核对请求_<period>.xlsx
  *                    manifest.json
  *                    index.json   (the portal's status pages read it: period-index.ts; not in the manifest,
  *                                  it changes with every feedback import)
@@ -32,6 +34,7 @@ import { logger } from '../../base/log.ts';
 import { QUARANTINE_REASON_TEXTS } from '../quarantine-reasons.ts';
 import { progress } from '../progress.ts';
 import { dropIntermediates, runSteps, sqlFile, stepRows, table, type Step, type StepOptions } from '../steps.ts';
+import { assistSentStep, writeAssistWorkbooks } from '../assist/publish.ts';
 
 /**
  * The rows of the period's county workbooks, for every county at once; publish then reads them
@@ -394,8 +397,8 @@ async function publicationIssue(w: Warehouse, ctx: PublishContext): Promise<Issu
 
 /**
  * Once the release is visible: the flags it issued for the first time have reached their counties
- * on its issue date (flag_issues keeps that for every later run and month), and the month's
- * publication date is recorded. After the swap, never before: a publication that failed dates nothing.
+ * on its issue date (flag_issues keeps that for every later run and month), the month's
+ * publication date is recorded, and its requests not yet sent were sent that day. After the swap, never before: a publication that failed dates nothing.
  */
 async function recordPublication(w: Warehouse, period: string, publication: IssueDates): Promise<void> {
   await w.transaction('publication:record', async () => {
@@ -411,6 +414,7 @@ async function recordPublication(w: Warehouse, period: string, publication: Issu
       issued_on: publication.issuedOn,
       due_on: publication.dueOn,
     });
+    await runSteps(w, [assistSentStep(period, publication.issuedOn)]);
   });
 }
 
@@ -472,6 +476,8 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
   const files: PublishedFile[] = outcomes.flatMap((o) => (o.ok ? [{ path: relative(release, o.path), sha256: o.result.sha256, rows: o.result.rows }] : []));
   const summary = await writeSummaryWorkbook(join(release, 'summary.xlsx'), await summaryData(w, ctx, publication));
   files.push({ path: 'summary.xlsx', sha256: summary.sha256, rows: summary.rows });
+  // the cross-province and cross-league requests (sent once this release is visible: recordPublication)
+  files.push(...(await writeAssistWorkbooks(w, release, period, ctx.config, publication.issuedOn)));
   await dropIntermediates(w, 'publish:cleanup', Object.values(PUBLISH_INTERMEDIATES), ctx.intermediates);
 
   const inputs = await w.rows<Record<string, unknown>>(

@@ -188,6 +188,22 @@ export function addTableRow(sheet: ExcelJS.Worksheet, values: ExcelJS.CellValue[
   row.commit();
 }
 
+/**
+ * A dropdown's list: inline is the sturdiest (survives edits to the sheet holding the values) but
+ * Excel caps it at 255 characters and splits on ','; otherwise point at `fallbackRange`, where the
+ * workbook prints the values.
+ */
+export function listFormula(values: string[], fallbackRange: string): string {
+  const inline = values.join(',');
+  const fits = inline.length <= 255 && values.every((d) => !d.includes(',') && !d.includes('"'));
+  return fits ? `"${inline}"` : fallbackRange;
+}
+
+/** exceljs' typings leave out the streamed worksheet's dataValidations; the object is there. */
+export function dataValidations(sheet: ExcelJS.Worksheet): { add(address: string, validation: ExcelJS.DataValidation): void } {
+  return (sheet as unknown as { dataValidations: { add(address: string, validation: ExcelJS.DataValidation): void } }).dataValidations;
+}
+
 /** Excel column letters for a 1-based index (A, B, …, Z, AA…). */
 export function columnLetter(index: number): string {
   let s = '';

@@ -1,5 +1,4 @@
 import { defineRule } from '../define-rule.ts';
-import { int } from '../params.ts';
 
 export const residenceNotMarked = defineRule(
   {
@@ -7,7 +6,7 @@ export const residenceNotMarked = defineRule(
     title: '人户分离未标注',
     description:
       'A member of an authorized household whose roster row does not say 人户分离 (否 or blank) and who, on the month’s last day, ' +
-      'holds a valid 居住证 (签发日期 on or before it, 有效期至 on or after it; no 有效期至: undated_valid_months from issue) for ' +
+      'holds a valid 居住证 (签发日期 on or before it, 有效期至 on or after it; no 有效期至: config.residence.undated_valid_months from issue; pipeline/sql/int_residence.sql) for ' +
       'another county than the household’s, or has a 户籍 in force (not 注销, not 迁出 by then, not 迁入 after it) in another ' +
       'county: medium (内民政发〔2022〕17号: 人户分离 households are marked and re-verified; a lead for the county to mark or ' +
       'explain). Counties compare on the first six digits: a move within the county is no lead. One row per member and kind ' +
@@ -15,7 +14,7 @@ export const residenceNotMarked = defineRule(
     severity: 'medium',
     sources: ['residence', 'hukou'],
     needs: 'any',
-    params: { undated_valid_months: int(1, 120) },
+    params: {},
   },
   new URL('./rule.sql', import.meta.url),
 );
