@@ -26,6 +26,8 @@ const pipeline = {
   kpi: () => import('../pipeline/kpi.ts'),
   requestsRun: () => import('../pipeline/requests/run.ts'),
   requestsStatus: () => import('../pipeline/requests/status.ts'),
+  assistAnswers: () => import('../pipeline/assist/answers.ts'),
+  assistStatus: () => import('../pipeline/assist/status.ts'),
 };
 import { formatCsv } from './csv.ts';
 
@@ -313,6 +315,62 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       if (o.json) return print(rows, true);
       print(
         rows.map((r) => ({ county: `${r.county} ${r.countyName}`, request: r.requestNo, kind: r.kind, requested: r.requestedOn, due: r.dueOn, state: REQUEST_STATE_TITLES[r.state], answered: r.answeredOn ?? '', report: r.report ?? r.refusal ?? '' })),
+        false,
+      );
+    });
+
+  const assist = cli.command('assist').description('cross-province (跨省核对请求) and cross-league (协查请求) checks of members living outside their league: sent with each published month');
+  assist
+    .command('import <files...>')
+    .description('read returned request workbooks: each answered row records its request’s 核对结果; a later answer to the same request replaces the earlier one')
+    .option('--league <code>', 'refuse any workbook but this league’s 协查请求')
+    .option('--received-on <date>', 'the day the answers reached the region (default today)')
+    .option('--by <who>', 'who imports', 'import')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print the results as JSON')
+    .action(async (files: string[], o) => {
+      const { importAssistAnswers } = await pipeline.assistAnswers();
+      const results = await session('assist import', o, async (s) => {
+        const out = [];
+        for (const f of files) out.push(await importAssistAnswers(s.w, resolve(f), { config: s.config.config, state: s.state, actor: o.by, expectLeague: o.league, receivedOn: o.receivedOn }));
+        return out;
+      });
+      if (o.json) print(results, true);
+      else {
+        for (const r of results) {
+          process.stdout.write(
+            r.status === 'refused'
+              ? `${r.file}: refused — ${r.reason}\n`
+              : `${r.file}: ${r.status}, ${r.kind} ${r.targetCode} ${r.period}: ${r.accepted} answered, ${r.rejected.length} rejected, ${r.unanswered} unanswered\n`,
+          );
+          for (const x of r.rejected) process.stdout.write(`  row ${x.row}: ${x.reason}\n`);
+        }
+      }
+      if (results.some((r) => r.status === 'refused' || r.rejected.length)) process.exitCode = EXIT.failure;
+    });
+  assist
+    .command('status')
+    .description('every request with its state: 未发出 (unsent), 待回复 (waiting), 逾期未回复 (overdue: past assist.cross_province_days / cross_league_days), 已回复 (answered), 已重新请求 (asked again after recheck_months)')
+    .option('--period <YYYY-MM>', 'the requests of one month')
+    .addOption(new Option('--kind <kind>', 'one kind').choices(['province', 'league']))
+    .option('--target <code>', 'one place asked: a province (2 digits) or league (4 digits)')
+    .option('--as-of <date>', 'judge overdue as of this day (default today)')
+    .option('--totals', 'per place asked: requests, unsent, waiting, overdue, answered, superseded, answers reporting something (assist.found)')
+    .addOption(dataDirOption())
+    .addOption(configOption())
+    .option('--json', 'print as JSON')
+    .action(async (o) => {
+      const asOf = o.asOf ?? today();
+      const { assistStatuses, assistTotals, ASSIST_STATE_TITLES } = await pipeline.assistStatus();
+      const { rows, config } = await session('assist status', o, async (s) => ({
+        rows: await assistStatuses(s.w, s.config.config, asOf, { period: o.period, kind: o.kind, target: o.target }),
+        config: s.config.config,
+      }));
+      if (o.totals) return print(assistTotals(rows, config), Boolean(o.json));
+      if (o.json) return print(rows, true);
+      print(
+        rows.map((r) => ({ request: r.requestId, period: r.period, asked: `${r.targetCode} ${r.targetName}`, county: `${r.county} ${r.countyName}`, sent: r.sentOn ?? '', days: r.days ?? '', state: ASSIST_STATE_TITLES[r.state], answered: r.answeredOn ?? '', result: r.result ?? '' })),
         false,
       );
     });

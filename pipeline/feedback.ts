@@ -29,6 +29,7 @@ import { recordAudit } from './audit.ts';
 import type { StateDb } from './state.ts';
 import { addEntry } from './whitelist.ts';
 import { inspectWorkbookZip, WorkbookZipRefused } from './workbook-zip.ts';
+import { cellText, readTable } from './xlsx/read-table.ts';
 import { todayInChina } from './period.ts';
 import {
   DETAILS,
@@ -41,7 +42,6 @@ import {
   type DetailKey,
   type FixedCellKey,
   type HouseholdKey,
-  type WorkbookTable,
 } from './publish/workbook-contract.ts';
 
 export interface FeedbackImportResult {
@@ -89,6 +89,7 @@ export interface FeedbackOptions {
 }
 
 class Refused extends Error {}
+const refuse = (message: string) => new Refused(message);
 
 /**
  * The columns read back: every column the county answers in, and those that say what the answer
@@ -101,18 +102,6 @@ type ReadBackKey = (typeof READ_BACK)[number];
 type ReadBackDetailKey = (typeof READ_BACK_DETAILS)[number];
 
 const H = HOUSEHOLDS.header;
-
-function cellText(value: ExcelJS.CellValue): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    const v = value as { richText?: { text: string }[]; text?: unknown; result?: unknown };
-    if (v.richText) return v.richText.map((r) => r.text).join('').trim();
-    if (v.result !== undefined) return cellText(v.result as ExcelJS.CellValue);
-    if (v.text !== undefined) return String(v.text).trim();
-  }
-  return String(value).trim();
-}
 
 /** A row of 疑点家庭 as returned, by contract key; `row` is its sheet row number. */
 export type ReturnedRow = { row: number; flagIds: string[] } & Record<Exclude<ReadBackKey, 'flagIds'>, string>;
@@ -127,23 +116,6 @@ export interface ReturnedWorkbook {
   rows: ReturnedRow[];
   /** 疑点明细: the flags' own answers (empty for a format without them) */
   details: ReturnedDetailRow[];
-}
-
-/** Reads the rows of a returned table sheet by the header text of `keys`; a missing header is Refused. */
-function readTable<K extends string>(sheet: ExcelJS.Worksheet, table: WorkbookTable<K>, keys: readonly K[]): { row: number; get: (k: K) => string }[] {
-  const header = new Map<string, number>();
-  sheet.getRow(table.headerRow).eachCell((cell, col) => header.set(cellText(cell.value), col));
-  const cols = new Map<K, number>();
-  for (const k of keys) {
-    const c = header.get(table.header[k]);
-    if (!c) throw new Refused(`「${table.sheet}」缺少列「${table.header[k]}」 (the returned workbook's layout was changed)`);
-    cols.set(k, c);
-  }
-  const rows: { row: number; get: (k: K) => string }[] = [];
-  sheet.eachRow((r, n) => {
-    if (n > table.headerRow) rows.push({ row: n, get: (k) => cellText(r.getCell(cols.get(k)!).value) });
-  });
-  return rows;
 }
 
 /** Reads a returned county workbook by the contract; a file that is not one is Refused. Checks nothing else. */
@@ -161,7 +133,7 @@ export async function readReturnedWorkbook(path: string): Promise<ReturnedWorkbo
     (Object.keys(FIXED_CELLS) as FixedCellKey[]).map((k) => [k, cellText(readme.getCell(FIXED_CELLS[k].cell).value)]),
   ) as Record<FixedCellKey, string>;
   const rows: ReturnedRow[] = [];
-  for (const { row, get } of readTable(sheet, HOUSEHOLDS, READ_BACK)) {
+  for (const { row, get } of readTable(sheet, HOUSEHOLDS, READ_BACK, refuse)) {
     const flagIds = get('flagIds').split(/[,，\s]+/).filter(Boolean);
     if (!flagIds.length && !get('householdId')) continue;
     rows.push({ row, householdId: get('householdId'), disposition: get('disposition'), note: get('note'), verifiedBy: get('verifiedBy'), verifiedOn: get('verifiedOn'), flagIds });
@@ -170,7 +142,7 @@ export async function readReturnedWorkbook(path: string): Promise<ReturnedWorkbo
   if (IMPORTABLE_SCHEMA_VERSIONS[fixed.schemaVersion]?.perFlagAnswers) {
     const detailSheet = wb.getWorksheet(DETAILS.sheet);
     if (!detailSheet) throw new Refused(`不是本系统下发的核对表：缺少工作表「${DETAILS.sheet}」 (not a hedui county workbook)`);
-    for (const { row, get } of readTable(detailSheet, DETAILS, READ_BACK_DETAILS)) {
+    for (const { row, get } of readTable(detailSheet, DETAILS, READ_BACK_DETAILS, refuse)) {
       const r = Object.fromEntries(READ_BACK_DETAILS.map((k) => [k, get(k)])) as Record<ReadBackDetailKey, string>;
       if (!r.flagId && !r.householdId) continue;
       details.push({ row, ...r });
