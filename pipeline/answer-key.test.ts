@@ -1,11 +1,11 @@
 /**
  * The whole month on the tiny fixtures, against their answer key: every quarantined row with its
  * reason, every staged row, every flag issued and suppressed (no missing, no extra), every
- * household waiting for authorization, every household of 未发放名单, every obligor of 待补义务人授权
- * — and no ID of an unauthorized household anywhere a match could leave it.
+ * household waiting for authorization, every household of 未发放名单, every obligor of 待补义务人授权,
+ * every cross-province and cross-league request — and no ID of an unauthorized household anywhere a match could leave it.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMonth, withSession, type PublishedReport } from './run.ts';
@@ -13,6 +13,7 @@ import { importEntries } from './whitelist.ts';
 import { Warehouse } from './warehouse.ts';
 import { createStagedViews } from './staged.ts';
 import { keptSchemaOf } from './steps.ts';
+import { assistWorkbookPath } from './assist/contract.ts';
 
 const TINY = new URL('../fixtures/tiny/', import.meta.url).pathname;
 const jsonl = async <T>(path: string): Promise<T[]> =>
@@ -111,6 +112,20 @@ describe('the tiny fixtures, end to end, against the answer key', () => {
        order by county_code, household_id, supported_id, obligor_id`,
     );
     expect(actual).toEqual(expected);
+  });
+
+  it('asks exactly the answer key’s cross-province and cross-league requests, and publishes them in their workbooks', async () => {
+    type A = { kind: string; target_code: string; county_code: string; household_id: string; person_id: string };
+    const expected = await jsonl<A>(join(dataDir, 'answer-key/assist.jsonl'));
+    expect(new Set(expected.map((a) => a.kind))).toEqual(new Set(['province', 'league']));
+    const actual = await w.rows<A>(
+      't',
+      "select kind, target_code, county_code, household_id, person_id from assist_requests where period = '2026-10' order by kind desc, target_code, county_code, household_id, person_id",
+    );
+    expect(actual).toEqual(expected);
+    const published = (await readdir(join(dataDir, 'out', '2026-10'), { recursive: true })).filter((f) => f.includes('请求')).sort();
+    const leagues = [...new Set(expected.filter((a) => a.kind === 'league').map((a) => a.target_code))];
+    expect(published).toEqual([assistWorkbookPath('2026-10', 'province', '15'), ...leagues.map((l) => assistWorkbookPath('2026-10', 'league', l))].sort());
   });
 
   it('every planted case is accounted for', async () => {
