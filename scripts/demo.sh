@@ -14,5 +14,6 @@ echo
 echo "County workbooks: $DIR/out/2026-10/ (one folder per league)"
 find -L "$DIR/out/2026-10" -name '*.xlsx' | sort | head -5
 echo "  … $(find -L "$DIR/out/2026-10" -name '*核对疑点.xlsx' | wc -l) county workbooks, plus summary.xlsx and manifest.json"
+echo "Cross-province requests: $DIR/out/2026-10/跨省核对请求_2026-10.xlsx; cross-league 协查请求: $(find -L "$DIR/out/2026-10" -name '*协查请求.xlsx' | wc -l) leagues — hedui assist status --data-dir $DIR"
 echo "Check-request reports (核对报告): $DIR/out/requests/<county>/<委托编号>/ — hedui requests status --data-dir $DIR"
 echo "Answer key of the sample data: $DIR/answer-key/"
