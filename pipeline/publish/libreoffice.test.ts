@@ -15,6 +15,7 @@ import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { writeSummaryWorkbook } from './summary-workbook.ts';
 import { emptyCountyData, sampleCountyData, sampleSummary } from './test-data.ts';
+import { ASSIST_REQUESTS, ASSIST_SCHEMA_VERSION, assistWorkbookPath } from '../assist/contract.ts';
 
 /**
  * Every workbook must open in LibreOffice (and so, in practice, in WPS and Excel): convert each
@@ -74,7 +75,13 @@ const sample = { path: join(dir, 'county.xlsx'), data: sampleCountyData() };
 const emptyPath = join(dir, 'empty.xlsx');
 const summaryPath = join(dir, 'sample-summary.xlsx'); // not summary.xlsx: the month's has that name
 /** The published month: its issued flags, and the county workbooks read (the counties with flags, and two without). */
-let month: { flags: { county_code: string; flag_id: string }[]; counties: (typeof COUNTIES)[number][]; paths: string[]; summary: string };
+let month: {
+  flags: { county_code: string; flag_id: string }[];
+  counties: (typeof COUNTIES)[number][];
+  paths: string[];
+  summary: string;
+  assist: { path: string; requests: { request_id: string; person_id: string }[] }[];
+};
 const read = new Map<string, Map<string, string[][]>>();
 const sheetsOf = (path: string) => read.get(path)!;
 
@@ -90,12 +97,20 @@ beforeAll(async () => {
     const withFlags = [...new Set(flags.map((f) => f.county_code))];
     const counties = [...COUNTIES.filter((c) => withFlags.includes(c.code)), ...COUNTIES.filter((c) => !withFlags.includes(c.code)).slice(0, 2)];
     const paths = counties.map((c) => join(dataDir, 'out/2026-10', countyWorkbookPath('2026-10', c)));
-    month = { flags, counties, paths, summary: join(dataDir, 'out/2026-10/summary.xlsx') };
+    const assist = await w.rows<{ request_id: string; kind: 'province' | 'league'; target_code: string; person_id: string }>(
+      't',
+      "select request_id, kind, target_code, person_id from assist_requests where period = '2026-10' order by request_id",
+    );
+    const asked = (kind: 'province' | 'league', target: string) => ({
+      path: join(dataDir, 'out/2026-10', assistWorkbookPath('2026-10', kind, target)),
+      requests: assist.filter((a) => a.kind === kind && (kind === 'province' || a.target_code === target)),
+    });
+    month = { flags, counties, paths, summary: join(dataDir, 'out/2026-10/summary.xlsx'), assist: [asked('province', '15'), asked('league', '1525')] };
   } finally {
     w.close();
   }
 
-  const all = [sample.path, emptyPath, summaryPath, ...month.paths, month.summary];
+  const all = [sample.path, emptyPath, summaryPath, ...month.paths, month.summary, ...month.assist.map((a) => a.path)];
   (await workbooksAsCsv(all)).forEach((sheets, i) => read.set(all[i], sheets));
 }, 300_000);
 
@@ -161,5 +176,18 @@ describe('workbooks open in LibreOffice', () => {
       expect(details.slice(1).map((r) => r[1]).sort(), c.code).toEqual(flags.filter((f) => f.county_code === c.code).map((f) => f.flag_id).sort());
     });
     expect(sheetsOf(month.summary).has('分县')).toBe(true);
+  });
+
+  it('opens the cross-province and a cross-league request workbook, each with exactly its requests, IDs as text', () => {
+    for (const { path, requests } of month.assist) {
+      expect(requests.length, path).toBeGreaterThan(0);
+      const sheets = sheetsOf(path);
+      expect([...sheets.keys()].sort()).toEqual(['说明', '核对请求'].sort());
+      const rows = sheets.get('核对请求')!;
+      expect(rows[0]).toEqual(ASSIST_REQUESTS.columns.map((c) => c.header));
+      const col = (k: keyof typeof ASSIST_REQUESTS.col) => ASSIST_REQUESTS.col[k] - 1;
+      expect(rows.slice(1).map((r) => [r[col('requestId')], r[col('personId')]]).sort(), path).toEqual(requests.map((a) => [a.request_id, a.person_id]).sort());
+      expect(sheets.get('说明')![1].slice(0, 2)).toEqual(['格式版本', ASSIST_SCHEMA_VERSION]);
+    }
   });
 });
