@@ -47,7 +47,10 @@ export function formatMonthReport(r: MonthReport): string {
   }
   if (r.rulesSkipped.length) lines.push('', `rules skipped: ${r.rulesSkipped.map((x) => `${x.rule} (${x.reason})`).join(', ')}`);
   if (r.gates.length) lines.push('', 'gates:', formatTable(r.gates.map((g) => ({ outcome: g.outcome, gate: g.gate, subject: g.subject, detail: g.detail }))).trimEnd());
-  if (r.match) lines.push('', `${r.match.issued} flags issued, ${r.match.suppressed} suppressed by the whitelist, ${r.match.pendingAuthorization} households waiting for authorization`);
+  if (r.match) {
+    lines.push('', `${r.match.issued} flags issued, ${r.match.suppressed} suppressed by the whitelist, ${r.match.pendingAuthorization} households waiting for authorization`);
+    lines.push(`requests to other places: ${r.match.assist.province} cross-province (跨省核对请求), ${r.match.assist.league} cross-league (协查请求)`);
+  }
   if (r.published) lines.push(`county workbooks (${r.published.counties}): ${r.published.folder}`);
   return lines.join('\n') + '\n';
 }

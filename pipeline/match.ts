@@ -49,6 +49,8 @@ export interface MatchResult {
   suppressed: number;
   pendingAuthorization: number;
   byRule: Record<string, { issued: number; suppressed: number; closed: number }>;
+  /** the period's cross-province and cross-league requests (docs/assist-requests.md), sent or to be sent with its publication */
+  assist: { province: number; league: number };
   skippedRules: string[];
 }
 
@@ -334,7 +336,20 @@ export async function commitMatch(
   for (const r of byRuleRows) byRule[r.rule_id][r.status as 'issued' | 'suppressed' | 'closed'] = r.n;
   const issued = byRuleRows.filter((r) => r.status === 'issued').reduce((a, r) => a + r.n, 0);
   const suppressed = byRuleRows.filter((r) => r.status === 'suppressed').reduce((a, r) => a + r.n, 0);
-  return { flags: issued + suppressed, issued, suppressed, pendingAuthorization: prepared.pendingAuthorization, byRule, skippedRules: skippedRules(snapshots).map((r) => r.rule) };
+  const assist = await w.one<{ province: number; league: number }>(
+    'assist:count',
+    "select count(*) filter (where kind = 'province')::integer as province, count(*) filter (where kind = 'league')::integer as league from assist_requests where period = $period",
+    { period: month.name },
+  );
+  return {
+    flags: issued + suppressed,
+    issued,
+    suppressed,
+    pendingAuthorization: prepared.pendingAuthorization,
+    byRule,
+    assist: assist ?? { province: 0, league: 0 },
+    skippedRules: skippedRules(snapshots).map((r) => r.rule),
+  };
 }
 
 /** Both steps, for callers with no gate between them (rule tests; `only` runs some rules alone). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config/config.ts';
 import { LEAGUES } from '../../domain/divisions.ts';
 import type { Warehouse } from '../warehouse.ts';
-import type { Step } from '../steps.ts';
+import { stepRows, type Step } from '../steps.ts';
 import { assistWorkbookPath, type AssistKind } from './contract.ts';
 import { writeAssistWorkbook, type AssistWorkbookData } from './workbook.ts';
 
@@ -92,8 +92,7 @@ export function assistWorkbooks(period: string, config: Config, issuedOn: string
 
 /** Reads the rows and writes every request workbook of the publication into `release`. */
 export async function writeAssistWorkbooks(w: Warehouse, release: string, period: string, config: Config, issuedOn: string): Promise<{ path: string; sha256: string; rows: Record<string, number> }[]> {
-  const step = assistRowsStep(period, config, issuedOn);
-  const rows = await w.rows<AssistRowRecord>(step.name, step.sql, step.params);
+  const rows = await stepRows<AssistRowRecord>(w, assistRowsStep(period, config, issuedOn));
   const written = [];
   for (const { path, data } of assistWorkbooks(period, config, issuedOn, rows)) {
     written.push({ path, ...(await writeAssistWorkbook(join(release, path), data)) });
