@@ -81,6 +81,10 @@ create index if not exists audit_by_period on audit(period);
 -- returned workbooks received by the portal, waiting for or done with their import (which runs in
 -- a child process that takes the warehouse's lock). state: queued → importing → done | failed.
 -- created_file: this upload wrote the file (a refused one is then deleted again).
+-- Two kinds, told apart by file (relative to <data folder>/feedback/): '<county>/<sha256>.xlsx', a
+-- county's workbook; 'assist/<unit>/<sha256>.xlsx', an answered request workbook (协查请求,
+-- 跨省核对请求) sent by a league or the region (portal/imports.ts). county_code: the uploading
+-- unit's code: a county's (6 digits), a league's (4) or the region's (2).
 create table if not exists uploads (
   upload_id text primary key,
   county_code text not null,

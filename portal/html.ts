@@ -4,10 +4,14 @@
  */
 import { SEVERITY_TITLES } from '../rules/define-rule.ts';
 import { COUNTIES } from '../domain/divisions.ts';
-import { daysBetween } from '../pipeline/period.ts';
+import { chinaTime, daysBetween } from '../pipeline/period.ts';
 import { REQUEST_STATE_TITLES, type RequestState, type RequestTotals } from '../pipeline/requests/status.ts';
 import type { CountyPeriodStatus, UploadResult } from './county-status.ts';
 import type { RequestUpload, ShownRequest } from './requests.ts';
+import { ASSIST_KIND_TEXT } from '../pipeline/assist/contract.ts';
+import type { AssistImportResult } from '../pipeline/assist/answers.ts';
+import type { AssistTarget } from './files.ts';
+import type { UploadOutcome, UploadRow } from './imports.ts';
 
 export const esc = (v: unknown): string =>
   String(v ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -210,4 +214,53 @@ export function requestTotalsTable(totals: readonly RequestTotals[]): Html {
 <td class="num ${t.answeredLate ? 'bad' : ''}">${t.answeredLate}</td><td class="num">${t.open}</td><td class="num ${t.overdue ? 'bad' : ''}">${t.overdue}</td><td class="num">${t.refused}</td></tr>`;
   });
   return html`<table><tr><th>盟市</th><th>代码</th><th>旗县市区</th><th>收到委托</th><th>按期出具</th><th>逾期出具</th><th>核对中</th><th>逾期未出具</th><th>退回</th></tr>${rows}</table>`;
+}
+
+// --- cross-league 协查请求 and cross-province 跨省核对请求 (pipeline/assist) ---
+
+/** A period's request workbooks an account may download: per place asked, the link, or 本期无… when the release holds none. */
+export function assistWorkbooksTable(period: string, books: readonly { target: AssistTarget; fileName: string | undefined }[]): Html {
+  const rows = books.map(({ target: t, fileName }) => {
+    const what = ASSIST_KIND_TEXT[t.kind];
+    const link = fileName ? html`<a href="/p/${period}/assist/${t.kind === 'province' ? 'province' : t.code}">${fileName}</a>` : html`<span class="note">本期无${what}</span>`;
+    return html`<tr><td>${what}</td><td>${t.kind === 'league' ? t.code : ''}</td><td>${t.name}</td><td>${link}</td></tr>`;
+  });
+  return html`<table><tr><th>请求类型</th><th>盟市代码</th><th>接收单位</th><th>工作簿（记入审计）</th></tr>${rows}</table>`;
+}
+
+const ASSIST_STATUS: Record<AssistImportResult['status'], string> = { imported: '已导入', unchanged: '此前已导入（内容相同）', refused: '未导入' };
+
+/** An answered request workbook's import: counts, then each row not taken by row number and reason (no personal data). */
+export function assistResultTable(savedName: string, result: AssistImportResult): Html {
+  const rejected = result.rejected.map((x) => html`<tr><td class="num">${x.row}</td><td>${x.reason}</td></tr>`);
+  return html`<table>
+<tr><th>文件</th><td>${savedName}</td></tr>
+<tr><th>核对期</th><td>${result.period ?? ''}</td></tr>
+<tr><th>请求类型</th><td>${result.kind ? ASSIST_KIND_TEXT[result.kind] : ''}${result.kind === 'league' ? `（${result.targetCode}）` : ''}</td></tr>
+<tr><th>结果</th><td class="${result.status === 'refused' ? 'bad' : 'ok'}">${ASSIST_STATUS[result.status]}${result.reason ? `：${result.reason}` : ''}</td></tr>
+<tr><th>已接受的回复（条请求）</th><td class="num">${result.accepted}</td></tr>
+<tr><th>尚未填写核对结果（行）</th><td class="num">${result.unanswered}</td></tr>
+<tr><th>未接受的行</th><td class="num">${result.rejected.length}</td></tr>
+</table>
+${rejected.length ? html`<h3>未接受的行</h3><table><tr><th>行号（核对请求表）</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
+}
+
+/** A unit's answered request workbooks, newest first: when, who, the saved file, state and counts, a link to the result. */
+export function assistUploadsTable(uploads: readonly UploadRow[]): Html {
+  if (!uploads.length) return html`<p>近期没有上传的回复工作簿。</p>`;
+  const rows = uploads.map((u) => {
+    const outcome = u.result ? (JSON.parse(u.result) as UploadOutcome) : undefined;
+    const result = outcome && 'assist' in outcome ? outcome.assist : undefined;
+    const state = !outcome
+      ? html`<span>正在导入</span>`
+      : 'failure' in outcome
+        ? html`<span class="bad">无法导入</span>`
+        : result?.status === 'refused'
+          ? html`<span class="bad">未导入：${result.reason ?? ''}</span>`
+          : html`<span class="ok">${result ? ASSIST_STATUS[result.status] : ''}</span>`;
+    const counted = result && result.status !== 'refused';
+    return html`<tr><td>${chinaTime(u.received_at)}</td><td>${u.username}</td><td>${u.file.slice(u.file.lastIndexOf('/') + 1)}</td><td>${result?.period ?? ''}</td><td>${state}</td>
+<td class="num">${counted ? result.accepted : ''}</td><td class="num">${counted ? result.rejected.length : ''}</td><td class="num">${counted ? result.unanswered : ''}</td><td><a href="/upload/${u.upload_id}">查看</a></td></tr>`;
+  });
+  return html`<table><tr><th>上传时间</th><th>上传人</th><th>保存的文件名</th><th>核对期</th><th>结果</th><th>已接受（条）</th><th>未接受（行）</th><th>未填写（行）</th><th>详情</th></tr>${rows}</table>`;
 }

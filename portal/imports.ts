@@ -9,6 +9,12 @@
  *
  * The county sees 已接收，正在导入 (`/upload/<id>`, refreshing itself) and then the result.
  * A refused or failed file is deleted again if this upload wrote it; an imported one is kept.
+ *
+ * Two kinds share the queue, told apart by the saved file's path (no column of their own): a
+ * county's workbook, `<county>/<sha256>.xlsx`, imported by pipeline/feedback.ts; and an answered
+ * request workbook of cross-league or cross-province checks sent by a league or the region,
+ * `assist/<league code | REGION_CODE>/<sha256>.xlsx`, imported by pipeline/assist/answers.ts. Both
+ * are under `feedback/` in the data folder; `county_code` holds the uploading unit's code.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -18,9 +24,39 @@ import { randomBytes } from 'node:crypto';
 import { recordAudit } from '../pipeline/audit.ts';
 import type { StateDb } from '../pipeline/state.ts';
 import type { FeedbackImportResult } from '../pipeline/feedback.ts';
+import type { AssistImportResult } from '../pipeline/assist/answers.ts';
+import { REGION_CODE } from '../domain/divisions.ts';
+import type { Account } from './accounts.ts';
 import { logger } from '../base/log.ts';
 import { processAlive } from '../pipeline/lock.ts';
 import { todayInChina } from '../pipeline/period.ts';
+
+/** feedback: a county's returned workbook; assist: an answered request workbook (协查请求, 跨省核对请求). */
+export type UploadKind = 'feedback' | 'assist';
+
+/** The folder under feedback/ of answered request workbooks (a county code never starts so). */
+const ASSIST_FOLDER = 'assist';
+
+/** An upload's kind, from its saved file's path (`uploads.file`, relative to feedback/). */
+export const uploadKind = (file: string): UploadKind => (file.startsWith(`${ASSIST_FOLDER}/`) ? 'assist' : 'feedback');
+
+/** Where an upload of this kind by this unit is saved, relative to feedback/ (the unit's code: server-chosen). */
+export const uploadFolder = (kind: UploadKind, unit: string) => (kind === 'assist' ? `${ASSIST_FOLDER}/${unit}` : unit);
+
+/**
+ * The code an account's uploads are filed under (`uploads.county_code`): its county's, its
+ * league's, or REGION_CODE for the region. Its rate limit counts by it, and only accounts of the
+ * same unit see an upload's page.
+ */
+export function uploadUnitOf(account: Account): string | undefined {
+  return account.scope === 'region' ? REGION_CODE : (account.scopeCode ?? undefined);
+}
+
+/**
+ * The league an answered request workbook must be for: the uploading league's own. The region
+ * (REGION_CODE) answers any; any other code is no league, so no workbook passes it.
+ */
+const expectLeagueOf = (unit: string): string | undefined => (unit === REGION_CODE ? undefined : unit);
 
 export interface ImportJob {
   uploadId: string;
@@ -28,14 +64,22 @@ export interface ImportJob {
   configPath?: string;
   path: string;
   actor: string;
+  /** feedback: the county the workbook must be of (expectCounty) */
   county: string;
+  kind: UploadKind;
+  /** assist: refuse any workbook but this league's 协查请求 (a league's upload); undefined for the region's */
+  expectLeague?: string;
   remote: string;
   receivedOn: string;
   lockWaitMs: number;
 }
 
 /** What the child answers with (one message each, in this order). */
-export type WorkerMessage = { type: 'locked' } | { type: 'result'; result: FeedbackImportResult } | { type: 'error'; message: string; busy: boolean };
+export type WorkerMessage =
+  | { type: 'locked' }
+  | { type: 'result'; result: FeedbackImportResult }
+  | { type: 'assist'; result: AssistImportResult }
+  | { type: 'error'; message: string; busy: boolean };
 
 export type UploadState = 'queued' | 'importing' | 'done' | 'failed';
 
@@ -56,7 +100,7 @@ export interface UploadRow {
 }
 
 /** The outcome kept in `uploads.result`: the importer's result, or why no import happened. */
-export type UploadOutcome = { result: FeedbackImportResult } | { failure: string };
+export type UploadOutcome = { result: FeedbackImportResult } | { assist: AssistImportResult } | { failure: string };
 
 export interface ImportLimits {
   /** how long an import waits for the data folder's lock (a nightly run may hold it) */
@@ -86,9 +130,15 @@ export function queueUpload(db: StateDb, u: Omit<UploadRow, 'upload_id' | 'state
 
 export const uploadById = (db: StateDb, id: string) => db.prepare<[string], UploadRow>('select * from uploads where upload_id = ?').get(id);
 
-/** Uploads of a county received since `sinceMs` (the per-county rate limit). */
+/** Uploads of a county (or a league's, the region's: uploadUnitOf) received since `sinceMs` (the per-county rate limit). */
 export const uploadsSince = (db: StateDb, county: string, sinceMs: number) =>
   db.prepare<[string, number], { n: number }>('select count(*) as n from uploads where county_code = ? and received_at > ?').get(county, sinceMs)!.n;
+
+/** A unit's answered request workbooks received since `sinceMs`, newest first (at most `limit`). */
+export const assistUploadsOf = (db: StateDb, unit: string, sinceMs: number, limit = 50) =>
+  db
+    .prepare<[string, string, number, number], UploadRow>('select * from uploads where county_code = ? and file like ? and received_at > ? order by received_at desc, upload_id desc limit ?')
+    .all(unit, `${ASSIST_FOLDER}/%`, sinceMs, limit);
 
 /** Queued or importing uploads before this one (what the waiting page says). */
 export const aheadOf = (db: StateDb, u: UploadRow) =>
@@ -149,6 +199,8 @@ export class ImportRunner {
       path: join(this.o.dataDir, 'feedback', u.file),
       actor: u.username,
       county: u.county_code,
+      kind: uploadKind(u.file),
+      expectLeague: expectLeagueOf(u.county_code),
       remote: u.remote ?? '',
       // the day the county sent it, also when the import waited past midnight for a nightly run
       receivedOn: todayInChina(new Date(u.received_at)),
@@ -173,6 +225,7 @@ export class ImportRunner {
           clearTimeout(timer);
           timer = setTimeout(() => child.kill('SIGKILL'), limits.timeoutMs);
         } else if (m.type === 'result') outcome = { result: m.result };
+        else if (m.type === 'assist') outcome = { assist: m.result };
         else if (m.type === 'error') {
           outcome = { failure: m.message };
           busy = m.busy;
@@ -195,7 +248,7 @@ export class ImportRunner {
       outcome ??
       // killed (time limit, or the heap cap: V8 aborts) or crashed: the workbook could not be read within the limits
       { failure: '工作簿无法在限定的时间和内存内读取，未导入。请上传下发的工作簿，不要另存或添加大量内容。 (the import ran out of time or memory)' };
-    const refused = 'failure' in final || final.result.status === 'refused';
+    const refused = 'failure' in final || ('assist' in final ? final.assist : final.result).status === 'refused';
     if (!outcome) logger().warn({ upload: u.upload_id, code, signal }, 'import child ended without a result');
     this.db.prepare("update uploads set state = ?, worker_pid = null, result = ?, finished_at = ? where upload_id = ?").run(
       'failure' in final ? 'failed' : 'done',

@@ -20,8 +20,12 @@
  *   GET  /p/<YYYY-MM>/c/<county>             a county's state, for its league and the region
  *   GET  /p/<YYYY-MM>/download/<county>      a county's workbook
  *   GET  /p/<YYYY-MM>/summary.xlsx           the region's summary (region accounts)
+ *   GET  /p/<YYYY-MM>/assist                 cross-league 协查请求 (a league: its own; the region: every league's) and the cross-province 跨省核对请求 (the region): downloads, the answer upload form, the unit's answer uploads
+ *   GET  /p/<YYYY-MM>/assist/<league code>   a league's 协查请求 (the league, the region)
+ *   GET  /p/<YYYY-MM>/assist/province        the cross-province 跨省核对请求 (the region)
  *   POST /upload                             a county's returned workbook (multipart/form-data)
- *   GET  /upload/<id>                        that upload: 已接收，正在导入, then its result
+ *   POST /assist/upload                      an answered 协查请求 (a league: its own) or 跨省核对请求 / any 协查请求 (the region)
+ *   GET  /upload/<id>                        either upload: 已接收，正在导入, then its result
  *   GET  /requests                           check requests (逢救必核): a county's own, with its uploads and the upload form; a league's or the region's counties', with totals
  *   POST /requests/upload                    a county's check-request file, saved into inbox/requests/<today>/<county>/ for the next requests run
  *   GET  /requests/received/<name>           that upload: received, waiting for the nightly run (or what the run made of it)
@@ -40,14 +44,15 @@ import { recordAudit, type AuditEvent } from '../pipeline/audit.ts';
 import { openState, type StateDb } from '../pipeline/state.ts';
 import { logger } from '../base/log.ts';
 import { changePassword, endSession, isAccount, login, PasswordRefusedError, passwordProblemZh, SCRYPT_CONCURRENCY, sessionAccount, sha256Hex, type Account } from './accounts.ts';
-import { countiesOf, mayDownload, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
+import { assistFileName, assistPath, assistTargetsOf, countiesOf, mayDownload, mayDownloadAssist, maySeeSummary, publishedPeriods, scopeTitle, summaryPath, workbookPath } from './files.ts';
 import { isMonthName, todayInChina } from '../pipeline/period.ts';
 import { countyWorkbookFileName, HOUSEHOLDS } from '../pipeline/publish/workbook-contract.ts';
 import { readPeriodIndex } from '../pipeline/publish/period-index.ts';
 import { reportFileOf } from '../pipeline/requests/status.ts';
 import { inspectWorkbookZip } from '../pipeline/workbook-zip.ts';
 import type { FeedbackImportResult } from '../pipeline/feedback.ts';
-import { countyPeriodSection, Html, html, loginPage, messagePage, page, passwordPage, requestsTable, requestTotalsTable, requestUploadState, requestUploadsTable, type PageOptions } from './html.ts';
+import type { AssistImportResult } from '../pipeline/assist/answers.ts';
+import { assistResultTable, assistUploadsTable, assistWorkbooksTable, countyPeriodSection, Html, html, loginPage, messagePage, page, passwordPage, requestsTable, requestTotalsTable, requestUploadState, requestUploadsTable, type PageOptions } from './html.ts';
 import {
   answeredRequest,
   earlierUpload,
@@ -67,7 +72,21 @@ import { countyPeriodStatus } from './county-status.ts';
 import { boundaryOf, MultipartError, parseForm, parseMultipart } from './multipart.ts';
 import { periodStatus } from './status.ts';
 import { downloadsOf, uploadShownFor } from './activity.ts';
-import { aheadOf, DEFAULT_IMPORT_LIMITS, ImportRunner, queueUpload, uploadById, uploadsSince, type ImportLimits, type UploadOutcome } from './imports.ts';
+import {
+  aheadOf,
+  assistUploadsOf,
+  DEFAULT_IMPORT_LIMITS,
+  ImportRunner,
+  queueUpload,
+  uploadById,
+  uploadFolder,
+  uploadKind,
+  uploadsSince,
+  uploadUnitOf,
+  type ImportLimits,
+  type UploadKind,
+  type UploadOutcome,
+} from './imports.ts';
 
 export interface PortalOptions {
   dataDir: string;
@@ -275,9 +294,18 @@ export class Portal {
     } else if ((m = /^\/p\/([^/]+)\/summary\.xlsx$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
       r.route = 'summary';
       return this.download(r, account, m[1], 'summary');
+    } else if ((m = /^\/p\/([^/]+)\/assist$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'assist';
+      return this.assistPage(r, account, m[1]);
+    } else if ((m = /^\/p\/([^/]+)\/assist\/(\d{4}|province)$/.exec(r.path)) && isMonthName(m[1]) && method === 'GET') {
+      r.route = 'assist-download';
+      return this.assistDownload(r, account, m[1], m[2]);
     } else if (r.path === '/upload' && method === 'POST') {
       r.route = 'upload';
       return this.upload(r, account);
+    } else if (r.path === '/assist/upload' && method === 'POST') {
+      r.route = 'assist-upload';
+      return this.assistUpload(r, account);
     } else if ((m = /^\/upload\/([A-Za-z0-9_-]{16})$/.exec(r.path)) && method === 'GET') {
       r.route = 'upload-result';
       return this.uploadPage(r, account, m[1]);
@@ -464,7 +492,7 @@ export class Portal {
     const rows = periods.map((p) =>
       county
         ? html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}/download/${county.code}">${countyWorkbookFileName(p, county)}</a></td></tr>`
-        : html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}">各旗县市区下载与反馈情况</a>${maySeeSummary(account) ? html` · <a href="/p/${p}/summary.xlsx">summary.xlsx</a>` : ''}</td></tr>`,
+        : html`<tr><td><a href="/p/${p}">${p}</a></td><td><a href="/p/${p}">各旗县市区下载与反馈情况</a>${maySeeSummary(account) ? html` · <a href="/p/${p}/summary.xlsx">summary.xlsx</a>` : ''}${this.assistLink(account, p)}</td></tr>`,
     );
     this.send(
       r,
@@ -497,7 +525,7 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, today, uploadSho
         ),
       );
     }
-    if (!index) return this.send(r, 200, page({ title: `${period} 各旗县市区情况`, user: r.user }, html`${this.noIndex}<p><a href="/">返回首页</a></p>`));
+    if (!index) return this.send(r, 200, page({ title: `${period} 各旗县市区情况`, user: r.user }, html`${this.noIndex}<p>${this.assistLink(account, period, '')}</p><p><a href="/">返回首页</a></p>`));
     const status = periodStatus(index, countiesOf(account), today, downloadsOf(this.state, period));
     const pct = (x: number | null | undefined) => (x === null || x === undefined ? '' : `${(x * 100).toFixed(1)}%`);
     const rows = status.counties.map((c) => {
@@ -516,7 +544,7 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, today, uploadSho
       200,
       page(
         { title: `${period} 各旗县市区情况`, user: r.user },
-        html`<p>下发日期 ${status.issuedOn}，核实截止 ${status.dueOn}（统计日 ${today}）。${maySeeSummary(account) ? html` <a href="/p/${period}/summary.xlsx">下载 summary.xlsx</a>` : ''}</p>
+        html`<p>下发日期 ${status.issuedOn}，核实截止 ${status.dueOn}（统计日 ${today}）。${maySeeSummary(account) ? html` <a href="/p/${period}/summary.xlsx">下载 summary.xlsx</a>` : ''}${this.assistLink(account, period)}</p>
 <table><tr><th>盟市</th><th>代码</th><th>旗县市区（下载工作簿）</th><th>下载</th><th>反馈</th><th>下发疑点</th><th>按期核实</th><th>逾期核实</th><th>未核实</th><th>逾期未核实</th><th>属实占比</th><th>数据源错误占比</th><th>截止日期、上传记录与未核实疑点</th></tr>${rows}</table>
 <p class="note">"已下载"指本旗县市区账号下载过；点击旗县市区名称下载其工作簿（记入审计）。疑点数按条计，仅含本期首次下发的疑点；占比以已核实疑点为分母。</p>
 <p><a href="/">返回首页</a></p>`,
@@ -612,7 +640,7 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
     if (uploadsSince(this.state, county.code, now - 3600_000) >= this.o.uploadsPerHour) {
       throw new HttpError(429, '上传过于频繁', `本旗县市区一小时内最多上传 ${this.o.uploadsPerHour} 次，请稍后再试。`, { 'Retry-After': '600' });
     }
-    const id = await this.whileReceiving(county, () => this.receive(r, account, county, now));
+    const id = await this.whileReceiving(county.code, () => this.receive(r, account, county.code, now, 'feedback'));
     this.imports.kick();
     this.redirect(r, `/upload/${id}`);
   }
@@ -620,19 +648,20 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
   /**
    * Receives an upload's body: one upload per county at a time (429), at most maxReceiving at once
    * across counties (503) — each is held in memory up to maxUploadBytes. Workbooks and check-request
-   * files count alike.
+   * files count alike; `unit`: the county's code, or a league's or the region's (uploadUnitOf) for
+   * answered request workbooks.
    */
-  private async whileReceiving<T>(county: County, receive: () => Promise<T>): Promise<T> {
-    if ((this.receiving.get(county.code) ?? 0) >= 1) throw new HttpError(429, '正在上传', '本旗县市区的另一个文件正在上传，请等它完成后再试。', { 'Retry-After': '30' });
+  private async whileReceiving<T>(unit: string, receive: () => Promise<T>): Promise<T> {
+    if ((this.receiving.get(unit) ?? 0) >= 1) throw new HttpError(429, '正在上传', `本${unit.length === 6 ? '旗县市区' : '单位'}的另一个文件正在上传，请等它完成后再试。`, { 'Retry-After': '30' });
     const total = [...this.receiving.values()].reduce((a, b) => a + b, 0);
     if (total >= this.o.maxReceiving) throw new HttpError(503, '请稍后再试', BUSY, { 'Retry-After': '30' });
-    this.receiving.set(county.code, (this.receiving.get(county.code) ?? 0) + 1);
+    this.receiving.set(unit, (this.receiving.get(unit) ?? 0) + 1);
     try {
       return await receive();
     } finally {
-      const n = (this.receiving.get(county.code) ?? 1) - 1;
-      if (n > 0) this.receiving.set(county.code, n);
-      else this.receiving.delete(county.code);
+      const n = (this.receiving.get(unit) ?? 1) - 1;
+      if (n > 0) this.receiving.set(unit, n);
+      else this.receiving.delete(unit);
     }
   }
 
@@ -657,22 +686,31 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
     return { fileName: file.filename.split(/[\\/]/).pop() ?? '', data: file.data }; // old IE sends the full client path
   }
 
-  private async receive(r: Request, account: Account, county: County, now: number): Promise<string> {
+  /**
+   * An upload's workbook: checked (name, zip signature, zip directory), saved as
+   * feedback/<folder>/<sha256>.xlsx (uploadFolder: the unit's code, under assist/ for an answered
+   * request workbook) and queued; the upload's id. `unit`: the account's county, league or region
+   * code (server-chosen, never from the request).
+   */
+  private async receive(r: Request, account: Account, unit: string, now: number, kind: UploadKind): Promise<string> {
     const { fileName: baseName, data } = await this.uploadedFile(r, '工作簿文件');
-    const wrongType = () => new HttpError(415, '文件类型不符', '只接受 Excel 工作簿（.xlsx）。请上传下发的核对疑点工作簿，不要另存为 .xls 或其他格式。');
+    const expected = kind === 'assist' ? '下发的协查请求（或跨省核对请求）工作簿' : '下发的核对疑点工作簿';
+    const wrongType = () => new HttpError(415, '文件类型不符', `只接受 Excel 工作簿（.xlsx）。请上传${expected}，不要另存为 .xls 或其他格式。`);
     if (!/\.xlsx$/i.test(baseName) || !data.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) throw wrongType();
     const sha256 = createHash('sha256').update(data).digest('hex');
+    const action = kind === 'assist' ? 'portal.assist-upload' : 'portal.upload';
     try {
       await inspectWorkbookZip(data);
     } catch (e) {
       if (!(e instanceof HeduiError)) throw e;
       // refused before anything is unpacked or kept
-      this.audit(r, { action: 'portal.upload-refused', subject: county.code, detail: `${e.message} sha256=${sha256.slice(0, 16)}` });
-      throw new HttpError(422, '工作簿无法接收', `${e.message}。请上传下发的核对疑点工作簿。`);
+      this.audit(r, { action: `${action}-refused`, subject: unit, detail: `${e.message} sha256=${sha256.slice(0, 16)}` });
+      throw new HttpError(422, '工作簿无法接收', `${e.message}。请上传${expected}。`);
     }
-    const dir = join(this.o.dataDir, 'feedback', county.code);
+    const folder = uploadFolder(kind, unit);
+    const dir = join(this.o.dataDir, 'feedback', folder);
     const path = join(dir, `${sha256}.xlsx`);
-    const saved = `${county.code}/${sha256}.xlsx`;
+    const saved = `${folder}/${sha256}.xlsx`;
     let created = false;
     if (!(await stat(path).catch(() => undefined))) {
       await mkdir(dir, { recursive: true });
@@ -681,15 +719,19 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
       await rename(tmp, path);
       created = true;
     }
-    const id = queueUpload(this.state, { county_code: county.code, username: account.username, remote: r.remote, sha256, file: saved, size: data.length, received_at: now, created_file: created ? 1 : 0 });
-    this.audit(r, { action: 'portal.upload', subject: county.code, detail: `queued file=${saved} bytes=${data.length}` });
+    const id = queueUpload(this.state, { county_code: unit, username: account.username, remote: r.remote, sha256, file: saved, size: data.length, received_at: now, created_file: created ? 1 : 0 });
+    this.audit(r, { action, subject: unit, detail: `queued file=${saved} bytes=${data.length}` });
     return id;
   }
 
-  /** An upload's page: waiting (refreshing itself every few seconds), then the import's result. Only its county sees it. */
+  /**
+   * An upload's page: waiting (refreshing itself every few seconds), then the import's result. Only
+   * its unit sees it: the county's accounts a workbook, the league's (or the region's) an answered
+   * request workbook (uploadUnitOf).
+   */
   private uploadPage(r: Request, account: Account, id: string): void {
     const u = uploadById(this.state, id);
-    if (!u || account.scope !== 'county' || u.county_code !== account.scopeCode) throw notFound();
+    if (!u || u.county_code !== uploadUnitOf(account)) throw notFound();
     if (u.state === 'queued' || u.state === 'importing') {
       const ahead = aheadOf(this.state, u);
       return this.send(
@@ -698,12 +740,13 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
         page(
           { title: '已接收，正在导入', user: r.user },
           html`<p class="ok">已接收，正在导入（文件 ${u.file}）。${ahead ? `前面还有 ${ahead} 个文件。` : ''}</p>
-<p>本页每 3 秒自动刷新；也可以稍后在本期页面的"上传记录"中查看结果。</p><p><a href="/">返回首页</a></p>`,
+<p>本页每 3 秒自动刷新；也可以稍后在本期${uploadKind(u.file) === 'assist' ? '协查请求' : ''}页面的"上传记录"中查看结果。</p><p><a href="/">返回首页</a></p>`,
         ),
         { Refresh: '3' },
       );
     }
     const outcome = JSON.parse(u.result ?? '{}') as UploadOutcome;
+    if ('assist' in outcome) return this.send(r, outcome.assist.status === 'refused' ? 422 : 200, this.assistResult(r, u.file, outcome.assist));
     const result = 'result' in outcome ? outcome.result : undefined;
     const failure = 'failure' in outcome ? outcome.failure : undefined;
     this.send(r, result?.status === 'refused' || failure ? 422 : 200, this.uploadResult(r, u.file, result, failure));
@@ -729,6 +772,93 @@ ${index ? countyPeriodSection(countyPeriodStatus(index, county, this.today(), up
 ${rejected.length ? html`<h3>未接受的行</h3><table><tr><th>工作表</th><th>行号</th><th>原因</th></tr>${rejected}</table><p>请修改这些行后重新上传整个工作簿。</p>` : ''}`;
     }
     return page({ title: '上传结果', user: r.user }, html`${body}<p><a href="/">返回首页</a></p>`);
+  }
+
+  // --- cross-league 协查请求 and cross-province 跨省核对请求 (pipeline/assist) ---
+
+  /** The link to a period's request workbooks, for the accounts that have some (a league, the region). */
+  private assistLink(account: Account, period: string, separator = ' · '): Html | string {
+    if (!assistTargetsOf(account).length) return '';
+    return html`${separator}<a href="/p/${period}/assist">${account.scope === 'region' ? '协查请求与跨省核对请求' : '协查请求'}</a>`;
+  }
+
+  private assistUploadForm(r: Request): Html {
+    return html`<div class="box"><form method="post" action="/assist/upload" enctype="multipart/form-data">
+<input type="hidden" name="csrf" value="${csrfOf(r.tokenHash!)}">
+上传已填写核对结果的回复工作簿（.xlsx，不超过 ${Math.floor(this.o.maxUploadBytes / 1024 / 1024)} MB）：
+<input type="file" name="file" accept=".xlsx,${XLSX_TYPE}"> <input type="submit" value="上传">
+</form>
+<p class="note">请在下载的工作簿"核对请求"表中逐行填写核对结果、回复单位、回复日期后上传整个工作簿，不要另存为其他格式。</p></div>`;
+  }
+
+  /**
+   * A period's request workbooks for a league (its own 协查请求) or the region (跨省核对请求 and
+   * every league's 协查请求): each one's download link when the release holds it, else 本期无…; the
+   * form to upload an answered one; the unit's uploads of such workbooks in the last 30 days with
+   * their results. A county: 404 (audited as denied), like any page it may not see.
+   */
+  private async assistPage(r: Request, account: Account, period: string): Promise<void> {
+    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
+    const targets = assistTargetsOf(account);
+    const unit = uploadUnitOf(account);
+    if (!targets.length || !unit) return this.denied(r, 'assist', period);
+    const books = [];
+    for (const target of targets) {
+      const found = await stat(assistPath(this.o.dataDir, period, target)).catch(() => undefined);
+      books.push({ target, fileName: found?.isFile() ? assistFileName(period, target) : undefined });
+    }
+    const region = account.scope === 'region';
+    this.send(
+      r,
+      200,
+      page(
+        { title: `${period} ${region ? '协查请求与跨省核对请求' : '协查请求'}`, user: r.user },
+        html`<p>${region ? '跨省核对请求：在保家庭成员经常居住在区外，由自治区民政厅转请居住地省份核对。协查请求：成员居住在其他盟市，由居住地盟市协助核对。' : '本盟市协助核对的请求：其他盟市在保家庭的成员经常居住在本盟市。'}</p>
+${assistWorkbooksTable(period, books)}
+${this.assistUploadForm(r)}
+<h3>上传记录（近 ${REQUEST_UPLOAD_DAYS} 天）</h3>
+${assistUploadsTable(assistUploadsOf(this.state, unit, this.o.clock() - REQUEST_UPLOAD_DAYS * 86_400_000))}
+<p class="note">工作簿含家庭成员的身份证号与姓名，仅用于核对，请妥善保管。${region ? '' : '只接受本盟市的协查请求工作簿。'}</p>
+<p><a href="/p/${period}">返回 ${period}</a> · <a href="/">返回首页</a></p>`,
+      ),
+    );
+  }
+
+  /**
+   * A request workbook: (period, `province` | league code), the target one of the account's own
+   * (assistTargetsOf: else 404, audited as denied); the path built by assistWorkbookPath from the
+   * checked period and target. Audited before the first byte; not in the release: 404.
+   */
+  private async assistDownload(r: Request, account: Account, period: string, segment: string): Promise<void> {
+    if (!(await publishedPeriods(this.o.dataDir)).includes(period)) throw notFound();
+    const target = mayDownloadAssist(account, segment);
+    if (!target) return this.denied(r, `assist/${segment}`, period);
+    const fileName = assistFileName(period, target);
+    return this.sendFile(r, assistPath(this.o.dataDir, period, target), fileName, { action: 'portal.assist-download', subject: `${target.kind}/${target.code}`, detail: fileName, period });
+  }
+
+  /**
+   * An answered request workbook by a league account (its own league's 协查请求 only: the importer
+   * is given expectLeague) or the region (any): checked, saved and queued as a county's workbook
+   * is (receive), under feedback/assist/<unit>/, and imported by the same child process.
+   */
+  private async assistUpload(r: Request, account: Account): Promise<void> {
+    const unit = uploadUnitOf(account);
+    if (!assistTargetsOf(account).length || !unit) throw notFound();
+    this.checkOrigin(r);
+    if (!boundaryOf(r.req.headers['content-type'])) throw new HttpError(400, '上传失败', '请使用页面上的上传表单提交文件。');
+    const now = this.o.clock();
+    if (uploadsSince(this.state, unit, now - 3600_000) >= this.o.uploadsPerHour) {
+      throw new HttpError(429, '上传过于频繁', `本单位一小时内最多上传 ${this.o.uploadsPerHour} 次，请稍后再试。`, { 'Retry-After': '600' });
+    }
+    const id = await this.whileReceiving(unit, () => this.receive(r, account, unit, now, 'assist'));
+    this.imports.kick();
+    this.redirect(r, `/upload/${id}`);
+  }
+
+  private assistResult(r: Request, savedName: string, result: AssistImportResult): string {
+    const back = result.period ? html`<a href="/p/${result.period}/assist">返回 ${result.period} 协查请求</a> · ` : '';
+    return page({ title: '上传结果', user: r.user }, html`${assistResultTable(savedName, result)}<p>${back}<a href="/">返回首页</a></p>`);
   }
 
   // --- check requests (逢救必核) ---
@@ -798,7 +928,7 @@ ${list}`;
     if (requestUploadsSince(this.state, county.code, now - 3600_000) >= this.o.uploadsPerHour) {
       throw new HttpError(429, '上传过于频繁', `本旗县市区一小时内最多上传 ${this.o.uploadsPerHour} 个核对委托文件，请稍后再试。`, { 'Retry-After': '600' });
     }
-    const saved = await this.whileReceiving(county, () => this.receiveRequest(r, county, now));
+    const saved = await this.whileReceiving(county.code, () => this.receiveRequest(r, county, now));
     if ('earlier' in saved) {
       return this.send(
         r,

@@ -1,6 +1,6 @@
 /**
  * The request workbooks of cross-province and cross-league checks (docs/assist-requests.md): what
- * the writer (workbook.ts) lays out and the importer (import.ts) reads back by header text, so the
+ * the writer (workbook.ts) lays out and the importer (answers.ts) reads back by header text, so the
  * two cannot drift apart. Two kinds, one layout:
  *   province  跨省核对请求_<period>.xlsx at the top of the period's folder: the region's 民政厅 sends
  *             it on to the provinces the members live in, and returns their answers in it
