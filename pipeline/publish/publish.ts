@@ -398,7 +398,8 @@ async function publicationIssue(w: Warehouse, ctx: PublishContext): Promise<Issu
 /**
  * Once the release is visible: the flags it issued for the first time have reached their counties
  * on its issue date (flag_issues keeps that for every later run and month), the month's
- * publication date is recorded, and its requests not yet sent were sent that day. After the swap, never before: a publication that failed dates nothing.
+ * publication date is recorded, and its requests not yet sent were sent that day. After the swap,
+ * never before: a publication that failed dates nothing.
  */
 async function recordPublication(w: Warehouse, period: string, publication: IssueDates): Promise<void> {
   await w.transaction('publication:record', async () => {
