@@ -8,8 +8,17 @@
  * package some days after it) falls back to weekends only: Saturday and Sunday are rest days,
  * every other day is worked. The caller is told which years fell back so it can say so.
  */
-import chineseDays from 'chinese-days';
+import { createRequire } from 'node:module';
+import type ChineseDays from 'chinese-days';
 import { addDays } from './dates.ts';
+
+const require = createRequire(import.meta.url);
+let loaded: typeof ChineseDays | undefined;
+/**
+ * The package, loaded when a working day is first asked for: loading its data took ~0.1 s, which
+ * every command paid at start through pipeline/match.ts, a nightly run with nothing new included.
+ */
+const calendar = (): typeof ChineseDays => (loaded ??= require('chinese-days') as typeof ChineseDays);
 
 const coveredYears = new Map<number, boolean>();
 
@@ -17,7 +26,7 @@ const coveredYears = new Map<number, boolean>();
 export function calendarCovers(year: number): boolean {
   let covered = coveredYears.get(year);
   if (covered === undefined) {
-    covered = chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length > 0;
+    covered = calendar().getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length > 0;
     coveredYears.set(year, covered);
   }
   return covered;
@@ -28,7 +37,7 @@ const weekday = (day: string) => new Date(`${day}T00:00:00Z`).getUTCDay();
 
 /** Whether a day ('YYYY-MM-DD') is a working day: official calendar, or weekends only for a year it does not cover. */
 export function isWorkingDay(day: string): boolean {
-  if (calendarCovers(Number(day.slice(0, 4)))) return chineseDays.isWorkday(day);
+  if (calendarCovers(Number(day.slice(0, 4)))) return calendar().isWorkday(day);
   const d = weekday(day);
   return d !== 0 && d !== 6;
 }
