@@ -142,7 +142,9 @@ describe('hedui CLI', () => {
     expect(r.stderr).toMatch(/rejected_file: inbox\/business\/2026-10\/extra\.csv: .*wrong delimiter/);
   });
 
-  it('prints and logs no ID number and no name, even at the most verbose level', async () => {
+  // nine CLI processes one after the other, each at the trace log level: past the default 60 s on
+  // a loaded 2-core machine (one CI run took 60.4 s; 14–24 s quiet)
+  it('prints and logs no ID number and no name, even at the most verbose level', { timeout: 180_000 }, async () => {
     const dir = await freshDataDir();
     const env = { HEDUI_LOG_LEVEL: 'trace' };
     const outputs = [
