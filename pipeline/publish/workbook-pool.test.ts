@@ -84,7 +84,7 @@ describe('workbook pool', () => {
     await expect(pool.write(join(dir, 'closed.xlsx'), good)).rejects.toThrow(/pool is closed/);
   });
 
-  it('works when the parent runs under `node --import tsx` too', async () => {
+  it('works when the parent runs under `node --import tsx -e` with V8 heap flags too', async () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const script = `
       const { createWorkbookPool } = await import('./pipeline/publish/workbook-pool.ts');
@@ -94,7 +94,7 @@ describe('workbook pool', () => {
       await pool.close();
       console.log(JSON.stringify(r.map((x) => x.sha256)));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--max-old-space-size=4096', '--stack-size=2000', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
     const expected = (await writeCountyWorkbook(join(dir, 'tsx-reference.xlsx'), sampleCountyData())).sha256;
     expect(JSON.parse(stdout.trim())).toEqual([expected, expected, expected]);
   });

@@ -78,8 +78,10 @@ function threadsOf(size: number): Tinypool {
       filename: BOOTSTRAP.href,
       minThreads: size,
       maxThreads: size,
-      // Workers inherit the parent's node options; --input-type (from `node -e`) would stop them.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+      // No node options: the bootstrap registers what a worker needs (tsx from the sources). Inherited
+      // ones stop it: --input-type (from `node -e`) fails in a worker, and V8 flags such as
+      // --max-old-space-size, refused when passed on explicitly, exited a whole run at publication.
+      execArgv: [],
     });
     threads.set(size, pool);
   }
