@@ -13,6 +13,7 @@ import { parse } from 'csv-parse/sync';
 import iconv from 'iconv-lite';
 import * as XLSX from '@e965/xlsx';
 import { FEEDS } from '../adapters/index.ts';
+import { publishedTinyMonth } from '../pipeline/test-support.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const TINY = join(ROOT, 'fixtures/tiny');
@@ -44,12 +45,39 @@ async function publishedHashes(dir: string): Promise<Record<string, string>> {
 /** The day of the runs whose bytes are compared (China Standard Time): the issue date they print. */
 const DAY = '2026-12-03';
 
+/**
+ * One clean run of the tiny month, whose publication is the reference for the bytes, and which is
+ * also the run the lock test needs: while it holds the data folder, a second run is started
+ * (its answer is asserted in that test). The lock test's own run was a second full run before.
+ */
 let reference: Record<string, string>;
+let lockHeld: { firstPid: number | undefined; firstExit: unknown; second: ReturnType<typeof hedui> };
 beforeAll(async () => {
   const dir = await freshDataDir();
-  expect(hedui(['run', '--period', '2026-10', '--data-dir', dir, '--today', DAY]).code).toBe(0);
+  const first = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir, '--today', DAY], { stdio: 'ignore' });
+  const firstExit = new Promise((r) => first.on('exit', r));
+  // wait for its lock (up to 30 s: a start takes seconds on a loaded machine, and without the lock the second run would not be refused)
+  for (let i = 0; i < 600 && !(await readdir(dir)).includes('hedui.lock'); i++) await new Promise((r) => setTimeout(r, 50));
+  // had it waited, it would have run once the first ended (exit 0): exit 4 is 'at once'
+  const second = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+  lockHeld = { firstPid: first.pid, firstExit: await firstExit, second };
+  expect(lockHeld.firstExit).toBe(0);
   reference = await publishedHashes(dir);
-});
+}, 240_000);
+
+/**
+ * The tiny month with one business file refused whole (a semicolon for the delimiter; a comma and
+ * quotes in its name, which the quarantine CSV must quote), run once: held, exit 3. Shared by the
+ * exit-code test and the quarantine test, which only read it afterwards.
+ */
+const ODD = 'inbox/business/2026-10/补充,"二".csv';
+let held: Promise<{ dir: string; run: ReturnType<typeof hedui> }> | undefined;
+const heldMonth = () =>
+  (held ??= (async () => {
+    const dir = await freshDataDir();
+    await writeFile(join(dir, ODD), '统一社会信用代码;企业名称\n1;2\n');
+    return { dir, run: hedui(['run', '--period', '2026-10', '--data-dir', dir]) };
+  })());
 
 describe('hedui CLI', () => {
   it('exits 2 on bad usage and on a bad configuration, naming the problem', async () => {
@@ -66,16 +94,12 @@ describe('hedui CLI', () => {
     expect(r.stderr).toMatch(/config key config\.gates\.max_quarantine_share: expected a number from 0 to 1/);
   });
 
-  it('a second run while one holds the data folder exits at once with code 4, naming the holder', async () => {
-    const dir = await freshDataDir();
-    const first = spawn(process.execPath, [BIN, 'run', '--period', '2026-10', '--data-dir', dir]);
-    const firstExit = new Promise((r) => first.on('exit', r));
-    for (let i = 0; i < 100 && !(await readdir(dir)).includes('hedui.lock'); i++) await new Promise((r) => setTimeout(r, 50));
-    // had it waited, it would have run once the first ended (exit 0): exit 4 is 'at once'
-    const second = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+  it('a second run while one holds the data folder exits at once with code 4, naming the holder', () => {
+    // both runs were made in beforeAll: the first one's publication is the bytes' reference
+    const { second, firstPid, firstExit } = lockHeld;
     expect(second.code).toBe(4);
-    expect(second.stderr).toMatch(new RegExp(`another run holds the data folder: pid ${first.pid} \\(run\\), started \\d{4}-`));
-    expect(await firstExit).toBe(0);
+    expect(second.stderr).toMatch(new RegExp(`another run holds the data folder: pid ${firstPid} \\(run\\), started \\d{4}-`));
+    expect(firstExit).toBe(0);
   });
 
   it('SIGKILL at random moments leaves the last publication whole; a clean run then gives the same bytes', async () => {
@@ -119,7 +143,9 @@ describe('hedui CLI', () => {
   });
 
   it('nightly exits 3 naming a feed past its due day', async () => {
-    const dir = await freshDataDir();
+    // the tiny month already published (the portal tests' build, copied): what the nightly run finds
+    // past due does not depend on it re-running the month, which 'nightly publishes new months' covers
+    const dir = await publishedTinyMonth({ today: '2026-11-01' }, 'hedui-cli-');
     const r = hedui(['nightly', '--data-dir', dir, '--today', '2026-12-11']);
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/missing_feed: provident-fund 2026-11 was due on 2026-12-10 and is not in the inbox/);
@@ -132,15 +158,13 @@ describe('hedui CLI', () => {
     const quiet = hedui(['nightly', '--data-dir', dir, '--config', cfg, '--today', '2026-12-11']);
     expect(quiet.stderr).not.toMatch(/missing_feed/);
     expect(quiet.code, quiet.stderr).toBe(0);
-  });
+  }, 120_000);
 
   it('exits 3 when a gate holds publication, and says which file', async () => {
-    const dir = await freshDataDir();
-    await writeFile(join(dir, 'inbox/business/2026-10/extra.csv'), '统一社会信用代码;企业名称\n1;2\n');
-    const r = hedui(['run', '--period', '2026-10', '--data-dir', dir]);
+    const { run: r } = await heldMonth();
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/rejected_file: inbox\/business\/2026-10\/extra\.csv: .*wrong delimiter/);
-  });
+    expect(r.stderr).toMatch(/rejected_file: inbox\/business\/2026-10\/补充,"二"\.csv: .*wrong delimiter/);
+  }, 180_000);
 
   // nine CLI processes one after the other, each at the trace log level: past the default 60 s on
   // a loaded 2-core machine (one CI run took 60.4 s; 14–24 s quiet)
@@ -282,10 +306,9 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
   });
 
   it('quarantine: CSV for Excel with Chinese headers and reasons, files refused whole, quoted; read-only commands leave no run', async () => {
-    const dir = await freshDataDir();
-    const odd = 'inbox/business/2026-10/补充,"二".csv'; // a comma and quotes in the name: the CSV must quote it
-    await writeFile(join(dir, odd), '统一社会信用代码;企业名称\n1;2\n');
-    expect(hedui(['run', '--period', '2026-10', '--data-dir', dir]).code).toBe(3);
+    const { dir, run } = await heldMonth();
+    const odd = ODD; // a comma and quotes in the name: the CSV must quote it
+    expect(run.code).toBe(3);
 
     const runs = () => (JSON.parse(hedui(['status', '--json', '--data-dir', dir]).stdout) as { runs: unknown[] }).runs.length;
     const before = runs();

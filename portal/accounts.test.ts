@@ -7,7 +7,7 @@
  * Every scrypt costs ~0.3–0.6 s at the OWASP cost, so accounts are mostly seeded with one hash
  * made once, and only the logins under test hash.
  */
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Command } from 'commander';
 import Database from 'better-sqlite3';
 import { randomBytes, scryptSync } from 'node:crypto';
@@ -35,6 +35,7 @@ import {
   PasswordRefusedError,
   revokeSessions,
   SCRYPT,
+  scryptCostForTests,
   scopeOf,
   SESSION_HOURS,
   sessionAccount,
@@ -74,6 +75,16 @@ function seed(db: StateDb, username: string, hash: string, o: { mustChange?: boo
     o.mustChange ? 1 : 0,
     T0,
   );
+}
+
+/**
+ * For a test about something else than hashing (the first-login flow, the operators' commands): a
+ * cheap scrypt cost for the hashes it makes and checks (portal/accounts.ts scryptCostForTests). The
+ * tests of hashing, re-hashing and throttling run at the real cost.
+ */
+function atTestScryptCost(): void {
+  scryptCostForTests({ ...SCRYPT, N: 2 ** 10 });
+  onTestFinished(() => scryptCostForTests(undefined));
 }
 
 /** A session as login leaves it, without the login's scrypt. */
@@ -147,6 +158,7 @@ describe('password rules', () => {
 
 describe('generated passwords', () => {
   it('must be changed at the first login: mustChangePassword until changePassword, which ends the other sessions', async () => {
+    atTestScryptCost();
     const db = await freshState();
     const generated = 'Tq9vRm2xKp4wLs7n';
     seed(db, 'xc', await hashPassword(generated), { mustChange: true }); // as `accounts add` without --password-stdin leaves it
@@ -375,6 +387,7 @@ describe('commands', () => {
   };
 
   it('accounts add, list, passwd, disable, enable, unlock, sessions: state store only, audited, no password kept', async () => {
+    atTestScryptCost();
     const empty = await mkdtemp(join(tmpdir(), 'hedui-accounts-'));
     await expect(hedui(['accounts', 'list', '--data-dir', empty])).rejects.toThrow(/not a hedui data folder/);
     const dir = await dataDir();

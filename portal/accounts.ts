@@ -53,6 +53,31 @@ export const THROTTLE = {
 /** scrypt cost of new hashes: OWASP's N = 2^17, r = 8, p = 1 (~128 MiB and ~0.3–0.6 s each). */
 export const SCRYPT = { N: 2 ** 17, r: 8, p: 1, keyLength: 32 } as const;
 
+export interface ScryptCost {
+  readonly N: number;
+  readonly r: number;
+  readonly p: number;
+  readonly keyLength: number;
+}
+
+/**
+ * The cost new hashes get and a login upgrades an older hash to: SCRYPT, unless a test lowered it
+ * with scryptCostForTests. Nothing else sets it: no option, no environment variable, no config key.
+ */
+let currentCost: ScryptCost = SCRYPT;
+
+/**
+ * Test-only: a lower scrypt cost in this process (`undefined`: SCRYPT again), so that the portal
+ * tests' ~100 logins, which are about pages, sessions and uploads and not about hashing, do not
+ * cost ~0.5 s of CPU each. It throws outside vitest (which sets VITEST in its workers), so no
+ * command can run with it; only test files call it, and the tests of hashing, re-hashing,
+ * throttling and the scrypt queue keep SCRYPT (portal/README.md).
+ */
+export function scryptCostForTests(cost: ScryptCost | undefined): void {
+  if (!process.env.VITEST) throw new Error('scryptCostForTests: only in tests (vitest)');
+  currentCost = cost ?? SCRYPT;
+}
+
 /**
  * At most this many scrypt computations at once, process-wide: each holds ~128 MiB for ~0.5 s, so a
  * flood of logins queues here instead of exhausting memory, and libuv's other threads (4 by
@@ -76,7 +101,7 @@ const maxmem = (N: number, r: number) => 256 * N * r;
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
-  const { N, r, p, keyLength } = SCRYPT;
+  const { N, r, p, keyLength } = currentCost;
   const key = await scrypt(password, salt, keyLength, { N, r, p, maxmem: maxmem(N, r) });
   return `scrypt$${N}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
 }
@@ -109,12 +134,19 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** A hash made at an older cost (or in an older form): re-hashed at the account's next successful login. */
 export function needsRehash(stored: string): boolean {
   const h = parseHash(stored);
-  return !h || h.N !== SCRYPT.N || h.r !== SCRYPT.r || h.p !== SCRYPT.p || h.hash.length !== SCRYPT.keyLength;
+  const c = currentCost;
+  return !h || h.N !== c.N || h.r !== c.r || h.p !== c.p || h.hash.length !== c.keyLength;
 }
 
 // What an unknown username is checked against, so that it takes as long as a known one. It needs no
-// password behind it (the comparison is meant to fail), so it costs no scrypt to make.
-const DUMMY_HASH = `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${randomBytes(16).toString('base64')}$${randomBytes(SCRYPT.keyLength).toString('base64')}`;
+// password behind it (the comparison is meant to fail), so it costs no scrypt to make. At the
+// current cost (a test may have lowered it), like the hashes of known names.
+const dummyHashes = new Map<ScryptCost, string>();
+const dummyHash = () => {
+  const c = currentCost;
+  if (!dummyHashes.has(c)) dummyHashes.set(c, `scrypt$${c.N}$${c.r}$${c.p}$${randomBytes(16).toString('base64')}$${randomBytes(c.keyLength).toString('base64')}`);
+  return dummyHashes.get(c)!;
+};
 
 /** A password to print once: 16 characters without look-alikes (0/O, 1/l/I), never containing `avoid` (the username). */
 export function generatePassword(length = 16, avoid?: string): string {
@@ -345,7 +377,7 @@ export async function changePassword(
   const attempt = beginAttempt(db, username, remote, now);
   if (attempt.retryAfterSeconds !== undefined) throw new PasswordRefusedError('throttled', attempt.retryAfterSeconds);
   const row = accountRow(db, username);
-  const valid = await verifyPassword(current.slice(0, PASSWORD_LENGTH.max), row?.password_hash ?? DUMMY_HASH);
+  const valid = await verifyPassword(current.slice(0, PASSWORD_LENGTH.max), row?.password_hash ?? dummyHash());
   if (!row || !valid || row.disabled_at !== null) throw new PasswordRefusedError('wrong-current');
   attemptSucceeded(db, attempt);
   if (next === current) throw new PasswordRefusedError('unchanged');
@@ -453,7 +485,7 @@ export async function login(db: StateDb, username: string, password: string, rem
   if (attempt.retryAfterSeconds !== undefined) return { ok: false, reason: 'throttled', retryAfterSeconds: attempt.retryAfterSeconds };
   const row = accountRow(db, username);
   // no password is longer than the maximum, and hashing megabytes of one is work for nothing
-  const valid = await verifyPassword(password.slice(0, PASSWORD_LENGTH.max), row?.password_hash ?? DUMMY_HASH);
+  const valid = await verifyPassword(password.slice(0, PASSWORD_LENGTH.max), row?.password_hash ?? dummyHash());
   if (!row || !valid || row.disabled_at !== null) {
     const wait = attempt.nextAllowedAt - now;
     return wait > 0 ? { ok: false, reason: 'invalid', retryAfterSeconds: Math.ceil(wait / 1000) } : { ok: false, reason: 'invalid' };

@@ -4,7 +4,7 @@
  * throttling, disabled accounts, the audit of every download and refusal, uploads imported by a
  * child process — and that the portal never stands in the nightly run's way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, readdir, writeFile, rm, stat } from 'node:fs/promises';
@@ -15,7 +15,7 @@ import { DETAILS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { auditReport, verifyAudit } from '../pipeline/audit.ts';
 import { acquireLock } from '../pipeline/lock.ts';
 import { nightly, withSession } from '../pipeline/run.ts';
-import { addAccount, disableAccount } from './accounts.ts';
+import { addAccount, disableAccount, SCRYPT, scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { workbookPath, summaryPath } from './files.ts';
 import { csrfIn, fillWorkbook, http, loginAs, multipart, PERIOD, publishedDataDir, withoutHexTokens, type Reply } from './testing.ts';
@@ -73,7 +73,20 @@ async function upload(username: string, file: Buffer, filename: string, at = bas
   throw new Error('the import did not finish');
 }
 
+/** A cheap scrypt cost for the logins here, which are about pages and sessions (portal/accounts.ts scryptCostForTests). */
+const TEST_SCRYPT = { ...SCRYPT, N: 2 ** 10 };
+
+/**
+ * The real cost for this test: throttling and the scrypt queue (and the floods, whose logins fill
+ * it) depend on how long a password check takes, as in production.
+ */
+function atRealScryptCost(): void {
+  scryptCostForTests(undefined);
+  onTestFinished(() => scryptCostForTests(TEST_SCRYPT));
+}
+
 beforeAll(async () => {
+  scryptCostForTests(TEST_SCRYPT);
   dir = await publishedDataDir([
     { username: 'xc', scope: 'county', scopeCode: '150102', password: PW }, // 新城区, 呼和浩特市
     { username: 'bt', scope: 'county', scopeCode: '150203', password: PW }, // 包头市
@@ -95,9 +108,10 @@ afterAll(async () => {
 
 describe('sessions', () => {
   it('a login sets an HttpOnly, SameSite=Strict session cookie; pages without one go to the login page', async () => {
-    const { reply, setCookie } = await loginAs(base, 'xc', PW);
+    const { reply, setCookie, cookie } = await loginAs(base, 'xc', PW);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
+    cookies.xc = cookie!; // the pages below, as xc, with this session (a login is a scrypt)
     // --insecure-http (a trial on localhost): no Secure, so no __Host- prefix, no HSTS
     expect(setCookie).toMatch(/^hedui_session=[A-Za-z0-9_-]{43}; /);
     expect(setCookie).toMatch(/; HttpOnly/);
@@ -184,6 +198,7 @@ describe('sessions', () => {
   });
 
   it('throttles failed logins per (username, address) with growing delays, the same for an unknown name; another address is not locked out', async () => {
+    atRealScryptCost();
     const proxied = await startPortal({ dataDir: dir, port: 0, trustProxy: true, insecureHttp: true, clock: () => now });
     const saved = now;
     try {
@@ -546,6 +561,7 @@ describe("the portal never stands in the batch's way", () => {
   });
 
   it('after a flood of 300 unauthenticated requests the nightly run takes the lock at once and completes', async () => {
+    atRealScryptCost();
     const flood = Array.from({ length: 300 }, (_, i) =>
       i % 10 === 0
         ? http(base, 'POST', '/login', { body: `username=u${i}&password=x`, headers: FORM })
@@ -560,6 +576,7 @@ describe("the portal never stands in the batch's way", () => {
   });
 
   it('a full queue answers 503 at once; a flood of logins does not hold up the pages', async () => {
+    atRealScryptCost();
     const small = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, maxPendingLogins: 2, clock: () => now });
     try {
       // logins are slow on purpose (scrypt): 20 at once overflow a queue of 2 beside the 2 running

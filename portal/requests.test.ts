@@ -15,6 +15,7 @@ import { withSession } from '../pipeline/run.ts';
 import { runRequests } from '../pipeline/requests/run.ts';
 import type { RequestIndex, RequestStatus } from '../pipeline/requests/status.ts';
 import { bomb as zipBomb, workbook as smallWorkbook } from '../pipeline/load/test-support.ts';
+import { SCRYPT, scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { reportFileOf as requestReportFile } from '../pipeline/requests/status.ts';
 import { addTestAccounts, csrfIn, http, loginAs, multipart, publishedDataDir, withoutHexTokens, type Reply, type TestAccount } from './testing.ts';
@@ -32,6 +33,9 @@ const ACCOUNTS: TestAccount[] = [
   { username: 'hhht', scope: 'league', scopeCode: '1501', password: PW },
   { username: 'region', scope: 'region', scopeCode: null, password: PW },
 ];
+
+// the logins here are about who sees which request, not hashing: a cheap scrypt cost (portal/accounts.ts scryptCostForTests)
+beforeAll(() => scryptCostForTests({ ...SCRYPT, N: 2 ** 10 }));
 
 /** A portal on a data folder, with a session per account and every page fetched kept (to look for ID numbers). */
 class Site {

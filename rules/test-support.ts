@@ -3,18 +3,19 @@
  * take defaults), a month, optional whitelist entries; `expect` the flags (rule, household,
  * person, evidence key, severity, status). Runs the real match on an in-memory warehouse.
  */
+import { afterAll } from 'vitest';
 import { makeId } from '../pipeline/load/test-support.ts';
 import { loadConfig, type Config } from '../config/config.ts';
 import { FEEDS, type FeedId } from '../adapters/index.ts';
 import type { FeedAdapter } from '../adapters/feed.ts';
 import type { ColumnKind } from '../adapters/columns.ts';
-import { withWarehouse, type Warehouse } from '../pipeline/warehouse.ts';
+import { Warehouse } from '../pipeline/warehouse.ts';
 import { ident, literal, type Params } from '../pipeline/sql.ts';
 import { stagedFileOf } from '../pipeline/staged.ts';
 import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { matchMonth } from '../pipeline/match.ts';
 import { monthInputs } from '../pipeline/inputs.ts';
 import { parseMonth } from '../pipeline/period.ts';
@@ -121,28 +122,66 @@ async function insertRows(w: Warehouse, table: string, rows: Row[]): Promise<voi
   }
 }
 
-/** Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence text, amount or source snapshot when asked). */
+/**
+ * The warehouse runRules runs in: one per test file, opened by its first runRules and closed after
+ * its last test. Opening one (macros, code tables, divisions, schema, shapes) was ~0.5 s of CPU,
+ * two thirds of a runRules, paid again by every case; each runRules now leaves it as it found it
+ * (see runRules).
+ */
+let shared: Promise<Warehouse> | undefined;
+/** runRules calls one after the other: each holds the warehouse's one transaction */
+let queue: Promise<unknown> = Promise.resolve();
+let runs = 0;
+afterAll(async () => (await shared)?.close());
+
+/** Thrown to roll back a runRules's transaction once its flags are read. */
+class RolledBack {}
+
+/**
+ * Runs the month 2026-10 on the given rows; returns its flags in a stable order (with their evidence
+ * text, amount or source snapshot when asked).
+ *
+ * On the test file's warehouse, in one transaction rolled back at the end: the given rows, the
+ * loads, the month's flags and everything else the match writes are undone, so every call starts
+ * from the empty warehouse a fresh one would be. Its staged files go to a folder of its own
+ * (given-<n>/), never over a file an earlier call wrote: only the loads rows that name them are
+ * rolled back.
+ */
 export async function runRules(given: Given, configure?: (c: Config) => void, options: { evidence?: boolean; amounts?: boolean; sources?: boolean } = {}): Promise<(ExpectedFlag & { evidence?: string; source?: string })[]> {
   const { config } = loadConfig();
   const c: Config = structuredClone(config);
   configure?.(c);
-  const dataDir = await mkdtemp(join(tmpdir(), 'hedui-rules-'));
-  return withWarehouse(async (w) => {
-    await stageGiven(w, dataDir, given);
-    const month = parseMonth('2026-10');
-    await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
-    return w.rows<ExpectedFlag>(
-      'flags',
-      `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''}${options.sources ? ", source_feed || ' ' || source_period as source" : ''} from flags order by all`,
-    );
-  }, dataDir);
+  shared ??= mkdtemp(join(tmpdir(), 'hedui-rules-')).then((dataDir) => Warehouse.open(':memory:', { dataDir }));
+  const w = await shared;
+  const run = async () => {
+    let flags: (ExpectedFlag & { evidence?: string; source?: string })[] = [];
+    await w
+      .transaction('given', async () => {
+        await stageGiven(w, w.dataDir!, given, { folder: `given-${++runs}` });
+        const month = parseMonth('2026-10');
+        await matchMonth(w, month, c, (await monthInputs(w, month, c)).snapshots);
+        flags = await w.rows<ExpectedFlag>(
+          'flags',
+          `select rule_id as rule, household_id as household, person_id as person, evidence_key, severity, status${options.evidence ? ', evidence' : ''}${options.amounts ? ', amount_yuan::varchar as amount' : ''}${options.sources ? ", source_feed || ' ' || source_period as source" : ''} from flags order by all`,
+        );
+        throw new RolledBack();
+      })
+      .catch((e: unknown) => {
+        if (!(e instanceof RolledBack)) throw e;
+      });
+    return flags;
+  };
+  const result = queue.then(run, run);
+  queue = result.catch(() => undefined);
+  return result;
 }
 
 /**
  * The given rows staged as loads of 2026-10 (2026Q3 for a quarterly feed; `earlier` at their own
- * periods), with their whitelist entries and answers, in a warehouse whose data folder is dataDir.
+ * periods), with their whitelist entries and answers, in a warehouse whose data folder is dataDir
+ * (the staged files under `folder` in it, when given).
  */
-export async function stageGiven(w: Warehouse, dataDir: string, given: Given): Promise<void> {
+export async function stageGiven(w: Warehouse, dataDir: string, given: Given, o: { folder?: string } = {}): Promise<void> {
   const stage = async (feed: FeedAdapter, period: string, rows: Row[]) => {
     const loadId = `${feed.id}:test:${period}`;
     const staging = `given_${feed.table.slice(4)}`;
@@ -162,8 +201,8 @@ export async function stageGiven(w: Warehouse, dataDir: string, given: Given): P
         return row;
       }),
     );
-    const stagedFile = stagedFileOf(feed, loadId);
-    await mkdir(join(dataDir, 'staged', feed.id), { recursive: true });
+    const stagedFile = join(o.folder ?? '', stagedFileOf(feed, loadId));
+    await mkdir(join(dataDir, dirname(stagedFile)), { recursive: true });
     await w.exec('given-file', `copy (select *, null::varchar as problem from ${staging}) to ${literal(join(dataDir, stagedFile))} (format parquet)`);
     await w.exec(
       'given-load',
