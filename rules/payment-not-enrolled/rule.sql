@@ -41,7 +41,8 @@ heads as (
 ),
 
 programs_of as (
-  select snapshot_period, person_id, string_agg(distinct program, '、' order by program) as enrolled_as
+  -- string_agg(distinct … order by …) costs ~2× as much per group (docs/measured-choices.md)
+  select snapshot_period, person_id, array_to_string(list_sort(list_distinct(list(program))), '、') as enrolled_as
   from rosters
   where person_id in (select payee_id from paid)
   group by all
