@@ -187,6 +187,8 @@ export interface MonthOptions {
    * flags this publication issues first (tests pin it)
    */
   today?: string;
+  /** workbook rows read into JS at a time while publishing (default ROWS_PER_READ); the files are the same */
+  rowsPerRead?: number;
 }
 
 /**
@@ -231,6 +233,7 @@ async function matchAndPublish(s: Session, month: Period, options: MonthOptions)
       runId: s.runId,
       intermediates,
       today,
+      rowsPerRead: options.rowsPerRead,
     });
     return { ...inputsReport(month.name, inputs, 'published'), match, published: { folder: publish.folder, files: publish.files.length + 1, counties: publish.counties } };
   } finally {

@@ -91,6 +91,8 @@ export interface PublishContext {
   intermediates?: StepOptions;
   /** the day of the run, 'YYYY-MM-DD' in China Standard Time (default: now) */
   today?: string;
+  /** workbook rows read into JS at a time (default ROWS_PER_READ) */
+  rowsPerRead?: number;
 }
 
 export interface PublishedFile {
@@ -132,12 +134,13 @@ interface CountyRows {
  * The queries that read the workbook rows of some counties (pure): one JSON array per county and
  * table. A query per county and table (324 of them) was mostly per-query overhead
  * (docs/measured-choices.md). JSON text crosses into JS far cheaper than values converted one by
- * one; it is parsed county by county as the workbook pool pulls it. The counties of one league at a
- * time: every county's arrays at once did not fit a 1.5GB DuckDB memory limit at 4 × the province
- * (the list aggregate cannot spill), and held them all in JS besides.
+ * one; it is parsed county by county as the workbook pool pulls it. The counties of a batch
+ * (countyBatches) at a time: every county's arrays at once did not fit a 1.5GB DuckDB memory limit
+ * at 4 × the province (the list aggregate cannot spill), and held them all in JS besides.
  */
-export function countyRowsQueries(counties: readonly string[]): Record<Exclude<keyof CountyRows, 'ledgerArrived'>, Step> {
-  const perCounty = (step: string, table: string, order: string): Step => ({
+export function countyRowsQueries(counties: readonly string[]): Record<Exclude<keyof CountyRows, 'ledgerArrived'>, Step & { table: string }> {
+  const perCounty = (step: string, table: string, order: string): Step & { table: string } => ({
+    table,
     name: step,
     sql: `select county_code, to_json(list(r order by ${order}))::varchar as j from ${table} r where list_contains($counties, county_code) group by county_code`,
     params: { counties: [...counties] },
@@ -150,6 +153,46 @@ export function countyRowsQueries(counties: readonly string[]): Record<Exclude<k
     obligorPending: perCounty('pub:obligor-pending', 'pub_obligor_pending', 'household_id, supported_id, obligor_id'),
     recheck: perCounty('pub:recheck', 'pub_recheck', 'next_due_on, household_id'),
   };
+}
+
+/**
+ * Workbook rows (of every pub_* table a county workbook lists) read into JS at once, at most: the
+ * counties are read in batches of about this many rows. A league at a time held up to ~750 MiB of
+ * JSON text and its garbage in the main thread at 4 × the province, the peak of the whole run
+ * (docs/measured-choices.md); smaller batches cost a few more queries, each over small tables.
+ */
+export const ROWS_PER_READ = 25_000;
+
+/**
+ * The counties, in the order given, cut into consecutive batches whose rows stay within `budget`
+ * (pure). A county above the budget is a batch of its own; a county with no rows costs nothing.
+ */
+export function countyBatches(counties: readonly string[], rowsOf: ReadonlyMap<string, number>, budget = ROWS_PER_READ): string[][] {
+  const batches: string[][] = [];
+  let current: string[] = [];
+  let rows = 0;
+  for (const county of counties) {
+    const n = rowsOf.get(county) ?? 0;
+    if (current.length && rows + n > budget) {
+      batches.push(current);
+      current = [];
+      rows = 0;
+    }
+    current.push(county);
+    rows += n;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** Rows per county over the tables countyRowsQueries reads. */
+async function countyRowCounts(w: Warehouse): Promise<Map<string, number>> {
+  const tables = Object.values(countyRowsQueries([])).map((q) => q.table);
+  const counts = await w.rows<{ county_code: string; n: number }>(
+    'pub:sizes',
+    `select county_code, count(*)::integer as n from (${tables.map((t) => `select county_code from ${t}`).join(' union all ')}) group by county_code`,
+  );
+  return new Map(counts.map((r) => [r.county_code, r.n]));
 }
 
 async function readCountyRows(w: Warehouse, period: string, counties: readonly string[]): Promise<CountyRows> {
@@ -457,15 +500,20 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     ).map((r) => [r.county_code, r.n]),
   );
   const bar = progress(`${period} county workbooks`, COUNTIES.length);
+  const batches = countyBatches(
+    COUNTIES.map((c) => c.code),
+    await countyRowCounts(w),
+    ctx.rowsPerRead,
+  );
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
-    let league: { code: string; rows: CountyRows } | undefined;
-    for (const [i, county] of COUNTIES.entries()) {
-      if (league?.code !== county.leagueCode) {
-        const counties = COUNTIES.filter((c) => c.leagueCode === county.leagueCode).map((c) => c.code);
-        league = { code: county.leagueCode, rows: await readCountyRows(w, ctx.month.name, counties) };
+    let i = 0;
+    for (const batch of batches) {
+      const rows = await readCountyRows(w, period, batch);
+      for (const code of batch) {
+        const county = COUNTIES.find((c) => c.code === code)!;
+        yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(code) ?? 0) };
+        bar.tick(++i);
       }
-      yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, league.rows, suppressedByCounty.get(county.code) ?? 0) };
-      bar.tick(i + 1);
     }
   }
   const outcomes = await writeCountyWorkbooks(jobs());
