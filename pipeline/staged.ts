@@ -97,11 +97,21 @@ async function stagedFiles(w: Warehouse, feedId: string, loadIds?: string[]): Pr
   return rows.map((r) => r.staged_file);
 }
 
-/** (Re)creates stg_<feed> over every staged load. */
+/**
+ * (Re)creates stg_<feed> over every staged load: one query and one batch of statements for all
+ * feeds, since every command pays for it at its start (two round trips per feed were ~10 % of a
+ * nightly run with nothing new).
+ */
 export async function createStagedViews(w: Warehouse): Promise<void> {
-  for (const feed of FEEDS) {
-    await w.exec(`staged:${feed.id}`, `create or replace temp view ${ident(feed.table)} as ${stagedSelect(w, feed, await stagedFiles(w, feed.id))}`);
-  }
+  const rows = await w.rows<{ feed: string; staged_file: string }>(
+    'staged:files',
+    "select feed, staged_file from loads where status = 'staged' and staged_file is not null order by feed, staged_file",
+  );
+  const views = FEEDS.map((feed) => {
+    const files = rows.filter((r) => r.feed === feed.id).map((r) => r.staged_file);
+    return `create or replace temp view ${ident(feed.table)} as ${stagedSelect(w, feed, files)}`;
+  });
+  await w.exec('staged:views', views.join(';\n'));
 }
 
 /** (Re)creates snap_<feed> over the given loads of each feed (none given: empty). */
