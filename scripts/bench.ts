@@ -38,6 +38,13 @@ import { runHedui, TIME_BIN, type ChildResult } from './bench/child.ts';
 import { analyseLog, topSteps, type StageTimes } from './bench/stages.ts';
 import { describeCode, snapshotCode } from './bench/code.ts';
 
+/**
+ * The day (China Standard Time) every measured command runs as: after the month, before any of
+ * the next month's deliveries is due, so that the nightly run has nothing to do. Run on the real
+ * day, the nightly began to report roster 2026-11 past due (exit 3) from 2026-12-05 on.
+ */
+const DAY = '2026-12-01';
+
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const CACHE = join(REPO, 'bench', 'cache');
 const GiB = 1024 ** 3;
@@ -202,23 +209,23 @@ async function measureSize(fx: CachedFixtures, runs: number, withWarm: boolean, 
     const loadavgAtStart = os.loadavg()[0];
     log(`${fx.name} run ${i}/${runs}: cold month (load average ${loadavg()})`);
     const common = { repoDir: codeDir, dataDir, outDir: runDir, env: opts.memoryLimit ? { HEDUI_MEMORY_LIMIT: opts.memoryLimit } : undefined };
-    const cold = await runHedui({ ...common, label: 'cold', args: ['run', '--period', PERIOD] });
+    const cold = await runHedui({ ...common, label: 'cold', args: ['run', '--period', PERIOD, '--today', DAY] });
     const run: MonthRun = { index: i, loadavgAtStart, cold, coldStages: analyseLog(cold.log, cold.spawnedAt, cold.endedAt) };
     log(`  cold ${sec(cold.seconds)} s, exit ${cold.exitCode}, peak RSS ${cold.peakRss === null ? '?' : mib(cold.peakRss)}`);
     if (cold.exitCode !== 0) log(`  cold run failed:\n${cold.stderrTail}`);
     if (withWarm) {
       // (c) warm re-run, (d) nightly no-op
-      const warm = await runHedui({ ...common, label: 'warm', args: ['run', '--period', PERIOD] });
+      const warm = await runHedui({ ...common, label: 'warm', args: ['run', '--period', PERIOD, '--today', DAY] });
       run.warm = warm;
       run.warmStages = analyseLog(warm.log, warm.spawnedAt, warm.endedAt);
       log(`  warm ${sec(warm.seconds)} s, exit ${warm.exitCode}, peak RSS ${warm.peakRss === null ? '?' : mib(warm.peakRss)}`);
       if (warm.exitCode !== 0) log(`  warm run failed:\n${warm.stderrTail}`);
       // (e) the fixtures' check requests, answered before the nightly, which then has nothing new
-      const requests = await runHedui({ ...common, label: 'requests', args: ['requests', 'run'] });
+      const requests = await runHedui({ ...common, label: 'requests', args: ['requests', 'run', '--today', DAY] });
       run.requests = requests;
       log(`  requests ${sec(requests.seconds)} s, exit ${requests.exitCode}, peak RSS ${requests.peakRss === null ? '?' : mib(requests.peakRss)}`);
       if (requests.exitCode !== 0) log(`  requests run failed:\n${requests.stderrTail}`);
-      const nightly = await runHedui({ ...common, label: 'nightly', args: ['nightly'] });
+      const nightly = await runHedui({ ...common, label: 'nightly', args: ['nightly', '--today', DAY] });
       run.nightly = nightly;
       run.nightlyStages = analyseLog(nightly.log, nightly.spawnedAt, nightly.endedAt);
       log(`  nightly ${sec(nightly.seconds)} s, exit ${nightly.exitCode}, peak RSS ${nightly.peakRss === null ? '?' : mib(nightly.peakRss)}`);
