@@ -118,7 +118,7 @@ function snapshotsUsed(snapshots: Snapshot[]): SnapshotUsed[] {
   });
 }
 
-/** The workbook rows of a league's counties, as JSON text per county. */
+/** The workbook rows of a batch of counties, as JSON text per county. */
 interface CountyRows {
   households: Map<string, string>;
   details: Map<string, string>;
@@ -126,8 +126,6 @@ interface CountyRows {
   unpaid: Map<string, string>;
   obligorPending: Map<string, string>;
   recheck: Map<string, string>;
-  /** counties whose 一卡通 payments of the month were delivered (their 未发放名单 was checked) */
-  ledgerArrived: Set<string>;
 }
 
 /**
@@ -138,7 +136,7 @@ interface CountyRows {
  * (countyBatches) at a time: every county's arrays at once did not fit a 1.5GB DuckDB memory limit
  * at 4 × the province (the list aggregate cannot spill), and held them all in JS besides.
  */
-export function countyRowsQueries(counties: readonly string[]): Record<Exclude<keyof CountyRows, 'ledgerArrived'>, Step & { table: string }> {
+export function countyRowsQueries(counties: readonly string[]): Record<keyof CountyRows, Step & { table: string }> {
   const perCounty = (step: string, table: string, order: string): Step & { table: string } => ({
     table,
     name: step,
@@ -195,14 +193,9 @@ async function countyRowCounts(w: Warehouse): Promise<Map<string, number>> {
   return new Map(counts.map((r) => [r.county_code, r.n]));
 }
 
-async function readCountyRows(w: Warehouse, period: string, counties: readonly string[]): Promise<CountyRows> {
+async function readCountyRows(w: Warehouse, counties: readonly string[]): Promise<CountyRows> {
   const queries = countyRowsQueries(counties);
   const read = async (q: Step) => new Map((await stepRows<{ county_code: string; j: string }>(w, q)).map((r) => [r.county_code, r.j]));
-  const ledger = await w.rows<{ county_code: string }>(
-    'pub:ledger',
-    "select distinct county_code from snap_payments where benefit_month = ($period || '-01')::date and list_contains($counties, county_code)",
-    { period, counties: [...counties] },
-  );
   return {
     households: await read(queries.households),
     details: await read(queries.details),
@@ -210,11 +203,23 @@ async function readCountyRows(w: Warehouse, period: string, counties: readonly s
     unpaid: await read(queries.unpaid),
     obligorPending: await read(queries.obligorPending),
     recheck: await read(queries.recheck),
-    ledgerArrived: new Set(ledger.map((r) => r.county_code)),
   };
 }
 
-function countyData(ctx: PublishContext, publication: IssueDates, county: (typeof COUNTIES)[number], rows: CountyRows, suppressed: number): CountyWorkbookData {
+/** Counties whose 一卡通 payments of the month were delivered (their 未发放名单 was checked): one scan of the payments for all. */
+async function ledgerCounties(w: Warehouse, period: string): Promise<Set<string>> {
+  const rows = await w.rows<{ county_code: string }>('pub:ledger', "select distinct county_code from snap_payments where benefit_month = ($period || '-01')::date", { period });
+  return new Set(rows.map((r) => r.county_code));
+}
+
+function countyData(
+  ctx: PublishContext,
+  publication: IssueDates,
+  county: (typeof COUNTIES)[number],
+  rows: CountyRows,
+  suppressed: number,
+  ledgerArrived: boolean,
+): CountyWorkbookData {
   const { issuedOn } = publication;
   const parse = (m: Map<string, string>) => JSON.parse(m.get(county.code) ?? '[]') as Record<string, any>[];
   const households = parse(rows.households);
@@ -250,7 +255,7 @@ function countyData(ctx: PublishContext, publication: IssueDates, county: (typeo
         recheck: recheck.length,
       },
       dispositions: ctx.config.dispositions,
-      ledgerArrived: rows.ledgerArrived.has(county.code),
+      ledgerArrived,
       // int_obligors (pub_obligor_pending) is empty in a month without obligors: said, not an empty list
       obligorsArrived: ctx.snapshots.some((s) => s.feed.id === 'obligors'),
     },
@@ -505,13 +510,14 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     await countyRowCounts(w),
     ctx.rowsPerRead,
   );
+  const ledger = await ledgerCounties(w, period);
   async function* jobs(): AsyncGenerator<CountyWorkbookJob> {
     let i = 0;
     for (const batch of batches) {
-      const rows = await readCountyRows(w, period, batch);
+      const rows = await readCountyRows(w, batch);
       for (const code of batch) {
         const county = COUNTIES.find((c) => c.code === code)!;
-        yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(code) ?? 0) };
+        yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(code) ?? 0, ledger.has(code)) };
         bar.tick(++i);
       }
     }
