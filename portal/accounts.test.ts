@@ -48,7 +48,7 @@ import {
 } from './accounts.ts';
 import { isLoopbackHost, registerPortalCommands } from '../cli/portal-commands.ts';
 import { boundaryOf, parseMultipart } from './multipart.ts';
-import { multipart } from './testing.ts';
+import { multipart, TEST_SCRYPT } from './testing.ts';
 
 const T0 = Date.parse('2026-11-20T00:00:00Z');
 const PW = 'lz7-Wuhai-gobi-Tal'; // passes the strength check
@@ -83,7 +83,7 @@ function seed(db: StateDb, username: string, hash: string, o: { mustChange?: boo
  * tests of hashing, re-hashing and throttling run at the real cost.
  */
 function atTestScryptCost(): void {
-  scryptCostForTests({ ...SCRYPT, N: 2 ** 10 });
+  scryptCostForTests(TEST_SCRYPT);
   onTestFinished(() => scryptCostForTests(undefined));
 }
 

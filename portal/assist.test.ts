@@ -15,9 +15,9 @@ import { ASSIST_REQUESTS, ASSIST_SHEET, assistWorkbookPath } from '../pipeline/a
 import { auditReport, verifyAudit } from '../pipeline/audit.ts';
 import { withSession } from '../pipeline/run.ts';
 import { bomb as zipBomb } from '../pipeline/load/test-support.ts';
-import { SCRYPT, scryptCostForTests } from './accounts.ts';
+import { scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
-import { addTestAccounts, csrfIn, http, loginAs, multipart, PERIOD, publishedDataDir, withoutHexTokens, type Reply } from './testing.ts';
+import { addTestAccounts, csrfIn, http, loginAs, multipart, PERIOD, publishedDataDir, TEST_SCRYPT, withoutHexTokens, type Reply } from './testing.ts';
 
 const PW = 'correct-horse-battery';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -108,7 +108,7 @@ async function answeredOn(ids: string[]): Promise<Record<string, string | null>>
 
 beforeAll(async () => {
   // the logins here are about what a league sees, not hashing: a cheap scrypt cost (portal/accounts.ts scryptCostForTests)
-  scryptCostForTests({ ...SCRYPT, N: 2 ** 10 });
+  scryptCostForTests(TEST_SCRYPT);
   dir = await publishedDataDir([
     { username: 'xc', scope: 'county', scopeCode: '150102', password: PW }, // 新城区, 呼和浩特市
     { username: 'xl', scope: 'league', scopeCode: XL, password: PW },

@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { loadConfig } from '../config/config.ts';
 import { COUNTIES } from '../domain/divisions.ts';
-import { SCRYPT, scryptCostForTests } from './accounts.ts';
+import { scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { workbookPath } from './files.ts';
-import { fillWorkbook, PERIOD, publishedDataDir } from './testing.ts';
+import { fillWorkbook, PERIOD, publishedDataDir, TEST_SCRYPT } from './testing.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const GENERATED = 'Gen3rated-by-operator-7xQ';
@@ -30,7 +30,7 @@ beforeAll(async () => {
     throw new Error(`chromium is not installed at ${CHROMIUM}, so the browser test cannot run. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this).`);
   });
   // the login and password change here are about the pages in a browser, not hashing: a cheap scrypt cost (portal/accounts.ts scryptCostForTests)
-  scryptCostForTests({ ...SCRYPT, N: 2 ** 10 });
+  scryptCostForTests(TEST_SCRYPT);
   dir = await publishedDataDir([{ username: 'xc', scope: 'county', scopeCode: XC.code, password: GENERATED, mustChange: true }]);
   portal = await startPortal({ dataDir: dir, port: 0, insecureHttp: true, clock: () => Date.parse('2026-11-20T04:00:00Z') }); // received within the 15 days
   profile = await mkdtemp(join(tmpdir(), 'hedui-chromium-'));

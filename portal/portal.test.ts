@@ -15,10 +15,10 @@ import { DETAILS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { auditReport, verifyAudit } from '../pipeline/audit.ts';
 import { acquireLock } from '../pipeline/lock.ts';
 import { nightly, withSession } from '../pipeline/run.ts';
-import { addAccount, disableAccount, SCRYPT, scryptCostForTests } from './accounts.ts';
+import { addAccount, disableAccount, scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { workbookPath, summaryPath } from './files.ts';
-import { csrfIn, fillWorkbook, http, loginAs, multipart, PERIOD, publishedDataDir, withoutHexTokens, type Reply } from './testing.ts';
+import { csrfIn, fillWorkbook, http, loginAs, multipart, PERIOD, publishedDataDir, TEST_SCRYPT, withoutHexTokens, type Reply } from './testing.ts';
 import { bomb as zipBomb } from '../pipeline/load/test-support.ts';
 
 const PW = 'correct-horse-battery';
@@ -72,9 +72,6 @@ async function upload(username: string, file: Buffer, filename: string, at = bas
   }
   throw new Error('the import did not finish');
 }
-
-/** A cheap scrypt cost for the logins here, which are about pages and sessions (portal/accounts.ts scryptCostForTests). */
-const TEST_SCRYPT = { ...SCRYPT, N: 2 ** 10 };
 
 /**
  * The real cost for this test: throttling and the scrypt queue (and the floods, whose logins fill

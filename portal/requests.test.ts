@@ -15,10 +15,10 @@ import { withSession } from '../pipeline/run.ts';
 import { runRequests } from '../pipeline/requests/run.ts';
 import type { RequestIndex, RequestStatus } from '../pipeline/requests/status.ts';
 import { bomb as zipBomb, workbook as smallWorkbook } from '../pipeline/load/test-support.ts';
-import { SCRYPT, scryptCostForTests } from './accounts.ts';
+import { scryptCostForTests } from './accounts.ts';
 import { startPortal, type RunningPortal } from './server.ts';
 import { reportFileOf as requestReportFile } from '../pipeline/requests/status.ts';
-import { addTestAccounts, csrfIn, http, loginAs, multipart, publishedDataDir, withoutHexTokens, type Reply, type TestAccount } from './testing.ts';
+import { addTestAccounts, csrfIn, http, loginAs, multipart, publishedDataDir, TEST_SCRYPT, withoutHexTokens, type Reply, type TestAccount } from './testing.ts';
 
 const PW = 'correct-horse-battery';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -35,7 +35,7 @@ const ACCOUNTS: TestAccount[] = [
 ];
 
 // the logins here are about who sees which request, not hashing: a cheap scrypt cost (portal/accounts.ts scryptCostForTests)
-beforeAll(() => scryptCostForTests({ ...SCRYPT, N: 2 ** 10 }));
+beforeAll(() => scryptCostForTests(TEST_SCRYPT));
 
 /** A portal on a data folder, with a session per account and every page fetched kept (to look for ID numbers). */
 class Site {

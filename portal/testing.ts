@@ -4,11 +4,17 @@ import ExcelJS from 'exceljs';
 import { DETAILS, HOUSEHOLDS, SHEET } from '../pipeline/publish/workbook-contract.ts';
 import { openState } from '../pipeline/state.ts';
 import { publishedTinyMonth } from '../pipeline/test-support.ts';
-import { addAccount, type Account } from './accounts.ts';
+import { addAccount, SCRYPT, type Account, type ScryptCost } from './accounts.ts';
 
 export const PERIOD = '2026-10';
 /** The day the test month is published (China Standard Time): its flags are due 2026-11-16. */
 export const ISSUED_ON = '2026-11-01';
+
+/**
+ * The scrypt cost for logins in tests about something other than hashing (pages, sessions,
+ * uploads): N = 2^10 instead of OWASP's 2^17, set with scryptCostForTests (portal/accounts.ts).
+ */
+export const TEST_SCRYPT: ScryptCost = { ...SCRYPT, N: 2 ** 10 };
 
 /**
  * The tiny fixtures, run and published for 2026-10 (a copy of the run's one build, shared with
