@@ -88,13 +88,13 @@ export function stagedSelect(w: Warehouse, feed: FeedAdapter, files: string[]): 
     select * exclude (problem) from read_parquet([${paths}], union_by_name = true) where problem is null`;
 }
 
-async function stagedFiles(w: Warehouse, feedId: string, loadIds?: string[]): Promise<string[]> {
-  const rows = await w.rows<{ staged_file: string }>(
+/** Every staged load's file (of the given loads only, when given), in file order: one query for all feeds. */
+async function stagedLoads(w: Warehouse, loadIds?: string[]): Promise<{ feed: string; load_id: string; staged_file: string }[]> {
+  return w.rows(
     'staged:files',
-    `select staged_file from loads where feed = $feed and status = 'staged' and staged_file is not null ${loadIds === undefined ? '' : 'and list_contains($loads, load_id)'} order by staged_file`,
-    loadIds === undefined ? { feed: feedId } : { feed: feedId, loads: loadIds },
+    `select feed, load_id, staged_file from loads where status = 'staged' and staged_file is not null ${loadIds === undefined ? '' : 'and list_contains($loads, load_id)'} order by staged_file`,
+    loadIds === undefined ? undefined : { loads: loadIds },
   );
-  return rows.map((r) => r.staged_file);
 }
 
 /**
@@ -103,24 +103,23 @@ async function stagedFiles(w: Warehouse, feedId: string, loadIds?: string[]): Pr
  * nightly run with nothing new).
  */
 export async function createStagedViews(w: Warehouse): Promise<void> {
-  const rows = await w.rows<{ feed: string; staged_file: string }>(
-    'staged:files',
-    "select feed, staged_file from loads where status = 'staged' and staged_file is not null order by feed, staged_file",
-  );
+  const loads = await stagedLoads(w);
   const views = FEEDS.map((feed) => {
-    const files = rows.filter((r) => r.feed === feed.id).map((r) => r.staged_file);
+    const files = loads.filter((l) => l.feed === feed.id).map((l) => l.staged_file);
     return `create or replace temp view ${ident(feed.table)} as ${stagedSelect(w, feed, files)}`;
   });
   await w.exec('staged:views', views.join(';\n'));
 }
 
-/** (Re)creates snap_<feed> over the given loads of each feed (none given: empty). */
+/** (Re)creates snap_<feed> over the given loads of each feed (none given: empty), as createStagedViews does. */
 export async function createSnapshotViews(w: Warehouse, loads: Partial<Record<string, string[]>>): Promise<void> {
-  for (const feed of FEEDS) {
-    const ids = loads[feed.id];
-    const files = ids === undefined ? [] : await stagedFiles(w, feed.id, ids);
-    await w.exec(`snapshot:${feed.id}`, `create or replace temp view snap_${feed.table.slice(4)} as ${stagedSelect(w, feed, files)}`);
-  }
+  const staged = await stagedLoads(w, FEEDS.flatMap((feed) => loads[feed.id] ?? []));
+  const views = FEEDS.map((feed) => {
+    const ids = loads[feed.id] ?? [];
+    const files = staged.filter((l) => l.feed === feed.id && ids.includes(l.load_id)).map((l) => l.staged_file);
+    return `create or replace temp view snap_${feed.table.slice(4)} as ${stagedSelect(w, feed, files)}`;
+  });
+  await w.exec('snapshot:views', views.join(';\n'));
 }
 
 /**
