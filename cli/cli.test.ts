@@ -129,6 +129,11 @@ describe('hedui CLI', () => {
     );
     const second = hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30']);
     expect(second).toMatchObject({ code: 0, stdout: 'nothing new\n' });
+    // nothing changed since a night that found nothing: answered from its record (pipeline/quiet-night.ts)
+    const third = hedui(['nightly', '--data-dir', dir, '--today', '2026-11-30']);
+    expect(third).toMatchObject({ code: 0, stdout: 'nothing new\n' });
+    const logs = await Promise.all((await readdir(join(dir, 'logs'))).map((f) => readFile(join(dir, 'logs', f), 'utf8')));
+    expect(logs.join('').match(/answered from its record, warehouse not opened/g)).toHaveLength(1);
     const kpi = hedui(['kpi', '--period', '2026-11', '--requests', '--json', '--as-of', '2026-11-30', '--data-dir', dir]);
     expect(JSON.parse(kpi.stdout).find((r: { county: string }) => r.county === '150102')).toEqual({
       county: '150102',

