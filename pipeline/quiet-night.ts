@@ -105,7 +105,10 @@ async function fromRecord(options: SessionOptions, config: LoadedConfig, today: 
     const record = (await readFile(recordPath(options.dataDir), 'utf8').then(JSON.parse, () => undefined)) as QuietRecord | undefined;
     if (!record) return undefined;
     const [inbox, warehouse, settings] = await Promise.all([inboxStamps(options.dataDir), warehouseStamps(options.dataDir), settingStamps(config, today)]);
-    if (keyOf(inbox, warehouse, settings) !== record.key) return undefined;
+    if (keyOf(inbox, warehouse, settings) !== record.key) {
+      await rm(recordPath(options.dataDir), { force: true }); // stale: the full night writes a new one if it does nothing
+      return undefined;
+    }
     const { openState } = await import('./state.ts');
     const { auditHead } = await import('./audit.ts');
     const state = openState(options.dataDir);
