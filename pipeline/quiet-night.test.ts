@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nightlyCommand } from './quiet-night.ts';
 import { withSession, type NightlyReport } from './run.ts';
@@ -63,6 +63,14 @@ describe('a quiet night', () => {
     ]);
     expect(await quietRuns(dir)).toEqual([]);
     expect(await history()).toHaveLength(2); // written once
+
+    // a line cut by a crash while it was appended is left out; the commands go on
+    await night(dir, '2026-11-30'); // full: the session above wrote the warehouse
+    await night(dir, '2026-11-30');
+    expect(await quietRuns(dir)).toHaveLength(1);
+    await appendFile(join(dir, 'nightly-quiet-runs.jsonl'), '{"run_id":"20261130T');
+    expect(await history()).toHaveLength(3);
+    expect(await quietRuns(dir)).toEqual([]);
   }, 120_000);
 
   it('repeats a recorded exit 3 with the same words, until the day moves past another due day', async () => {

@@ -179,8 +179,16 @@ export async function nightlyCommand(options: Omit<SessionOptions, 'command'>, n
 export async function importQuietRuns(w: Warehouse, dataDir: string): Promise<void> {
   const text = await readFile(runsPath(dataDir), 'utf8').catch(() => '');
   if (!text) return;
-  for (const line of text.split('\n').filter(Boolean)) {
-    const run = JSON.parse(line) as QuietRun;
+  const lines = text.split('\n').filter(Boolean);
+  for (const [i, line] of lines.entries()) {
+    let run: QuietRun;
+    try {
+      run = JSON.parse(line) as QuietRun;
+    } catch {
+      // a line cut by a crash while it was appended: that night is lost from the history, nothing else
+      logger().warn({ file: runsPath(dataDir), line: i + 1 }, 'a quiet night could not be read back: left out of the run history');
+      continue;
+    }
     await w.exec(
       'run:quiet',
       "insert into runs select $id, 'nightly', null, $pid, $started::timestamptz, $ended::timestamptz, $outcome, $detail where not exists (select 1 from runs where run_id = $id)",
