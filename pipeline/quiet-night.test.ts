@@ -73,6 +73,16 @@ describe('a quiet night', () => {
     expect(await quietRuns(dir)).toEqual([]);
   }, 120_000);
 
+  it('is a full night when the record cannot be read', async () => {
+    const { dir, second } = await recordedNight();
+    await writeFile(join(dir, 'nightly-quiet.json'), '{"key":');
+    expect(await night(dir, '2026-11-30')).toEqual(second);
+    expect(await quietRuns(dir)).toEqual([]);
+    expect(existsSync(join(dir, 'nightly-quiet.json'))).toBe(true); // recorded anew
+    await night(dir, '2026-11-30');
+    expect(await quietRuns(dir)).toHaveLength(1);
+  }, 120_000);
+
   it('repeats a recorded exit 3 with the same words, until the day moves past another due day', async () => {
     const { dir } = await recordedNight();
     const held = await night(dir, '2026-12-11'); // the day changed what is due: a full night

@@ -102,8 +102,11 @@ async function fromRecord(options: SessionOptions, config: LoadedConfig, today: 
   const started = new Date();
   const release = await acquireLock(options.dataDir, 'nightly', { waitMs: options.lockWaitMs });
   try {
-    const record = (await readFile(recordPath(options.dataDir), 'utf8').then(JSON.parse, () => undefined)) as QuietRecord | undefined;
-    if (!record) return undefined;
+    // none, or unreadable (a power cut between the rename and the data reaching the disk): a full night
+    const record = (await readFile(recordPath(options.dataDir), 'utf8')
+      .then((text) => JSON.parse(text) as QuietRecord)
+      .catch(() => undefined));
+    if (typeof record?.key !== 'string') return undefined;
     const [inbox, warehouse, settings] = await Promise.all([inboxStamps(options.dataDir), warehouseStamps(options.dataDir), settingStamps(config, today)]);
     if (keyOf(inbox, warehouse, settings) !== record.key) {
       await rm(recordPath(options.dataDir), { force: true }); // stale: the full night writes a new one if it does nothing
