@@ -21,7 +21,7 @@
  * written into `runs` by the next command that opens the warehouse (`importQuietRuns`).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rename, rm, stat, writeFile, appendFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type LoadedConfig } from '../config/config.ts';
@@ -74,7 +74,11 @@ async function warehouseStamps(dataDir: string): Promise<string[]> {
   return [`warehouse\t${await fileStamp(db)}`, `wal\t${await fileStamp(`${db}.wal`)}`];
 }
 
-/** What of the day, the configuration and the program the nightly's answer depends on. */
+/**
+ * What of the day, the configuration and the program the nightly's answer depends on. The build is
+ * this file's stamp: scripts/build.mjs writes every file of dist/ anew, so any build changes it; run
+ * from the sources (tests, `npm run hedui`), only an edit of this file does.
+ */
 async function settingStamps(config: LoadedConfig, today: string): Promise<string[]> {
   const due = FEEDS.filter((f) => config.config.feeds[f.id].expected !== false).map(
     (f) => `due\t${f.id}\t${lastDuePeriod(f.schedule, today, config.config.feeds[f.id].due_day).period}`,
