@@ -9,6 +9,7 @@ import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { nightlyCommand } from './quiet-night.ts';
 import { withSession, type NightlyReport } from './run.ts';
+import { status } from './status.ts';
 import { publishedTinyMonth } from './test-support.ts';
 import { GateHeldError } from '../base/errors.ts';
 
@@ -43,7 +44,7 @@ async function recordedNight(today = '2026-11-30') {
 }
 
 describe('a quiet night', () => {
-  it('is answered from the record without opening the warehouse, and the next session writes it into the run history once', async () => {
+  it('is answered from the record without opening the warehouse; status shows it, and the next command that records a run writes it into the history once', async () => {
     const { dir, second } = await recordedNight();
     const before = await warehouseStat(dir);
     const third = await night(dir, '2026-11-30');
@@ -53,23 +54,36 @@ describe('a quiet night', () => {
     await night(dir, '2026-11-30');
     expect(await quietRuns(dir)).toHaveLength(2);
 
+    // a command that only reads shows them (status) and leaves the warehouse as it was
+    const shown = await withSession({ dataDir: dir, command: 'status', recordRun: false }, (s) => status(s.w));
+    expect(shown.runs.filter((r) => String(r.run_id).endsWith('-quiet')).map((r) => [r.command, r.outcome])).toEqual([
+      ['nightly', 'ok'],
+      ['nightly', 'ok'],
+    ]);
+    expect(await warehouseStat(dir)).toBe(before);
+    expect(await quietRuns(dir)).toHaveLength(2);
+    await night(dir, '2026-11-30'); // still quiet
+    expect(await quietRuns(dir)).toHaveLength(3);
+
+    // a command that records a run writes them into runs, once each
     const history = () =>
-      withSession({ dataDir: dir, command: 'status', recordRun: false }, (s) =>
+      withSession({ dataDir: dir, command: 'test' }, (s) =>
         s.w.rows<{ command: string; outcome: string }>('test:quiet-runs', "select command, outcome from runs where run_id like '%-quiet' order by started_at"),
       );
     expect(await history()).toEqual([
       { command: 'nightly', outcome: 'ok' },
       { command: 'nightly', outcome: 'ok' },
+      { command: 'nightly', outcome: 'ok' },
     ]);
     expect(await quietRuns(dir)).toEqual([]);
-    expect(await history()).toHaveLength(2); // written once
+    expect(await history()).toHaveLength(3);
 
     // a line cut by a crash while it was appended is left out; the commands go on
-    await night(dir, '2026-11-30'); // full: the session above wrote the warehouse
+    await night(dir, '2026-11-30'); // full: the sessions above wrote the warehouse
     await night(dir, '2026-11-30');
     expect(await quietRuns(dir)).toHaveLength(1);
     await appendFile(join(dir, 'nightly-quiet-runs.jsonl'), '{"run_id":"20261130T');
-    expect(await history()).toHaveLength(3);
+    expect(await history()).toHaveLength(4);
     expect(await quietRuns(dir)).toEqual([]);
   }, 120_000);
 

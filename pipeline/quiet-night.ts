@@ -17,8 +17,9 @@
  * read or answered, and none left open (an open request may be answered on a later day by its date
  * alone); and never when pull sources are configured (a source can hold a file nothing here sees).
  *
- * A night answered from the record is still a run of the history: it is kept in a small file and
- * written into `runs` by the next command that opens the warehouse (`importQuietRuns`).
+ * A night answered from the record is still a run of the history: it is kept in a small file,
+ * shown by `hedui status` from there, and written into `runs` by the next command that records a
+ * run (`importQuietRuns`).
  */
 import { createHash } from 'node:crypto';
 import { appendFile, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -42,7 +43,7 @@ interface QuietRecord {
 }
 
 /** A night answered from the record, waiting to be written into `runs`. */
-interface QuietRun {
+export interface QuietRun {
   run_id: string;
   pid: number;
   started_at: string;
@@ -182,20 +183,28 @@ export async function nightlyCommand(options: Omit<SessionOptions, 'command'>, n
   });
 }
 
-/** Writes the nights answered from the record into the run history (once each), then forgets them. */
-export async function importQuietRuns(w: Warehouse, dataDir: string): Promise<void> {
+/** The nights answered from the record and not yet in `runs`, oldest first; a line cut by a crash while it was appended is left out. */
+export async function queuedQuietRuns(dataDir: string): Promise<QuietRun[]> {
   const text = await readFile(runsPath(dataDir), 'utf8').catch(() => '');
-  if (!text) return;
-  const lines = text.split('\n').filter(Boolean);
-  for (const [i, line] of lines.entries()) {
-    let run: QuietRun;
+  return text.split('\n').flatMap((line, i) => {
+    if (!line) return [];
     try {
-      run = JSON.parse(line) as QuietRun;
+      return [JSON.parse(line) as QuietRun];
     } catch {
-      // a line cut by a crash while it was appended: that night is lost from the history, nothing else
       logger().warn({ file: runsPath(dataDir), line: i + 1 }, 'a quiet night could not be read back: left out of the run history');
-      continue;
+      return [];
     }
+  });
+}
+
+/**
+ * Writes the nights answered from the record into the run history (once each), then forgets them.
+ * Only a command that records a run of its own does it: it writes the warehouse anyway. A command
+ * that only reads leaves the warehouse as it was, so the next night can still be a quiet one.
+ */
+export async function importQuietRuns(w: Warehouse, dataDir: string): Promise<void> {
+  const runs = await queuedQuietRuns(dataDir);
+  for (const run of runs) {
     await w.exec(
       'run:quiet',
       "insert into runs select $id, 'nightly', null, $pid, $started::timestamptz, $ended::timestamptz, $outcome, $detail where not exists (select 1 from runs where run_id = $id)",

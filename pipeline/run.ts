@@ -84,9 +84,9 @@ export async function withSession<T>(options: SessionOptions, fn: (s: Session) =
     state = openState(options.dataDir);
     w = await Warehouse.open(join(options.dataDir, 'hedui.duckdb'));
     await createStagedViews(w);
-    await importQuietRuns(w, options.dataDir);
     const record = options.recordRun ?? true;
     if (record) {
+      await importQuietRuns(w, options.dataDir);
       await w.exec('run:start', "insert into runs values ($id, $command, $period, $pid, now(), null, 'running', null)", {
         id: runId,
         command: options.command,

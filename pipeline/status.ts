@@ -3,6 +3,7 @@ import type { Warehouse } from './warehouse.ts';
 import { LOAD_USED_BY_PERIOD } from './match.ts';
 import { feedById } from '../adapters/index.ts';
 import { fieldText, quarantineReasonText } from './quarantine-reasons.ts';
+import { queuedQuietRuns } from './quiet-night.ts';
 
 export interface StatusReport {
   runs: Record<string, unknown>[];
@@ -13,12 +14,25 @@ export interface StatusReport {
 export async function status(w: Warehouse, period?: string): Promise<StatusReport> {
   const filter = period ? 'where period = $period' : '';
   const params = period ? { period } : undefined;
+  // with the quiet nights not yet written into runs (pipeline/quiet-night.ts): a command that only
+  // reads does not write them, so that the next night can still be a quiet one
+  const queued = w.dataDir ? await queuedQuietRuns(w.dataDir) : [];
   const runs = await w.rows(
     'status:runs',
-    `select run_id, command, period, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at, strftime(ended_at, '%Y-%m-%d %H:%M:%S') as ended_at,
+    `with queued as (
+       select q.run_id, 'nightly' as command, null::varchar as period, q.started_at::timestamptz::timestamp as started_at,
+         q.ended_at::timestamptz::timestamp as ended_at, q.outcome
+       from (select unnest(from_json($queued, '[{"run_id": "VARCHAR", "started_at": "VARCHAR", "ended_at": "VARCHAR", "outcome": "VARCHAR"}]'), recursive := true)) q
+     ),
+     all_runs as (
+       select run_id, command, period, started_at, ended_at, outcome from runs
+       union all
+       select * from queued
+     )
+     select run_id, command, period, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at, strftime(ended_at, '%Y-%m-%d %H:%M:%S') as ended_at,
        outcome, round(epoch(ended_at) - epoch(started_at), 1)::double as seconds
-     from runs ${filter} order by started_at desc limit 20`,
-    params,
+     from all_runs ${filter} order by started_at desc limit 20`,
+    { ...params, queued: JSON.stringify(queued) },
   );
   const loads = await w.rows(
     'status:loads',
