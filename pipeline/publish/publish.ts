@@ -15,7 +15,7 @@
  */
 import { mkdir, readdir, readlink, rename, rm, symlink, writeFile, lstat } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { COUNTIES } from '../../domain/divisions.ts';
+import { COUNTIES, countyOf } from '../../domain/divisions.ts';
 import { RULES, ruleById } from '../../rules/index.ts';
 import { FEEDS, feedById } from '../../adapters/index.ts';
 import type { Config } from '../../config/config.ts';
@@ -516,7 +516,7 @@ export async function publishMonth(w: Warehouse, dataDir: string, ctx: PublishCo
     for (const batch of batches) {
       const rows = await readCountyRows(w, batch);
       for (const code of batch) {
-        const county = COUNTIES.find((c) => c.code === code)!;
+        const county = countyOf(code)!;
         yield { path: join(release, countyWorkbookPath(period, county)), data: countyData(ctx, publication, county, rows, suppressedByCounty.get(code) ?? 0, ledger.has(code)) };
         bar.tick(++i);
       }
