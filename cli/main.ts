@@ -129,12 +129,12 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
     .addOption(configOption())
     .option('--json', 'print the report as JSON')
     .action(async (o) => {
-      const { nightlyCommand } = await pipeline.nightly();
+      const { nightlyCommand, nothingNew } = await pipeline.nightly();
       const report = await reporting(o.json, formatNightlyReport, () =>
         nightlyCommand({ dataDir: commandDataDir(o), configPath: o.config, lockWaitMs: o.wait * 60_000 }, { today: o.today }),
       );
       if (o.json) return print(report, true);
-      if (report.months.length === 0 && report.load.files === 0 && !report.requests?.files.length && !report.requests?.answered.length) return void process.stdout.write('nothing new\n');
+      if (nothingNew(report)) return void process.stdout.write('nothing new\n');
       process.stdout.write(formatNightlyReport(report));
     });
 

@@ -92,10 +92,14 @@ const keyOf = (inbox: string[], warehouse: string[], settings: string[]) => crea
 /** Whether a night may be answered from a record at all. */
 const recordable = (config: LoadedConfig) => Object.keys(config.config.sources ?? {}).length === 0;
 
+/** A night with nothing to say: no file read, no month re-run, no check request read or answered (the CLI prints 'nothing new'). */
+export function nothingNew(report: NightlyReport): boolean {
+  return report.months.length === 0 && report.load.files === 0 && !report.requests?.files.length && !report.requests?.answered.length;
+}
+
 /** A night that did nothing: what a later night with the same key would do again. */
 function didNothing(report: NightlyReport, openRequests: number): boolean {
-  const l = report.load;
-  return l.files === 0 && l.superseded === 0 && report.months.length === 0 && !report.pull && !report.requests?.files.length && !report.requests?.answered.length && openRequests === 0;
+  return nothingNew(report) && report.load.superseded === 0 && !report.pull && openRequests === 0;
 }
 
 /**
