@@ -244,6 +244,26 @@ describe('hedui CLI', () => {
 describe('hedui CLI: the data folder, dates, and what operators and departments read', () => {
   const noStack = (stderr: string) => expect(stderr).not.toMatch(/^\s+at /m);
 
+  it('a reader that closes the pipe early (hedui status | head) drops the rest of the output, not the command', async () => {
+    const dir = await publishedTinyMonth({ today: '2026-11-01' }, 'hedui-cli-');
+    const manifest = () => readFile(join(dir, 'out/2026-10/manifest.json'), 'utf8');
+    const before = await manifest();
+    const closed = async (args: string[], closeStderr = false) => {
+      const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the reader is gone before the first line
+      let stderr = '';
+      if (closeStderr) child.stderr.destroy();
+      else child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((r) => child.on('exit', r));
+      return { command: args[0], code, stderr };
+    };
+    expect(await closed(['--help'])).toEqual({ command: '--help', code: 0, stderr: '' });
+    expect(await closed(['status', '--data-dir', dir])).toEqual({ command: 'status', code: 0, stderr: '' });
+    // a run whose reader left on both streams still finishes the month and publishes it whole
+    expect(await closed(['run', '--period', '2026-10', '--today', '2026-11-01', '--data-dir', dir], true)).toMatchObject({ code: 0 });
+    expect(await manifest()).toBe(before);
+  });
+
   it('refuses a data folder that does not exist, naming it, and creates nothing', async () => {
     const missing = join(await mkdtemp(join(tmpdir(), 'hedui-cli-')), 'no-such-folder');
     for (const args of [['status'], ['run', '--period', '2026-10'], ['quarantine', '--period', '2026-10'], ['accounts', 'list'], ['serve', '--port', '0']]) {

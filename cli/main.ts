@@ -37,6 +37,15 @@ import { formatCsv } from './csv.ts';
 // file; this line covers `npm run hedui` (node --import tsx cli/main.ts). No import above creates a file.
 process.umask(0o077);
 
+// A reader that stops early (`hedui status | head`) closes the pipe. The rest of the output is
+// dropped and the command still finishes with its own exit code: a run must not stop mid-month
+// because its reader left. Before, the write's EPIPE ended the process with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && e.code !== 'ERR_STREAM_DESTROYED') throw e;
+  });
+}
+
 export const EXIT = { ok: 0, failure: 1, usage: 2, held: 3, locked: 4 } as const;
 
 /** The package's version (package.json beside the sources, and copied into dist/ by the build). */
