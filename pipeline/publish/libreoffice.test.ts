@@ -10,7 +10,6 @@ import { parse } from 'csv-parse/sync';
 import { writeCountyWorkbook } from './county-workbook.ts';
 import { countyWorkbookPath } from './workbook-contract.ts';
 import { publishedTinyMonth } from '../test-support.ts';
-import { todayInChina } from '../period.ts';
 import { Warehouse } from '../warehouse.ts';
 import { COUNTIES } from '../../domain/divisions.ts';
 import { writeSummaryWorkbook } from './summary-workbook.ts';
@@ -90,7 +89,7 @@ beforeAll(async () => {
   await writeCountyWorkbook(emptyPath, emptyCountyData());
   await writeSummaryWorkbook(summaryPath, sampleSummary());
 
-  const dataDir = await publishedTinyMonth({ today: todayInChina() }, 'hedui-lo-month-');
+  const dataDir = await publishedTinyMonth({ today: '2026-11-01' }, 'hedui-lo-month-'); // the portal tests' month: one build for all
   const w = await Warehouse.open(join(dataDir, 'hedui.duckdb'));
   try {
     const flags = await w.rows<{ county_code: string; flag_id: string }>('t', "select county_code, flag_id from flags where period = '2026-10' and status = 'issued'");
