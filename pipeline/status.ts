@@ -31,7 +31,8 @@ export async function status(w: Warehouse, period?: string): Promise<StatusRepor
      )
      select run_id, command, period, strftime(started_at, '%Y-%m-%d %H:%M:%S') as started_at, strftime(ended_at, '%Y-%m-%d %H:%M:%S') as ended_at,
        outcome, round(epoch(ended_at) - epoch(started_at), 1)::double as seconds
-     from all_runs ${filter} order by started_at desc limit 20`,
+     -- the column, not the text of the same name above (whole seconds: runs within one second came in any order)
+     from all_runs ${filter} order by all_runs.started_at desc, run_id desc limit 20`,
     { ...params, queued: JSON.stringify(queued) },
   );
   const loads = await w.rows(

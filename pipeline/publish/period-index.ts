@@ -149,7 +149,8 @@ export async function buildPeriodIndex(w: Warehouse, period: string, config: Con
             status, superseded_by, reason, accepted, rejected, unanswered
      from feedback_imports
      where period = $period and county_code is not null
-     order by county_code, imported_at desc, import_id`,
+     -- the column, not the text of the same name above: two uploads within a second were listed in import_id order
+     order by county_code, feedback_imports.imported_at desc, import_id`,
     { period },
   );
   // feedback_rejections.reason is the importer's own text (pipeline/feedback.ts: fixed words, a
