@@ -189,12 +189,16 @@ describe('after feedback imports', () => {
     const other = COUNTIES.find((c) => c.code !== county.code)!;
     const refused = await session((s) => importFeedback(s.w, join(dataDir, 'returned.xlsx'), { config: s.config.config, state: s.state, actor: 'bt', expectCounty: other.code, receivedOn: '2026-11-11' }));
     expect(refused).toMatchObject({ status: 'refused', county: county.code, period: '2026-10' });
+    // Both uploads within one second (the index shows whole seconds), the one with the larger
+    // import_id later: the later is listed first. Sorted by the shown text they tied, and came in
+    // import_id order.
+    const byId = await session((s) => s.w.rows<{ actor: string }>('t', 'select actor from feedback_imports where county_code = $county order by import_id', { county: county.code }));
+    expect(byId.map((r) => r.actor).sort()).toEqual(['bt', 'xc']);
+    await session((s) => s.w.exec('t', "update feedback_imports set imported_at = timestamp '2026-11-11 10:00:00.1' + to_milliseconds(case when actor = $later then 800 else 0 end)", { later: byId[1].actor }));
     await session((s) => refreshPeriodIndex(s.w, dataDir, '2026-10', s.config.config));
     const index = (await readPeriodIndex(dataDir, '2026-10'))!;
-    expect(countyPeriodStatus(index, county, '2026-11-20', everyone).uploads.map((u) => [u.actor, u.state])).toEqual([
-      ['bt', 'refused'],
-      ['xc', 'current'],
-    ]);
+    const state = { bt: 'refused', xc: 'current' } as Record<string, string>;
+    expect(countyPeriodStatus(index, county, '2026-11-20', everyone).uploads.map((u) => [u.actor, u.state])).toEqual([byId[1].actor, byId[0].actor].map((a) => [a, state[a]]));
     expect(countyPeriodStatus(index, county, '2026-11-20', (actor) => actor !== 'bt').uploads.map((u) => u.actor)).toEqual(['xc']);
 
     // a corrected file through the command line: household 3 answered now, the earlier file superseded
