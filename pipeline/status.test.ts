@@ -5,7 +5,8 @@ import { status } from './status.ts';
 describe('hedui status: the run history', () => {
   it('lists the latest run first, also among runs started within one second (it shows whole seconds)', async () => {
     const runs = await withWarehouse(async (w) => {
-      // run ids in the opposite order of their starts: sorted by the shown text they tied, and came by id
+      // three runs within one second, their ids in the opposite order of their starts: sorted by the
+      // shown text they tie, and came in any order
       await w.exec(
         't',
         `insert into runs values
