@@ -246,8 +246,6 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
 
   it('a reader that closes the pipe early (hedui status | head) drops the rest of the output, not the command', async () => {
     const dir = await publishedTinyMonth({ today: '2026-11-01' }, 'hedui-cli-');
-    const manifest = () => readFile(join(dir, 'out/2026-10/manifest.json'), 'utf8');
-    const before = await manifest();
     const closed = async (args: string[], closeStderr = false) => {
       const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.destroy(); // the reader is gone before the first line
@@ -259,9 +257,12 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
     };
     expect(await closed(['--help'])).toEqual({ command: '--help', code: 0, stderr: '' });
     expect(await closed(['status', '--data-dir', dir])).toEqual({ command: 'status', code: 0, stderr: '' });
-    // a run whose reader left on both streams still finishes the month and publishes it whole
-    expect(await closed(['run', '--period', '2026-10', '--today', '2026-11-01', '--data-dir', dir], true)).toMatchObject({ code: 0 });
-    expect(await manifest()).toBe(before);
+    // a nightly run whose reader left on both streams still does all it does and ends with its own
+    // exit code: here it answers the sample check requests and finds a feed past due (exit 3)
+    const requestsIndex = join(dir, 'out', 'requests', 'index.json');
+    expect(existsSync(requestsIndex)).toBe(false);
+    expect(await closed(['nightly', '--today', '2026-12-11', '--data-dir', dir], true)).toMatchObject({ code: 3 });
+    expect(existsSync(requestsIndex)).toBe(true);
   });
 
   it('refuses a data folder that does not exist, naming it, and creates nothing', async () => {
