@@ -108,8 +108,9 @@ function didNothing(report: NightlyReport, openRequests: number): boolean {
  */
 async function fromRecord(options: SessionOptions, config: LoadedConfig, today: string): Promise<QuietRecord | undefined> {
   if (!recordable(config)) return undefined;
-  const started = new Date();
   const release = await acquireLock(options.dataDir, 'nightly', { waitMs: options.lockWaitMs });
+  // from the lock on, as withSession dates a run: a wait for another run's lock is not this night's time
+  const started = new Date();
   try {
     // none, or unreadable (a power cut between the rename and the data reaching the disk): a full night
     const record = (await readFile(recordPath(options.dataDir), 'utf8')
