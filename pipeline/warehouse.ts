@@ -182,19 +182,19 @@ export class Warehouse {
 
 /**
  * DuckDB's memory ceiling, when `HEDUI_MEMORY_LIMIT` sets one (DuckDB's syntax, e.g. '2GB'; by
- * default DuckDB's own, 80 % of RAM), and where it spills beyond it: the data folder's
- * `.duckdb-tmp/` (the same disk as the warehouse, owner-only like the rest). A 2GB default was
+ * default DuckDB's own, 80 % of RAM), how its allocator then frees, and where it spills beyond
+ * it: the data folder's `.duckdb-tmp/` (the same disk as the warehouse, owner-only like the rest). A 2GB default was
  * tried and left out: its one province run (on a loaded machine) took the rules 7 → 29 s, not yet
  * told apart from the load (docs/README.md).
  */
 function memorySettings(dataDir: string | undefined): Record<string, string> {
+  const limit = process.env.HEDUI_MEMORY_LIMIT;
   return {
-    ...(process.env.HEDUI_MEMORY_LIMIT ? { memory_limit: process.env.HEDUI_MEMORY_LIMIT } : {}),
-    // Memory DuckDB has freed goes back to the system soon, not when its allocator's caches fill:
-    // the process then stays nearer its ceiling. At 4 × the province under 1.5GB, the payment
-    // rules' peak RSS 2.79 → 2.22–2.35 GiB, as fast (docs/measured-choices.md).
-    allocator_background_threads: 'true',
-    allocator_flush_threshold: '32MB',
+    // Under a ceiling, memory DuckDB has freed goes back to the system soon, not when its
+    // allocator's caches fill, so the process stays nearer the ceiling: at 4 × the province under
+    // 1.5GB, peak RSS 2.81 → 2.28 GiB in the same time. Without one they are left at DuckDB's
+    // defaults: they cost the test suite ~9 s of CPU (docs/measured-choices.md).
+    ...(limit ? { memory_limit: limit, allocator_background_threads: 'true', allocator_flush_threshold: '32MB' } : {}),
     ...(dataDir ? { temp_directory: join(dataDir, '.duckdb-tmp') } : {}),
   };
 }
