@@ -349,7 +349,7 @@ function report(env: Env, opts: Options, main: SizeResult, scaling: SizeResult[]
     stageRow('  sha256 (background)', (s) => s.hash, "hashing new inbox files, overlapping DuckDB's work (debug 'hashed')"),
     stageRow('  decode (background)', (s) => s.decode, "GBK → UTF-8 (system iconv), xlsx → CSV, header reads, overlapping DuckDB's work (debug 'decoded')"),
     stageRow('  wait for files', (s) => s.waitForFiles, "the load phase idle before a file's 'file ready', waiting for its background hash/decode"),
-    stageRow('  read_csv', (s) => s.readCsv, '`<feed>:read_csv` into a temp table (compare with the limit)'),
+    stageRow('  read_csv', (s) => s.readCsv, '`<feed>:read_csv` into a temp table, with each row\'s hash for the duplicates check (compare with the limit)'),
     stageRow('  validate', (s) => s.validate, '`<feed>:check` (every ID, date, amount and code, duplicates; every row to Parquet in the same pass) + `:count`, `:typed`, `:counts`'),
     stageRow('load (all)', (s) => s.load, "'loading inbox' → 'inbox loaded': the above, quarantine inserts, bookkeeping"),
     stageRow('rules', (s) => s.rules, "'inbox loaded' → 'matched': snapshots, gates, households, `rule:*`, `flags:*`"),

@@ -250,17 +250,24 @@ export async function dropPrepared(p: PreparedFile): Promise<void> {
   if (p.checkedPath && !p.outcome.stagedFile) await rm(p.checkedPath, { force: true });
 }
 
-/** DuckDB reads the (decoded) CSV into raw_file, every column VARCHAR, in the file's order. */
+/**
+ * DuckDB reads the (decoded) CSV into raw_file, every column VARCHAR, in the file's order, with
+ * `row_hash`: the hash of all its fields as read, by which the check finds exact duplicates. It is
+ * computed here once: as an expression of raw_feed it was computed twice, once for the duplicates
+ * and once for the rows, each pass also reading every column (docs/measured-choices.md).
+ */
 async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile): Promise<void> {
-  const width = decoded.header.length + (decoded.hasLineColumn ? 1 : 0);
+  const offset = decoded.hasLineColumn ? 1 : 0;
+  const width = decoded.header.length + offset;
   const columns = Array.from({ length: width }, (_, i) => `'c${i}': 'VARCHAR'`).join(', ');
+  const dataCols = Array.from({ length: decoded.header.length }, (_, i) => `c${i + offset}`);
   try {
     // The line number of a CSV row is its rowid in raw_file: this one statement must keep the
     // file's order. Everything else may write in any order (the warehouse's default).
     await w.exec('order:keep', 'set preserve_insertion_order = true');
     await w.exec(
       `${file.feed.id}:read_csv`,
-      `create or replace temp table raw_file as select * from read_csv(${literal(decoded.csvPath)},
+      `create or replace temp table raw_file as select *, hash(${dataCols.join(', ')}) as row_hash from read_csv(${literal(decoded.csvPath)},
          header = false, skip = 1, all_varchar = true, auto_detect = false, columns = {${columns}},
          delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false)`,
     );
@@ -289,7 +296,6 @@ async function readRaw(w: Warehouse, file: SourceFile, decoded: DecodedFile): Pr
  */
 async function createRawFeed(w: Warehouse, file: SourceFile, decoded: DecodedFile, mapping: Map<string, number>, shifts: LineShift[]): Promise<void> {
   const offset = decoded.hasLineColumn ? 1 : 0;
-  const dataCols = Array.from({ length: decoded.header.length }, (_, i) => `c${i + offset}`);
   const select = file.feed.columns.map((col) => {
     const index = mapping.get(col.name);
     return index === undefined ? `null::varchar as ${ident(col.name)}` : `nullif(${trimmed(`c${index + offset}`)}, '') as ${ident(col.name)}`;
@@ -308,7 +314,7 @@ async function createRawFeed(w: Warehouse, file: SourceFile, decoded: DecodedFil
   }
   await w.exec(
     `${file.feed.id}:raw`,
-    `create or replace temp view raw_feed as select ${line} as line, hash(${dataCols.join(', ')}) as row_hash, ${select.join(', ')} from ${from}`,
+    `create or replace temp view raw_feed as select ${line} as line, raw_file.row_hash, ${select.join(', ')} from ${from}`,
   );
 }
 
