@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Warehouse } from './warehouse.ts';
 
-async function settingsOf(env: string | undefined): Promise<Record<string, string>> {
-  if (env === undefined) vi.stubEnv('HEDUI_MEMORY_LIMIT', '');
-  else vi.stubEnv('HEDUI_MEMORY_LIMIT', env);
+/** DuckDB's settings of a warehouse opened with HEDUI_MEMORY_LIMIT set to `limit` ('' for none), and its folder. */
+async function settingsOf(limit: string): Promise<Record<string, string> & { dir: string }> {
+  vi.stubEnv('HEDUI_MEMORY_LIMIT', limit);
   const dir = await mkdtemp(join(tmpdir(), 'hedui-warehouse-'));
   const w = await Warehouse.open(join(dir, 'hedui.duckdb'));
   try {
@@ -37,7 +37,7 @@ describe('warehouse memory settings', () => {
   });
 
   it("without it: DuckDB's own ceiling and allocator, spilling into the data folder all the same", async () => {
-    const s = await settingsOf(undefined);
+    const s = await settingsOf('');
     expect(s.memory_limit).not.toBe('953.6 MiB');
     expect(s.allocator_background_threads).toBe('false');
     expect(s.allocator_flush_threshold).toBe('128.0 MiB');
