@@ -6,23 +6,22 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Warehouse } from './warehouse.ts';
+import { withWarehouse } from './warehouse.ts';
 
 /** DuckDB's settings of a warehouse opened with HEDUI_MEMORY_LIMIT set to `limit` ('' for none), and its folder. */
 async function settingsOf(limit: string): Promise<Record<string, string> & { dir: string }> {
   vi.stubEnv('HEDUI_MEMORY_LIMIT', limit);
   const dir = await mkdtemp(join(tmpdir(), 'hedui-warehouse-'));
-  const w = await Warehouse.open(join(dir, 'hedui.duckdb'));
-  try {
-    const rows = await w.rows<{ name: string; value: string }>(
-      'settings',
-      `select name, value from duckdb_settings()
-       where name in ('memory_limit', 'allocator_background_threads', 'allocator_flush_threshold', 'temp_directory')`,
-    );
-    return { ...Object.fromEntries(rows.map((r) => [r.name, r.value])), dir };
-  } finally {
-    w.close();
-  }
+  const rows = await withWarehouse(
+    (w) =>
+      w.rows<{ name: string; value: string }>(
+        'settings',
+        `select name, value from duckdb_settings()
+         where name in ('memory_limit', 'allocator_background_threads', 'allocator_flush_threshold', 'temp_directory')`,
+      ),
+    dir,
+  );
+  return { ...Object.fromEntries(rows.map((r) => [r.name, r.value])), dir };
 }
 
 describe('warehouse memory settings', () => {
