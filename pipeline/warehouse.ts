@@ -183,9 +183,9 @@ export class Warehouse {
 /**
  * DuckDB's memory ceiling, when `HEDUI_MEMORY_LIMIT` sets one (DuckDB's syntax, e.g. '2GB'; by
  * default DuckDB's own, 80 % of RAM), how its allocator then frees, and where it spills beyond
- * it: the data folder's `.duckdb-tmp/` (the same disk as the warehouse, owner-only like the rest). A 2GB default was
- * tried and left out: its one province run (on a loaded machine) took the rules 7 → 29 s, not yet
- * told apart from the load (docs/README.md).
+ * it: the data folder's `.duckdb-tmp/` (the same disk as the warehouse, owner-only like the rest).
+ * A 2GB default was tried and left out: its one province run (on a loaded machine) took the rules
+ * 7 → 29 s, not yet told apart from the load (docs/README.md).
  */
 function memorySettings(dataDir: string | undefined): Record<string, string> {
   const limit = process.env.HEDUI_MEMORY_LIMIT;
