@@ -250,13 +250,15 @@ export class ImportRunner {
       { failure: '工作簿无法在限定的时间和内存内读取，未导入。请上传下发的工作簿，不要另存或添加大量内容。 (the import ran out of time or memory)' };
     const refused = 'failure' in final || ('assist' in final ? final.assist : final.result).status === 'refused';
     if (!outcome) logger().warn({ upload: u.upload_id, code, signal }, 'import child ended without a result');
+    // removed before the outcome is recorded: the result page shows the refusal as soon as the row
+    // says so, and by then the refused file must be gone
+    if (refused && u.created_file && !busy) await rm(join(this.o.dataDir, 'feedback', u.file), { force: true });
     this.db.prepare("update uploads set state = ?, worker_pid = null, result = ?, finished_at = ? where upload_id = ?").run(
       'failure' in final ? 'failed' : 'done',
       JSON.stringify(final),
       Date.now(),
       u.upload_id,
     );
-    if (refused && u.created_file && !busy) await rm(join(this.o.dataDir, 'feedback', u.file), { force: true });
     // the importer audits feedback.import / feedback.refused itself; what it could not say is said here
     if ('failure' in final) {
       recordAudit(this.db, { actor: u.username, action: 'portal.import-failed', subject: u.file, detail: busy ? 'data folder busy' : signal ? `killed ${signal}` : `exit ${code}`, remote: u.remote });
