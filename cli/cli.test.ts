@@ -397,5 +397,10 @@ describe('hedui CLI: the data folder, dates, and what operators and departments 
     const [header, rule] = r.stdout.split('\n');
     expect(header).toMatch(/^entry_id\s+/);
     expect(rule).toMatch(/^-+(  -+)+$/);
+    // sections: a blank line between them, none above the first
+    const status = hedui(['status', '--data-dir', dir]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/^runs\n/);
+    expect(status.stdout).toMatch(/\n\nloads\n/);
   });
 });

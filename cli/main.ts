@@ -176,10 +176,11 @@ Exit codes: 0 done, 1 failure, 2 usage or configuration, 3 a gate held publicati
       const { report, ...tables } = await session('status', o, async (s) => ({ report: o.period ? await periodReport(s, o.period) : undefined, ...(await status(s.w, o.period)) }));
       if (o.json) return print({ report, ...tables }, true);
       if (report) process.stdout.write(formatMonthReport(report));
-      for (const [title, rows] of Object.entries(tables)) {
-        process.stdout.write(`\n${title}\n`);
+      // a blank line between sections, none above the first
+      Object.entries(tables).forEach(([title, rows], i) => {
+        process.stdout.write(`${report || i > 0 ? '\n' : ''}${title}\n`);
         print(rows, false);
-      }
+      });
     });
 
   cli
