@@ -169,7 +169,7 @@ export async function nightlyCommand(options: Omit<SessionOptions, 'command'>, n
     await writeFile(`${path}.part`, JSON.stringify(record));
     await rename(`${path}.part`, path);
   };
-  return withSession({ ...options, command: 'nightly', onClosed }, async (s: Session) => {
+  return withSession({ ...options, config, command: 'nightly', onClosed }, async (s: Session) => {
     // the inbox as it stands before loading: a file that arrives during the run changes the key
     [inbox, settings] = await Promise.all([inboxStamps(s.dataDir), settingStamps(s.config, today)]);
     const settle = async (report: NightlyReport, problems: string | null) => {

@@ -36,6 +36,8 @@ export interface Session {
 export interface SessionOptions {
   dataDir: string;
   configPath?: string;
+  /** the configuration, when the caller has read it already (one command reads the file once) */
+  config?: LoadedConfig;
   command: string;
   period?: string;
   /** record the command in the run history (the portal's short sessions do not) */
@@ -61,7 +63,7 @@ let sessionsInProcess = 0;
 
 /** Takes the data folder's lock, opens the warehouse, records the run; always releases both. */
 export async function withSession<T>(options: SessionOptions, fn: (s: Session) => Promise<T>): Promise<T> {
-  const config = loadConfig(options.configPath);
+  const config = options.config ?? loadConfig(options.configPath);
   await mkdir(options.dataDir, { recursive: true });
   // The data folder holds personal data: only its owner may list or enter it. A new one is 0700
   // already (umask 077, bin/hedui.js); one made before that, or by hand, is tightened here, since
