@@ -251,8 +251,13 @@ export class ImportRunner {
     const refused = 'failure' in final || ('assist' in final ? final.assist : final.result).status === 'refused';
     if (!outcome) logger().warn({ upload: u.upload_id, code, signal }, 'import child ended without a result');
     // removed before the outcome is recorded: the result page shows the refusal as soon as the row
-    // says so, and by then the refused file must be gone
-    if (refused && u.created_file && !busy) await rm(join(this.o.dataDir, 'feedback', u.file), { force: true });
+    // says so, and by then the refused file must be gone. A file that cannot be removed is logged,
+    // never a reason to leave the upload unanswered.
+    if (refused && u.created_file && !busy) {
+      await rm(join(this.o.dataDir, 'feedback', u.file), { force: true }).catch((e: NodeJS.ErrnoException) =>
+        logger().warn({ upload: u.upload_id, error: e.code ?? e.name }, 'a refused upload could not be removed'),
+      );
+    }
     this.db.prepare("update uploads set state = ?, worker_pid = null, result = ?, finished_at = ? where upload_id = ?").run(
       'failure' in final ? 'failed' : 'done',
       JSON.stringify(final),
